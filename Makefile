@@ -1,0 +1,42 @@
+# flowmark — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.flowmark-installed
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: run test lint bench data train-default clean
+
+$(STAMP): pyproject.toml
+	@echo ">> creating virtual environment in $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo ">> installing $(TORCH_SPEC) (CPU build; see README for CUDA)"
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	@echo ">> installing flowmark with the dev extra"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@echo ">> launching the flowmark desktop app"
+	$(VENV)/bin/flowmark-gui
+
+test: $(STAMP)
+	@echo ">> running the test suite (Qt offscreen)"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_inference.py
+	$(PY) benchmarks/bench_training.py
+
+data: $(STAMP)
+	$(VENV)/bin/flowmark data synth --family faces --videos 400 --frames 64 --size 128 data/puppets-faces-128
+
+train-default: data
+	$(PY) train.py --config configs/puppets-faces-128.yaml --data data/puppets-faces-128 --out runs/puppets-faces-128
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
