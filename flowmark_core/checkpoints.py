@@ -1,0 +1,130 @@
+"""Model checkpoints: our safetensors format, safe loading, and model resolution by name.
+
+Our format is one `.safetensors` file holding the weights of `MotionModel` plus, in its
+header metadata, the resolved model config (`flowmark.model_config`, JSON) and training
+metadata (`flowmark.meta`, JSON). The full training state for resuming lives in a second
+file (see `flowmark_core.training.state`). Loading never executes code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from flowmark_core.config import ModelConfig, model_config_from_dict, to_dict
+from flowmark_core.errors import CheckpointError, ConfigError
+from flowmark_core.io.atomic import atomic_output
+from flowmark_core.models import MotionModel, build_model
+from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+
+FORMAT_TAG = "flowmark-checkpoint-v1"
+
+
+def save_checkpoint(
+    path: str | Path, model: MotionModel, meta: Mapping[str, Any] | None = None
+) -> Path:
+    """Write the model weights + config + metadata atomically to a `.safetensors` file."""
+    target = Path(path)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    header = {
+        "format": FORMAT_TAG,
+        "flowmark.model_config": json.dumps(to_dict(model.config)),
+        "flowmark.meta": json.dumps(dict(meta or {})),
+    }
+    with atomic_output(target) as tmp:
+        save_file(tensors, str(tmp), metadata=header)
+    return target
+
+
+def read_checkpoint_header(path: str | Path) -> tuple[ModelConfig, dict[str, Any]]:
+    """Read the config and metadata of one of our checkpoints without loading weights."""
+    p = _existing_file(path)
+    try:
+        with safe_open(str(p), framework="pt") as f:
+            header = f.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{p}: not a readable safetensors checkpoint ({exc})") from None
+    if header.get("format") != FORMAT_TAG or "flowmark.model_config" not in header:
+        raise CheckpointError(f"{p}: a safetensors file but not a flowmark checkpoint (no config)")
+    try:
+        config = model_config_from_dict(json.loads(header["flowmark.model_config"]))
+    except (json.JSONDecodeError, ConfigError) as exc:
+        raise CheckpointError(f"{p}: stored config is invalid ({exc})") from None
+    meta = json.loads(header.get("flowmark.meta", "{}"))
+    return config, meta
+
+
+def load_checkpoint(
+    path: str | Path, config: ModelConfig | None = None
+) -> tuple[MotionModel, dict[str, Any]]:
+    """Load one of our checkpoints into a new model in eval mode.
+
+    If `config` is given it must agree with the weights (e.g. the number of keypoints).
+    """
+    p = _existing_file(path)
+    stored_config, meta = read_checkpoint_header(p)
+    model = build_model(config or stored_config)
+    try:
+        tensors = {}
+        with safe_open(str(p), framework="pt") as f:
+            for key in f.keys():  # noqa: SIM118 (safe_open is not a mapping)
+                tensors[key] = f.get_tensor(key)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{p}: cannot read weights ({exc})") from None
+    load_state_strict(model, tensors, p)
+    return model.eval(), meta
+
+
+def load_state_strict(module: torch.nn.Module, state: Mapping[str, Any], path: Path, prefix: str = "") -> None:
+    """Load `state` into `module`; any missing/unexpected key or wrong shape is a CheckpointError."""
+    expected = module.state_dict()
+    for key, ref in expected.items():
+        if key not in state:
+            raise CheckpointError(
+                f"{path}: missing key {prefix}{key} (expected shape {tuple(ref.shape)})"
+            )
+        found = state[key]
+        if not isinstance(found, torch.Tensor):
+            raise CheckpointError(f"{path}: key {prefix}{key} is not a tensor")
+        if tuple(found.shape) != tuple(ref.shape):
+            raise CheckpointError(
+                f"{path}: key {prefix}{key} has shape {tuple(found.shape)}, "
+                f"expected {tuple(ref.shape)} (does the config match the checkpoint?)"
+            )
+    for key in state:
+        if key not in expected:
+            raise CheckpointError(f"{path}: unexpected key {prefix}{key} for this config")
+    module.load_state_dict({k: state[k] for k in expected}, strict=True)
+
+
+def resolve_model_path(name_or_path: str | Path | None) -> Path:
+    """A bundled model name (or None for the default) or a file path -> existing path."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_MODEL_NAME
+    candidate = Path(name_or_path)
+    if candidate.exists():
+        return _existing_file(candidate)
+    bundled = bundled_models()
+    if str(name_or_path) in bundled:
+        return bundled[str(name_or_path)]
+    names = ", ".join(bundled) or "none installed"
+    raise CheckpointError(
+        f"{name_or_path}: no such model file, and not a bundled model name (bundled: {names})"
+    )
+
+
+def _existing_file(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise CheckpointError(f"{p}: file not found")
+    if p.is_dir():
+        raise CheckpointError(f"{p}: is a folder, expected a checkpoint file")
+    if p.stat().st_size == 0:
+        raise CheckpointError(f"{p}: file is empty")
+    return p

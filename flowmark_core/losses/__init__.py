@@ -1,0 +1,1 @@
+"""Training losses: reconstruction (pyramid perceptual or L1+SSIM), equivariance, flow, GAN."""

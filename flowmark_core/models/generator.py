@@ -1,0 +1,103 @@
+"""Occlusion-aware generator with a cached source encoding.
+
+`encode(source, kp_source)` computes everything that depends on the source only
+(`SourceState`); `render(state, kp_driving)` computes one output frame. A video of N frames
+therefore encodes the source once, not N times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from flowmark_core.config import ModelConfig
+from flowmark_core.geometry import warp
+from flowmark_core.models.blocks import DownBlock2d, ResBlock2d, SameBlock2d, UpBlock2d
+from flowmark_core.models.keypoints import Keypoints
+from flowmark_core.models.motion import DenseMotionNetwork, MotionField
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """Everything about the source that rendering needs, computed once.
+
+    Shape:
+        image: (B, C, H, W); features: (B, F, H/2^n, W/2^n); small_image: (B, C, h, w).
+    """
+
+    image: torch.Tensor
+    keypoints: Keypoints
+    features: torch.Tensor
+    small_image: torch.Tensor
+
+
+@dataclass(frozen=True)
+class GeneratorOutput:
+    """A rendered frame and the motion that produced it.
+
+    Shape:
+        prediction: (B, C, H, W) in [0, 1]; motion: see `MotionField`.
+    """
+
+    prediction: torch.Tensor
+    motion: MotionField
+
+    def deformed_source(self, source: torch.Tensor, align_corners: bool) -> torch.Tensor:
+        """The source image warped by the dense deformation (for visualisation)."""
+        return warp(source, self.motion.deformation, align_corners)
+
+
+class Generator(nn.Module):
+    """Warps encoded source features by the dense motion and decodes the driven frame."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        gc = config.generator
+        e, m, n = gc.block_expansion, gc.max_features, gc.num_down_blocks
+        self.align_corners = config.align_corners
+        self.dense_motion_network = DenseMotionNetwork(config)
+        self.first = SameBlock2d(config.num_channels, e, kernel_size=7)
+        self.down_blocks = nn.ModuleList(
+            [DownBlock2d(min(m, e * 2**i), min(m, e * 2 ** (i + 1))) for i in range(n)]
+        )
+        self.up_blocks = nn.ModuleList(
+            [UpBlock2d(min(m, e * 2 ** (n - i)), min(m, e * 2 ** (n - i - 1))) for i in range(n)]
+        )
+        self.bottleneck = nn.Sequential()
+        for i in range(gc.num_bottleneck_blocks):
+            self.bottleneck.add_module(f"r{i}", ResBlock2d(min(m, e * 2**n)))
+        self.final = nn.Conv2d(e, config.num_channels, kernel_size=7, padding=3)
+
+    def encode(self, source: torch.Tensor, kp_source: Keypoints) -> SourceState:
+        """Encode the source image once.
+
+        Shape:
+            source: (B, C, H, W) in [0, 1].
+        """
+        out = self.first(source)
+        for block in self.down_blocks:
+            out = block(out)
+        small = self.dense_motion_network.downsample(source)
+        return SourceState(image=source, keypoints=kp_source, features=out, small_image=small)
+
+    def render(self, state: SourceState, kp_driving: Keypoints) -> GeneratorOutput:
+        """Render the source as posed by the driving keypoints."""
+        motion = self.dense_motion_network(state.small_image, state.keypoints, kp_driving)
+        out = warp(state.features, motion.deformation, self.align_corners)
+        if motion.occlusion is not None:
+            occ = motion.occlusion
+            if occ.shape[2:] != out.shape[2:]:
+                occ = F.interpolate(occ, size=out.shape[2:], mode="bilinear", align_corners=self.align_corners)
+            out = out * occ.to(out.dtype)
+        out = self.bottleneck(out)
+        for block in self.up_blocks:
+            out = block(out)
+        prediction = torch.sigmoid(self.final(out).float())
+        return GeneratorOutput(prediction=prediction, motion=motion)
+
+    def forward(self, source: torch.Tensor, kp_source: Keypoints, kp_driving: Keypoints) -> GeneratorOutput:
+        """One-shot: encode the source and render (same result as encode + render)."""
+        return self.render(self.encode(source, kp_source), kp_driving)

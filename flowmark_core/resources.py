@@ -1,0 +1,39 @@
+"""Locate the bundled resources (default model, sample media)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_MODEL_NAME = "puppets-faces-128"
+
+
+def resources_dir() -> Path:
+    """The `resources/` folder (override with the FLOWMARK_RESOURCES environment variable)."""
+    override = os.environ.get("FLOWMARK_RESOURCES")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def models_dir() -> Path:
+    """Folder of the bundled model checkpoints."""
+    return resources_dir() / "models"
+
+
+def bundled_models() -> dict[str, Path]:
+    """Bundled models by name (file stem) -> path."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.safetensors"))}
+
+
+def sample_source() -> Path:
+    """The bundled sample source image."""
+    return resources_dir() / "media" / "source.png"
+
+
+def sample_driving() -> Path:
+    """The bundled sample driving clip."""
+    return resources_dir() / "media" / "driving.mp4"

@@ -1,0 +1,1 @@
+"""Training: objective, resumable sampling, distributed setup, checkpoints, logging, loop."""

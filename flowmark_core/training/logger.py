@@ -1,0 +1,90 @@
+"""Training logs: TensorBoard event files when available, else CSV; PNG image grids."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from flowmark_core.geometry import normalized_to_pixels
+from flowmark_core.io.atomic import atomic_output
+
+KEYPOINT_COLOURS = (
+    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
+    (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
+    (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0),
+)
+
+
+def keypoint_colour(k: int) -> tuple[int, int, int]:
+    """The RGB colour of keypoint k (shared by every view of the project)."""
+    return KEYPOINT_COLOURS[k % len(KEYPOINT_COLOURS)]
+
+
+class ScalarLogger:
+    """Writes scalars to TensorBoard if installed, otherwise to `metrics.csv`."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.kind = "csv"
+        self._tb = None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._tb = SummaryWriter(str(out_dir / "tensorboard"))
+            self.kind = "tensorboard"
+        except Exception:  # tensorboard is optional; any import problem means CSV
+            self._tb = None
+        self._csv_path = out_dir / "metrics.csv"
+
+    def log(self, step: int, values: dict[str, float]) -> None:
+        if self._tb is not None:
+            for k, v in values.items():
+                self._tb.add_scalar(k, v, step)
+            self._tb.flush()
+        new = not self._csv_path.exists()
+        with self._csv_path.open("a", newline="") as f:
+            writer = csv.writer(f)
+            if new:
+                writer.writerow(["step", "name", "value"])
+            for k, v in values.items():
+                writer.writerow([step, k, f"{v:.6g}"])
+
+    def close(self) -> None:
+        if self._tb is not None:
+            self._tb.close()
+
+
+def _to_uint8(img: torch.Tensor) -> np.ndarray:
+    return (img.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255).astype(np.uint8)
+
+
+def draw_keypoints(image: np.ndarray, kp_norm: np.ndarray, radius: int = 2) -> np.ndarray:
+    """Draw normalised keypoints (K, 2) on an RGB uint8 image, one colour per keypoint."""
+    out = image.copy()
+    h, w = out.shape[:2]
+    for k, (x, y) in enumerate(normalized_to_pixels(kp_norm, w, h)):
+        cv2.circle(out, (round(x), round(y)), radius, keypoint_colour(k), -1, cv2.LINE_AA)
+    return out
+
+
+def save_grid(path: Path, source: torch.Tensor, driving: torch.Tensor, prediction: torch.Tensor,
+              kp_driving: torch.Tensor, occlusion: torch.Tensor | None, rows: int = 4) -> None:
+    """PNG grid, one row per sample: source | driving | prediction | keypoints | occlusion."""
+    lines = []
+    for i in range(min(rows, source.shape[0])):
+        s, d, p = _to_uint8(source[i]), _to_uint8(driving[i]), _to_uint8(prediction[i])
+        kp = draw_keypoints(d, kp_driving[i].cpu().numpy())
+        if occlusion is not None:
+            occ = cv2.resize(occlusion[i, 0].float().cpu().numpy(), (s.shape[1], s.shape[0]))
+            occ_img = np.repeat((occ.clip(0, 1) * 255).astype(np.uint8)[..., None], 3, axis=2)
+        else:
+            occ_img = np.zeros_like(s)
+        lines.append(np.concatenate([s, d, p, kp, occ_img], axis=1))
+    grid = np.concatenate(lines, axis=0)
+    with atomic_output(path) as tmp:
+        cv2.imwrite(str(tmp.with_suffix(".png")) if tmp.suffix != ".png" else str(tmp),
+                    cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))

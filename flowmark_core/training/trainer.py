@@ -1,0 +1,216 @@
+"""The training loop: one CPU/GPU or many processes under torchrun (DDP + SyncBatchNorm)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset
+
+from flowmark_core.checkpoints import save_checkpoint
+from flowmark_core.config import ExperimentConfig, to_dict
+from flowmark_core.errors import TrainingError
+from flowmark_core.losses.flow_consistency import flow_loss_weight
+from flowmark_core.losses.vgg import load_vgg19
+from flowmark_core.models import build_model
+from flowmark_core.models.discriminator import MultiScaleDiscriminator, discriminator_gan_loss
+from flowmark_core.training.data import SeededSamples, collate
+from flowmark_core.training.distributed import DistInfo
+from flowmark_core.training.logger import ScalarLogger, save_grid
+from flowmark_core.training.objective import TrainBatch, TrainingObjective
+from flowmark_core.training.sampler import ResumableBatchSampler
+from flowmark_core.training.schedule import lr_factor
+from flowmark_core.training.state import capture_rng, load_train_state, restore_rng, save_train_state
+
+MODEL_FILE = "model.safetensors"
+STATE_FILE = "train-state.pt"
+
+
+class Trainer:
+    """Owns model, objective, optimisers, data and bookkeeping of one training run."""
+
+    def __init__(self, config: ExperimentConfig, dataset: Dataset, out_dir: Path, dist: DistInfo,
+                 max_steps: int | None = None, resume: Path | None = None, quiet: bool = False) -> None:
+        self.cfg = config
+        self.dist = dist
+        self.out_dir = out_dir
+        self.quiet = quiet
+        t = config.train
+        self.total_steps = min(t.steps, max_steps) if max_steps else t.steps
+        torch.manual_seed(t.seed)
+        self.model = build_model(config.model).to(dist.device)
+        if dist.distributed:
+            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+        vgg = load_vgg19(t.vgg19_weights).to(dist.device) if t.vgg19_weights else None
+        self.use_gan = config.loss.generator_gan > 0 or config.loss.discriminator_gan > 0
+        self.discriminator = (
+            MultiScaleDiscriminator(config.model.discriminator).to(dist.device) if self.use_gan else None
+        )
+        self.objective = TrainingObjective(self.model, config, vgg, self.discriminator)
+        self.reconstruction_kind = self.objective.reconstruction.kind
+        self.wrapped: nn.Module = self.objective
+        if dist.distributed:
+            ids = [dist.device.index] if dist.device.type == "cuda" else None
+            self.wrapped = DistributedDataParallel(self.objective, device_ids=ids)
+        betas = (t.betas[0], t.betas[1])
+        self.opt_kp = torch.optim.Adam(self.model.kp_detector.parameters(), lr=t.lr_kp_detector, betas=betas)
+        self.opt_gen = torch.optim.Adam(self.model.generator.parameters(), lr=t.lr_generator, betas=betas)
+        self.opt_disc = (
+            torch.optim.Adam(self.discriminator.parameters(), lr=t.lr_discriminator, betas=betas)
+            if self.discriminator is not None else None
+        )
+        self.disc_wrapped = (
+            DistributedDataParallel(self.discriminator) if self.discriminator is not None and dist.distributed
+            else self.discriminator
+        )
+        self.optimizers = [o for o in (self.opt_kp, self.opt_gen, self.opt_disc) if o is not None]
+        self.schedulers = [
+            torch.optim.lr_scheduler.LambdaLR(o, lambda s: lr_factor(s, t)) for o in self.optimizers
+        ]
+        self.step = 0
+        if resume is not None:
+            self._restore(load_train_state(resume))
+        self.dataset = SeededSamples(dataset, t.seed)
+        self.sampler = ResumableBatchSampler(len(self.dataset), t.batch_size, t.seed, dist.rank,
+                                             dist.world_size, start_step=self.step)
+        workers = config.data.num_workers
+        self.loader = DataLoader(self.dataset, batch_sampler=self.sampler, collate_fn=collate,
+                                 num_workers=workers, persistent_workers=False,
+                                 prefetch_factor=2 if workers > 0 else None)
+        self.logger = ScalarLogger(out_dir) if dist.is_main else None
+
+    # -- state -----------------------------------------------------------------------------
+    def _state(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "model": self.model.state_dict(),
+            "discriminator": None if self.discriminator is None else self.discriminator.state_dict(),
+            "optimizers": [o.state_dict() for o in self.optimizers],
+            "schedulers": [s.state_dict() for s in self.schedulers],
+            "rng": capture_rng(),
+            "config": json.dumps(to_dict(self.cfg)),
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        if self.discriminator is not None and state.get("discriminator") is not None:
+            self.discriminator.load_state_dict(state["discriminator"])
+        for o, s in zip(self.optimizers, state["optimizers"]):
+            o.load_state_dict(s)
+        for sch, s in zip(self.schedulers, state["schedulers"]):
+            sch.load_state_dict(s)
+        restore_rng(state["rng"])
+        self.step = int(state["step"])
+
+    def save(self) -> None:
+        """Write the model file and the full training state (rank 0 only, atomically)."""
+        if not self.dist.is_main:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        save_train_state(self.out_dir / STATE_FILE, self._state())
+        meta = {"step": self.step, "train_config": to_dict(self.cfg),
+                "reconstruction_loss": self.reconstruction_kind}
+        plain = build_model(self.cfg.model)
+        plain.load_state_dict(_plain_state(self.model))
+        save_checkpoint(self.out_dir / MODEL_FILE, plain, meta)
+
+    # -- loop ------------------------------------------------------------------------------
+    def train_step(self, batch: TrainBatch) -> dict[str, float]:
+        """One optimisation step; returns the logged loss terms."""
+        t = self.cfg.train
+        self.model.train()
+        batch = batch.to(self.dist.device)
+        scale = flow_loss_weight(self.step, self.cfg.loss.flow)
+        with torch.autocast(self.dist.device.type, dtype=torch.bfloat16, enabled=t.bf16):
+            out = self.wrapped(batch, scale)
+        for name, value in out.terms.items():
+            if not torch.isfinite(value):
+                raise TrainingError(
+                    f"loss term '{name}' became {value.item()} at step {self.step}; stopped, "
+                    f"the last good checkpoint in {self.out_dir} is kept"
+                )
+        self.opt_kp.zero_grad(set_to_none=True)
+        self.opt_gen.zero_grad(set_to_none=True)
+        out.total.backward()
+        if t.grad_clip > 0:
+            nn.utils.clip_grad_norm_(self.model.parameters(), t.grad_clip)
+        self.opt_kp.step()
+        self.opt_gen.step()
+        logged = {k: float(v.detach()) for k, v in out.terms.items()}
+        if self.opt_disc is not None and self.cfg.loss.discriminator_gan > 0:
+            logged["discriminator_gan"] = self._discriminator_step(batch, out.generated.prediction.detach())
+        for s in self.schedulers:
+            s.step()
+        self.step += 1
+        logged["total"] = float(out.total.detach())
+        if self.dist.is_main and t.image_every and self.step % t.image_every == 0:
+            save_grid(self.out_dir / "samples.png", batch.source, batch.driving, out.generated.prediction,
+                      out.kp_driving.value, out.generated.motion.occlusion)
+        return logged
+
+    def _discriminator_step(self, batch: TrainBatch, fake: torch.Tensor) -> float:
+        pyr = self.objective.reconstruction.pyramid
+        assert self.disc_wrapped is not None and self.opt_disc is not None
+        real_scores = [s for _, s in self.disc_wrapped(pyr(batch.driving))]
+        fake_scores = [s for _, s in self.disc_wrapped(pyr(fake))]
+        loss = self.cfg.loss.discriminator_gan * discriminator_gan_loss(real_scores, fake_scores)
+        self.opt_disc.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_disc.step()
+        return float(loss.detach())
+
+    def run(self) -> dict[str, float]:
+        """Train until `total_steps`; checkpoints every N steps, at the end and on Ctrl-C."""
+        t = self.cfg.train
+        if self.dist.is_main and not self.quiet:
+            print(f"flowmark train: reconstruction loss = {self.reconstruction_kind}; "
+                  f"steps {self.step}->{self.total_steps}; batch {t.batch_size}; device {self.dist.device}; "
+                  f"processes {self.dist.world_size}; logging to {self.logger.kind if self.logger else '-'}",
+                  flush=True)
+        bar = None
+        if self.dist.is_main and not self.quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(total=self.total_steps, initial=self.step, unit="step", dynamic_ncols=True)
+        last: dict[str, float] = {}
+        window_start, window_images = time.perf_counter(), 0
+        try:
+            for batch in self.loader:
+                if self.step >= self.total_steps:
+                    break
+                last = self.train_step(batch)
+                window_images += batch.source.shape[0] * self.dist.world_size
+                if self.dist.is_main and (self.step % t.log_every == 0 or self.step == self.total_steps):
+                    elapsed = time.perf_counter() - window_start
+                    last["images_per_s"] = window_images / max(elapsed, 1e-9)
+                    last["lr"] = self.schedulers[0].get_last_lr()[0]
+                    window_start, window_images = time.perf_counter(), 0
+                    if self.logger:
+                        self.logger.log(self.step, last)
+                    if bar is not None:
+                        bar.set_postfix({k: f"{v:.3g}" for k, v in last.items() if k != "lr"}, refresh=False)
+                if bar is not None:
+                    bar.update(1)
+                if t.checkpoint_every and self.step % t.checkpoint_every == 0:
+                    self.save()
+            self.save()
+        except KeyboardInterrupt:
+            self.save()
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            if self.logger:
+                self.logger.close()
+        return {k: v for k, v in last.items() if math.isfinite(v)}
+
+
+def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """State dict of a (possibly SyncBatchNorm-converted) model, keys unchanged."""
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -1,0 +1,6 @@
+"""Train a flowmark model: `python train.py --config configs/X.yaml --data DIR` (or torchrun)."""
+
+from flowmark_core.training.main import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
