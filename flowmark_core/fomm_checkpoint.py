@@ -8,7 +8,7 @@ for anything beyond tensors and plain containers is refused, and nothing in it r
 from __future__ import annotations
 
 import pickle
-import zipfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,24 @@ def read_pickle_safely(path: str | Path) -> Any:
     """`torch.load(weights_only=True)` with one-line errors naming the file."""
     p = _existing_file(path)
     try:
-        return torch.load(str(p), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(str(p), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        reason = str(exc).strip().splitlines()
-        detail = next((line for line in reason if "Unsupported" in line or "global" in line), "")
-        detail = detail.strip() or "it asks to run code or build objects other than tensors"
-        raise CheckpointError(f"{p}: refused to load: {detail[:200]}") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        asks_code = any("Unsupported" in line or "global" in line.lower() for line in lines)
+        if asks_code:
+            detail = next(line for line in lines if "Unsupported" in line or "global" in line.lower())
+            raise CheckpointError(
+                f"{p}: refused to load: the pickle holds more than tensors and plain containers "
+                f"and could run code ({detail[:120]})"
+            ) from None
+        raise CheckpointError(f"{p}: not a readable PyTorch checkpoint ({(lines or ['?'])[0][:160]})") from None
+    except Exception as exc:  # any reader failure: truncated, text, zip damage, ...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise CheckpointError(
-            f"{p}: not a readable PyTorch checkpoint (truncated or wrong kind of file: {first[:160]})"
+            f"{p}: not a readable PyTorch checkpoint (truncated or wrong kind of file: "
+            f"{type(exc).__name__} {first[:120]})"
         ) from None
 
 

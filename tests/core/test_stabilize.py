@@ -1,0 +1,181 @@
+"""Known-answer tests of the keypoint stabilisers in `flowmark_core.stabilize`."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from flowmark_core.errors import ConfigError
+from flowmark_core.stabilize import (
+    STABILIZERS,
+    FlowStabilizer,
+    Stabilizer,
+    make_stabilizer,
+    stabilizer_params,
+)
+
+K = 6
+
+
+def textured_canvas(size: int, seed: int = 0) -> np.ndarray:
+    """Smooth random RGB texture with detail at several scales, uint8 (size, size, 3)."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((size, size, 3), np.float32)
+    for sigma, weight in ((1.5, 0.3), (4.0, 0.5), (12.0, 1.0)):
+        layer = cv2.GaussianBlur(rng.random((size, size, 3)).astype(np.float32), (0, 0), sigma)
+        img += weight * (layer - layer.mean()) / layer.std()
+    img = (img - img.min()) / (img.max() - img.min())
+    return (img * 255).astype(np.uint8)
+
+
+def shifted_frames(canvas: np.ndarray, offsets: np.ndarray, size: int) -> list[np.ndarray]:
+    """Frames of `size` px showing the canvas moved right/down by each (dx, dy) offset."""
+    frames = []
+    margin = (canvas.shape[0] - size) / 2
+    for dx, dy in offsets:
+        mat = np.array([[1.0, 0.0, dx - margin], [0.0, 1.0, dy - margin]])
+        frames.append(cv2.warpAffine(canvas, mat, (size, size), flags=cv2.INTER_LINEAR))
+    return frames
+
+
+def jitter(track: np.ndarray) -> float:
+    """RMS frame-to-frame change of a (T, K, 2) track."""
+    return float(np.sqrt(np.mean(np.sum(np.diff(track, axis=0) ** 2, axis=-1))))
+
+
+def interior_points(size: int, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.3 * size, 0.7 * size, (K, 2))
+
+
+def test_factory_builds_every_strategy() -> None:
+    assert STABILIZERS == ("none", "one-euro", "flow")
+    for name in STABILIZERS:
+        stab = make_stabilizer(name, 64)
+        assert isinstance(stab, Stabilizer)
+        assert stab.name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fragment"),
+    [
+        ("kalman", {}, "allowed: none, one-euro, flow"),
+        ("one-euro", {"alpha": 0.5}, "allowed: min_cutoff, beta, d_cutoff, fps"),
+        ("none", {"beta": 1.0}, "has no parameter 'beta'"),
+        ("one-euro", {"beta": -1.0}, "beta"),
+        ("flow", {"min_gain": 2.0}, "min_gain"),
+        ("flow", {"preset": "warp"}, "ultrafast"),
+        ("flow", {"gate": "wide"}, "flow"),
+    ],
+)
+def test_bad_names_and_params_raise_config_error(name: str, params: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        make_stabilizer(name, 128, **params)
+
+
+def test_stabilizer_params_lists_defaults() -> None:
+    params = stabilizer_params("one-euro")
+    assert params == {"min_cutoff": 0.5, "beta": 50.0, "d_cutoff": 1.0, "fps": 30.0}
+    assert "process_noise" in stabilizer_params("flow")
+
+
+def test_none_is_identity() -> None:
+    values = np.random.default_rng(0).normal(50, 5, (10, K, 2))
+    out, jac = make_stabilizer("none", 128).run(values, None, None)
+    np.testing.assert_array_equal(out, values)
+    assert jac is None
+
+
+def test_one_euro_cuts_jitter_of_still_point_fivefold_at_any_image_size() -> None:
+    noise = np.random.default_rng(0).normal(0.0, 1.0, (300, K, 2))
+    ratios = []
+    for size in (128, 512):
+        # 0.3 px noise at 256 px, scaled with the image like everything else.
+        values = interior_points(size) + noise * 0.3 * size / 256
+        out, _ = make_stabilizer("one-euro", size).run(values, None, None)
+        ratios.append(jitter(values) / jitter(out))
+    assert ratios[0] >= 5.0
+    assert ratios[0] == pytest.approx(ratios[1], rel=1e-9)
+
+
+def test_one_euro_follows_constant_motion_without_drift() -> None:
+    # Constant velocity is tracked with a small, constant lag set by beta.
+    t = np.arange(90, dtype=np.float64)[:, None, None]
+    values = np.broadcast_to(interior_points(256) + t * np.array([4.0, 0.0]), (90, K, 2))
+    out, _ = make_stabilizer("one-euro", 256).run(values, None, None)
+    lag = np.abs(out[-30:, :, 0] - values[-30:, :, 0])
+    assert lag.max() < 2.5
+    assert np.ptp(lag) < 1e-3
+
+
+def test_flow_cuts_jitter_of_still_point_on_static_texture_fivefold() -> None:
+    size = 128
+    frame = textured_canvas(size)
+    noise = np.random.default_rng(0).normal(0.0, 1.0 * size / 256, (120, K, 2))
+    values = interior_points(size) + noise
+    out, _ = make_stabilizer("flow", size).run(values, None, [frame] * len(values))
+    assert jitter(values) / jitter(out) >= 5.0
+
+
+def test_flow_follows_step_within_two_frames() -> None:
+    size, jump_at, steps = 128, 15, 30
+    offsets = np.zeros((steps, 2))
+    offsets[jump_at:, 0] = 30.0
+    frames = shifted_frames(textured_canvas(224), offsets, size)
+    truth = interior_points(size) + offsets[:, None, :]
+    values = truth + np.random.default_rng(2).normal(0.0, 0.3, truth.shape)
+    out, _ = make_stabilizer("flow", size).run(values, None, frames)
+    err = np.linalg.norm(out - truth, axis=-1)
+    assert err[jump_at + 1 :].max() <= 2.0
+    assert err[jump_at - 5 : jump_at].max() <= 1.0
+
+
+@pytest.mark.parametrize("size", [256, 512])
+def test_flow_beats_raw_detector_on_translating_texture(size: int) -> None:
+    # 1.5 px/frame at 256 px; detector noise sigma 1.5 px. At 512 px frames are downscaled
+    # to 256 px for the flow, so this also checks the rescaling of points and flow.
+    steps = 50
+    speed = 1.5 * size / 256
+    offsets = np.stack([np.arange(steps) * speed, np.arange(steps) * speed * 0.5], axis=-1)
+    frames = shifted_frames(textured_canvas(size + 2 * int(steps * speed) + 16), offsets, size)
+    truth = interior_points(size) + offsets[:, None, :]
+    values = truth + np.random.default_rng(3).normal(0.0, 1.5 * size / 256, truth.shape)
+    out, _ = make_stabilizer("flow", size).run(values, None, frames)
+    raw_rms = np.sqrt(np.mean(np.sum((values - truth) ** 2, axis=-1)))
+    flow_rms = np.sqrt(np.mean(np.sum((out - truth) ** 2, axis=-1)))
+    assert flow_rms < 0.6 * raw_rms
+
+
+def test_flow_keeps_identity_jacobians_under_translation() -> None:
+    size, steps = 128, 25
+    offsets = np.stack([np.arange(steps) * 1.5, np.zeros(steps)], axis=-1)
+    frames = shifted_frames(textured_canvas(224), offsets, size)
+    values = interior_points(size) + offsets[:, None, :]
+    eye = np.broadcast_to(np.eye(2), (steps, K, 2, 2))
+    _, jac = make_stabilizer("flow", size).run(values, eye, frames)
+    assert jac is not None
+    np.testing.assert_allclose(jac, eye, atol=0.03)
+
+
+@pytest.mark.parametrize("name", STABILIZERS)
+def test_online_update_loop_equals_offline_run(name: str) -> None:
+    size, steps = 96, 20
+    rng = np.random.default_rng(4)
+    offsets = np.stack([np.arange(steps) * 1.0, np.arange(steps) * -0.5], axis=-1)
+    frames = shifted_frames(textured_canvas(160), offsets, size)
+    values = interior_points(size) + offsets[:, None, :] + rng.normal(0, 0.5, (steps, K, 2))
+    jacs = np.eye(2) + rng.normal(0, 0.05, (steps, K, 2, 2))
+    stab = make_stabilizer(name, size)
+    offline_v, offline_j = stab.run(values, jacs, iter(frames))
+    stab.reset()
+    online = [stab.update(values[t], jacs[t], frames[t]) for t in range(steps)]
+    np.testing.assert_array_equal(offline_v, np.stack([v for v, _ in online]))
+    np.testing.assert_array_equal(offline_j, np.stack([j for _, j in online]))
+
+
+def test_flow_needs_frames() -> None:
+    stab = FlowStabilizer(64)
+    with pytest.raises(ValueError, match="frame"):
+        stab.update(np.zeros((K, 2)), None, None)
+    with pytest.raises(ValueError, match="frames ended"):
+        stab.run(np.zeros((3, K, 2)), None, [np.zeros((64, 64, 3), np.uint8)])
