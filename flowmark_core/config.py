@@ -170,6 +170,8 @@ class TrainConfig:
     lr_warmup_steps: int = 200
     lr_min_ratio: float = 0.05
     betas: tuple[float, ...] = (0.5, 0.999)
+    adam_eps: float = 1e-8
+    optimizer: str = "adam"
     scales: tuple[float, ...] = (1.0, 0.5, 0.25, 0.125)
     sigma_affine: float = 0.05
     sigma_tps: float = 0.005
@@ -185,6 +187,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _check_choice("train.lr_schedule", self.lr_schedule, ("cosine", "constant"))
+        _check_choice("train.optimizer", self.optimizer, ("adam", "sgd"))
         if self.batch_size < 1:
             raise ConfigError(f"train.batch_size: expected >= 1, got {self.batch_size}")
 

@@ -17,6 +17,8 @@ from flowmark_core.errors import Cancelled, FlowmarkError
 # Each module defines `register(subparsers)`, which adds its subcommand(s) and sets
 # `func` (a callable taking the parsed namespace and returning an exit code).
 COMMAND_MODULES: tuple[str, ...] = (
+    "flowmark_core.cli.animate_cmd",
+    "flowmark_core.cli.keypoints_cmd",
     "flowmark_core.cli.models_cmd",
     "flowmark_core.cli.data_cmd",
 )

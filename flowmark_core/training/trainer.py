@@ -14,11 +14,12 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
 from flowmark_core.checkpoints import save_checkpoint
-from flowmark_core.config import ExperimentConfig, to_dict
+from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
 from flowmark_core.errors import TrainingError
 from flowmark_core.losses.flow_consistency import flow_loss_weight
 from flowmark_core.losses.vgg import load_vgg19
 from flowmark_core.models import build_model
+from flowmark_core.models.sync_norm import convert_to_cross_process
 from flowmark_core.models.discriminator import MultiScaleDiscriminator, discriminator_gan_loss
 from flowmark_core.training.data import SeededSamples, collate
 from flowmark_core.training.distributed import DistInfo
@@ -45,8 +46,11 @@ class Trainer:
         self.total_steps = min(t.steps, max_steps) if max_steps else t.steps
         torch.manual_seed(t.seed)
         self.model = build_model(config.model).to(dist.device)
-        if dist.distributed:
-            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+        if dist.distributed:  # batch norm synchronised over processes, as the published model does
+            if dist.device.type == "cuda":
+                self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            else:
+                convert_to_cross_process(self.model)
         vgg = load_vgg19(t.vgg19_weights).to(dist.device) if t.vgg19_weights else None
         self.use_gan = config.loss.generator_gan > 0 or config.loss.discriminator_gan > 0
         self.discriminator = (
@@ -58,11 +62,10 @@ class Trainer:
         if dist.distributed:
             ids = [dist.device.index] if dist.device.type == "cuda" else None
             self.wrapped = DistributedDataParallel(self.objective, device_ids=ids)
-        betas = (t.betas[0], t.betas[1])
-        self.opt_kp = torch.optim.Adam(self.model.kp_detector.parameters(), lr=t.lr_kp_detector, betas=betas)
-        self.opt_gen = torch.optim.Adam(self.model.generator.parameters(), lr=t.lr_generator, betas=betas)
+        self.opt_kp = _optimizer(self.model.kp_detector.parameters(), t.lr_kp_detector, t)
+        self.opt_gen = _optimizer(self.model.generator.parameters(), t.lr_generator, t)
         self.opt_disc = (
-            torch.optim.Adam(self.discriminator.parameters(), lr=t.lr_discriminator, betas=betas)
+            _optimizer(self.discriminator.parameters(), t.lr_discriminator, t)
             if self.discriminator is not None else None
         )
         self.disc_wrapped = (
@@ -83,6 +86,8 @@ class Trainer:
         self.loader = DataLoader(self.dataset, batch_sampler=self.sampler, collate_fn=collate,
                                  num_workers=workers, persistent_workers=False,
                                  prefetch_factor=2 if workers > 0 else None)
+        if dist.is_main:
+            out_dir.mkdir(parents=True, exist_ok=True)
         self.logger = ScalarLogger(out_dir) if dist.is_main else None
 
     # -- state -----------------------------------------------------------------------------
@@ -209,6 +214,13 @@ class Trainer:
             if self.logger:
                 self.logger.close()
         return {k: v for k, v in last.items() if math.isfinite(v)}
+
+
+def _optimizer(params, lr: float, t: TrainConfig) -> torch.optim.Optimizer:  # noqa: ANN001
+    """Adam (the published choice) or plain SGD with momentum."""
+    if t.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    return torch.optim.Adam(params, lr=lr, betas=(t.betas[0], t.betas[1]), eps=t.adam_eps)
 
 
 def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:

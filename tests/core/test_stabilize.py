@@ -61,7 +61,7 @@ def test_factory_builds_every_strategy() -> None:
     [
         ("kalman", {}, "allowed: none, one-euro, flow"),
         ("one-euro", {"alpha": 0.5}, "allowed: min_cutoff, beta, d_cutoff, fps"),
-        ("none", {"beta": 1.0}, "has no parameter 'beta'"),
+        ("none", {"beta": 1.0}, "no parameter .beta.; it takes no parameters"),
         ("one-euro", {"beta": -1.0}, "beta"),
         ("flow", {"min_gain": 2.0}, "min_gain"),
         ("flow", {"preset": "warp"}, "ultrafast"),
@@ -130,26 +130,41 @@ def test_flow_follows_step_within_two_frames() -> None:
     assert err[jump_at - 5 : jump_at].max() <= 1.0
 
 
-@pytest.mark.parametrize("size", [256, 512])
-def test_flow_beats_raw_detector_on_translating_texture(size: int) -> None:
+@pytest.mark.parametrize(("size", "kp_size"), [(256, 256), (512, 512), (256, 128)])
+def test_flow_beats_raw_detector_on_translating_texture(size: int, kp_size: int) -> None:
     # 1.5 px/frame at 256 px; detector noise sigma 1.5 px. At 512 px frames are downscaled
-    # to 256 px for the flow, so this also checks the rescaling of points and flow.
+    # to 256 px for the flow; with kp_size 128 keypoints live in a smaller image than the
+    # frames. Both check the mapping of points and flow between resolutions.
     steps = 50
     speed = 1.5 * size / 256
     offsets = np.stack([np.arange(steps) * speed, np.arange(steps) * speed * 0.5], axis=-1)
     frames = shifted_frames(textured_canvas(size + 2 * int(steps * speed) + 16), offsets, size)
     truth = interior_points(size) + offsets[:, None, :]
-    values = truth + np.random.default_rng(3).normal(0.0, 1.5 * size / 256, truth.shape)
-    out, _ = make_stabilizer("flow", size).run(values, None, frames)
+    truth = (truth + 0.5) * kp_size / size - 0.5  # pixel centres scale like cv2.resize
+    noise = np.random.default_rng(3).normal(0.0, 1.5 * kp_size / 256, truth.shape)
+    values = truth + noise
+    out, _ = make_stabilizer("flow", kp_size).run(values, None, frames)
     raw_rms = np.sqrt(np.mean(np.sum((values - truth) ** 2, axis=-1)))
     flow_rms = np.sqrt(np.mean(np.sum((out - truth) ** 2, axis=-1)))
     assert flow_rms < 0.6 * raw_rms
 
 
+def test_flow_follows_detector_where_image_has_no_texture() -> None:
+    # On a flat image the flow says nothing: the gain must stay near 1 (no false smoothing).
+    size = 128
+    flat = np.full((size, size, 3), 128, np.uint8)
+    values = interior_points(size) + np.random.default_rng(5).normal(0, 0.5, (20, K, 2))
+    stab = FlowStabilizer(size)
+    for value in values:
+        stab.update(value, None, flat)
+    assert stab.last_gain is not None
+    assert stab.last_gain.min() > 0.85
+
+
 def test_flow_keeps_identity_jacobians_under_translation() -> None:
-    size, steps = 128, 25
+    size, steps = 256, 25
     offsets = np.stack([np.arange(steps) * 1.5, np.zeros(steps)], axis=-1)
-    frames = shifted_frames(textured_canvas(224), offsets, size)
+    frames = shifted_frames(textured_canvas(320), offsets, size)
     values = interior_points(size) + offsets[:, None, :]
     eye = np.broadcast_to(np.eye(2), (steps, K, 2, 2))
     _, jac = make_stabilizer("flow", size).run(values, eye, frames)

@@ -1,0 +1,115 @@
+"""Optional face crop: OpenCV's bundled Haar cascade, a square box with margin, smoothed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CropBox:
+    """A square crop in pixels: left, top, side."""
+
+    x: float
+    y: float
+    size: float
+
+    def as_int(self) -> tuple[int, int, int]:
+        return round(self.x), round(self.y), max(1, round(self.size))
+
+
+def _cascade() -> cv2.CascadeClassifier:
+    path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+    return cv2.CascadeClassifier(str(path))
+
+
+class FaceCropper:
+    """Finds the largest face and keeps a smoothed square crop around it.
+
+    Args:
+        margin: crop side = face side * (1 + margin).
+        smoothing: weight of the previous box in the exponential smoothing (0 = none).
+    """
+
+    def __init__(self, margin: float = 0.8, smoothing: float = 0.8) -> None:
+        self.margin = margin
+        self.smoothing = smoothing
+        self._cascade = _cascade()
+        self._box: CropBox | None = None
+
+    def reset(self) -> None:
+        self._box = None
+
+    def detect(self, image: np.ndarray) -> CropBox | None:
+        """The square box around the largest face in an RGB image, or None."""
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        scale = 320.0 / max(gray.shape)
+        small = cv2.resize(gray, None, fx=scale, fy=scale) if scale < 1 else gray
+        s = scale if scale < 1 else 1.0
+        faces = self._cascade.detectMultiScale(
+            small, scaleFactor=1.1, minNeighbors=4, minSize=(24, 24)
+        )
+        if len(faces) == 0:
+            return None
+        x, y, w, h = max(faces, key=lambda f: f[2] * f[3]) / s
+        side = max(w, h) * (1 + self.margin)
+        return CropBox(x + w / 2 - side / 2, y + h / 2 - side / 2, side)
+
+    def update(self, image: np.ndarray) -> CropBox:
+        """Smoothed box for this frame (whole-image square when no face was ever found)."""
+        found = self.detect(image)
+        if found is None:
+            found = self._box or whole_image_box(image)
+        if self._box is None or self.smoothing <= 0:
+            self._box = found
+        else:
+            a = self.smoothing
+            b = self._box
+            self._box = CropBox(
+                a * b.x + (1 - a) * found.x,
+                a * b.y + (1 - a) * found.y,
+                a * b.size + (1 - a) * found.size,
+            )
+        return self._box
+
+
+def whole_image_box(image: np.ndarray) -> CropBox:
+    """The largest centred square of the image."""
+    h, w = image.shape[:2]
+    side = min(h, w)
+    return CropBox((w - side) / 2, (h - side) / 2, side)
+
+
+def crop(image: np.ndarray, box: CropBox, size: int) -> np.ndarray:
+    """Crop the square `box` (edge-replicated outside the image) and resize to `size`."""
+    x, y, side = box.as_int()
+    h, w = image.shape[:2]
+    pad = max(0, -x, -y, x + side - w, y + side - h)
+    src = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else image
+    patch = src[y + pad : y + pad + side, x + pad : x + pad + side]
+    return cv2.resize(
+        patch, (size, size), interpolation=cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
+    )
+
+
+def paste(background: np.ndarray, patch: np.ndarray, box: CropBox, feather: int = 6) -> np.ndarray:
+    """Paste `patch` back into `background` at `box`, feathering the edges."""
+    x, y, side = box.as_int()
+    out = background.copy()
+    h, w = out.shape[:2]
+    resized = cv2.resize(patch, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    mask = np.ones((side, side), np.float32)
+    if feather > 0:
+        ramp = np.minimum(np.arange(side) + 1, np.arange(side)[::-1] + 1) / float(feather)
+        mask = np.minimum(np.clip(ramp, 0, 1)[None, :], np.clip(ramp, 0, 1)[:, None])
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + side, w), min(y + side, h)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    sub = resized[y0 - y : y1 - y, x0 - x : x1 - x]
+    m = mask[y0 - y : y1 - y, x0 - x : x1 - x, None]
+    region = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = (m * sub + (1 - m) * region).round().clip(0, 255).astype(np.uint8)
+    return out

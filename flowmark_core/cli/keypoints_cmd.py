@@ -1,0 +1,145 @@
+"""`flowmark keypoints` (trajectories to .npz) and `flowmark parts` (heatmap grid PNG)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from flowmark_core.animate import Animator
+from flowmark_core.cli.common import (
+    add_model_options,
+    add_stabilize_option,
+    load_source_image,
+    open_driving_video,
+    progress_bar,
+)
+from flowmark_core.errors import OutputFileError
+from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.images import write_image
+from flowmark_core.training.logger import keypoint_colour
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    k = sub.add_parser(
+        "keypoints",
+        help="export keypoint trajectories of a video",
+        description="Detect (and optionally stabilise) keypoints over VIDEO and save "
+        "raw and stabilised (T,K,2) pixel trajectories plus Jacobians.",
+        epilog="example:\n  flowmark keypoints clip.mp4 -o track.npz --stabilize flow",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    k.add_argument("video", help="video or folder of frames")
+    k.add_argument("-o", "--output", required=True, help="output .npz file")
+    add_model_options(k)
+    add_stabilize_option(k)
+    k.set_defaults(func=run_keypoints)
+
+    p = sub.add_parser(
+        "parts",
+        help="draw the part activation maps (heatmaps) of an image",
+        description="Save a grid of the K part activation maps over IMAGE with the "
+        "landmarks drawn.",
+        epilog="example:\n  flowmark parts face.png -o parts.png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("image", help="image file")
+    p.add_argument("-o", "--output", required=True, help="output .png file")
+    add_model_options(p)
+    p.set_defaults(func=run_parts)
+
+
+def run_keypoints(args: argparse.Namespace) -> int:
+    if Path(args.output).suffix.lower() != ".npz":
+        raise OutputFileError(f"{args.output}: expected an .npz output file")
+    video = open_driving_video(args.video)
+    animator = Animator.from_checkpoint(
+        args.model,
+        config=args.config,
+        device=args.device,
+        precision=args.precision,
+        stabilizer=args.stabilize,
+    )
+    bar = progress_bar(video.frame_count, "tracking")
+    try:
+        track = animator.track(video, fps=video.fps, progress=lambda i, _t: bar.update(1))
+    finally:
+        bar.close()
+    arrays = {
+        "raw": track.raw,
+        "stable": track.stable,
+        "image_size": np.array(track.image_size),
+        "fps": np.array(track.fps),
+        "stabilizer": np.array(track.stabilizer),
+        "video_size": np.array(video.size),
+    }
+    if track.jacobian_raw is not None:
+        arrays["jacobian_raw"] = track.jacobian_raw
+    if track.jacobian_stable is not None:
+        arrays["jacobian_stable"] = track.jacobian_stable
+    with atomic_output(args.output) as tmp, tmp.open("wb") as f:
+        np.savez(f, **arrays)
+    print(f"wrote {track.raw.shape[0]} frames x {track.raw.shape[1]} keypoints to {args.output}")
+    return 0
+
+
+def parts_grid(
+    image: np.ndarray, heatmaps: np.ndarray, points: np.ndarray, tile: int = 160
+) -> np.ndarray:
+    """Grid of tiles: the image with all landmarks, then each heatmap over the image.
+
+    Shape:
+        image: (S, S, 3) uint8; heatmaps: (K, h, w); points: (K, 2) px of the image.
+    """
+    base = cv2.resize(image, (tile, tile), interpolation=cv2.INTER_AREA)
+    scale = tile / image.shape[1]
+    tiles = []
+    first = base.copy()
+    for k, (x, y) in enumerate(points * scale):
+        cv2.circle(first, (round(x), round(y)), 4, keypoint_colour(k), -1, cv2.LINE_AA)
+        cv2.putText(
+            first,
+            str(k),
+            (round(x) + 4, round(y) - 4),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.35,
+            keypoint_colour(k),
+            1,
+            cv2.LINE_AA,
+        )
+    tiles.append(first)
+    for k, heat in enumerate(heatmaps):
+        h = cv2.resize(
+            heat / max(float(heat.max()), 1e-12), (tile, tile), interpolation=cv2.INTER_LINEAR
+        )
+        colour = np.array(keypoint_colour(k), np.float32)
+        blend = base.astype(np.float32) * (1 - 0.75 * h[..., None]) + colour * 0.75 * h[..., None]
+        t = blend.clip(0, 255).astype(np.uint8)
+        x, y = points[k] * scale
+        cv2.circle(t, (round(x), round(y)), 3, (255, 255, 255), -1, cv2.LINE_AA)
+        cv2.putText(
+            t, f"part {k}", (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA
+        )
+        tiles.append(t)
+    cols = min(6, len(tiles))
+    rows = -(-len(tiles) // cols)
+    tiles += [np.zeros_like(base)] * (rows * cols - len(tiles))
+    return np.concatenate(
+        [np.concatenate(tiles[r * cols : (r + 1) * cols], axis=1) for r in range(rows)], axis=0
+    )
+
+
+def run_parts(args: argparse.Namespace) -> int:
+    if Path(args.output).suffix.lower() != ".png":
+        raise OutputFileError(f"{args.output}: expected a .png output file")
+    image = load_source_image(args.image)
+    animator = Animator.from_checkpoint(
+        args.model, config=args.config, device=args.device, precision=args.precision
+    )
+    kp = animator.set_source(image)
+    grid = parts_grid(animator.source_image, kp.heatmap, kp.value)
+    write_image(args.output, grid)
+    print(f"wrote {len(kp.value)} part maps to {args.output}")
+    return 0

@@ -1,0 +1,1 @@
+"""Training data: datasets of videos, augmentation and synthetic puppets with ground truth."""

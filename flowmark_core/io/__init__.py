@@ -1,0 +1,1 @@
+"""File input/output: atomic writes, images, streaming video read/write."""

@@ -1,0 +1,245 @@
+"""Flow-guided keypoint stabilisation: optical flow predicts, the detector corrects.
+
+For each frame t and keypoint k (pixels):
+
+1. Predict: carry the previous stabilised keypoint by the optical flow from frame t-1 to t;
+   its Jacobian by the flow's local Jacobian: J_pred = (I + dF/dp) · J_{t-1}.
+2. Judge the flow at the keypoint: forward-backward error e (px) and texture strength s
+   (smaller eigenvalue of the local structure tensor, `flowmark_core.flow.texture_strength`).
+3. Predicted variance P⁻ = P + Q, with process noise
+   Q = q² + e² + (u · s_ref / (s + s_ref))²: the base noise q of a good flow, plus the
+   flow's own inconsistency, plus up to u where the image has no texture to pin the flow.
+   Q is small where the flow can be believed and large where it cannot.
+4. Fuse with the detection z by the Kalman gain g = max(P⁻ / (P⁻ + R), min_gain), R the
+   measurement noise²; x = x_pred + g (z - x_pred), J likewise, P = (1 - g) P⁻. The gain
+   floor `min_gain` is a slow pull toward the detector, so flow drift cannot accumulate.
+5. Reset to the detection (g = 1, P = R) when the flow fails the forward-backward check
+   (e > fb_threshold), the keypoint leaves the frame, or prediction and detection are more
+   than `gate` px apart: real fast motion the flow missed is then followed without lag.
+
+Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
+Flow runs on frames downscaled to at most `max_flow_size` px (DIS), and is rescaled.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from flowmark_core.errors import ConfigError
+from flowmark_core.flow import (
+    FlowEstimator,
+    flow_jacobian_at,
+    sample_at,
+    texture_strength,
+    to_gray_u8,
+)
+from flowmark_core.stabilize.base import StabilizerBase, check_step
+
+TEXTURE_RADIUS = 3
+
+
+def texture_near(gray: np.ndarray, points: np.ndarray, radius: int = TEXTURE_RADIUS) -> np.ndarray:
+    """`texture_strength` at a few points, computed on small patches around them only.
+
+    The patches (reflect-padded at the image border) are laid side by side in one strip and
+    `texture_strength` runs on that strip: every value it reads at a patch centre lies inside
+    that patch, so the result equals the full-image one away from the border, at a fraction of
+    the cost (what keeps the stabiliser within its per-frame budget).
+
+    Shape:
+        gray: (H, W) uint8; points: (N, 2) pixels (x, y); output: (N,) float64.
+    """
+    half = radius + 3  # box window + Sobel support + bilinear neighbour + one spare
+    padded = cv2.copyMakeBorder(gray, half, half, half, half, cv2.BORDER_REFLECT)
+    h, w = gray.shape
+    xs = np.clip(points[:, 0], 0, w - 1)
+    ys = np.clip(points[:, 1], 0, h - 1)
+    ix = np.floor(xs).astype(np.int64)
+    iy = np.floor(ys).astype(np.int64)
+    side = 2 * half + 1
+    strip = np.hstack([padded[y : y + side, x : x + side] for x, y in zip(ix, iy)])
+    local = np.stack([xs - ix + half + side * np.arange(len(xs)), ys - iy + half], axis=-1)
+    return texture_strength(strip, local, radius).astype(np.float64)
+
+
+class FlowStabilizer(StabilizerBase):
+    """Keypoints predicted by optical flow and fused with the detector by a per-keypoint gain.
+
+    Args:
+        image_size: the keypoints' image size, an int or (height, width), px. Frames of
+            another size are accepted: keypoints are mapped to them by scaling.
+        measurement_noise: detector noise std, px at 256 px.
+        process_noise: prediction noise std per frame where the flow is trusted, px at 256 px.
+        untrusted_noise: extra prediction noise std per frame on textureless image areas, px
+            at 256 px.
+        fb_threshold: forward-backward error (px at 256 px) above which the flow is rejected;
+            smaller errors add to the prediction noise.
+        texture_ref: structure-tensor eigenvalue (intensities in [0, 1], 1/px²) at which half
+            of `untrusted_noise` is added; 0 ignores texture.
+        gate: prediction-detection distance (px at 256 px) above which the detection is taken.
+        min_gain: gain floor in [0, 1], a slow pull toward the detection.
+        max_flow_size: frames are downscaled so their larger side is at most this (px).
+        preset: DIS preset ("ultrafast", "fast", "medium").
+
+    Raises:
+        ConfigError: when a parameter is out of range or the preset unknown.
+    """
+
+    name = "flow"
+
+    def __init__(
+        self,
+        image_size: int | tuple[int, int],
+        measurement_noise: float = 1.0,
+        process_noise: float = 0.15,
+        untrusted_noise: float = 3.0,
+        fb_threshold: float = 1.0,
+        texture_ref: float = 1e-7,
+        gate: float = 8.0,
+        min_gain: float = 0.05,
+        max_flow_size: int = 256,
+        preset: str = "ultrafast",
+    ) -> None:
+        super().__init__(image_size)
+        positive = {
+            "measurement_noise": measurement_noise,
+            "process_noise": process_noise,
+            "untrusted_noise": untrusted_noise,
+            "fb_threshold": fb_threshold,
+            "gate": gate,
+        }
+        for key, val in positive.items():
+            if not val > 0:
+                raise ConfigError(f"flow stabiliser {key} must be > 0, got {val!r}")
+        if not texture_ref >= 0:
+            raise ConfigError(f"flow stabiliser texture_ref must be >= 0, got {texture_ref!r}")
+        if not 0 <= min_gain <= 1:
+            raise ConfigError(f"flow stabiliser min_gain must be in [0, 1], got {min_gain!r}")
+        if int(max_flow_size) < 16:
+            raise ConfigError(f"flow stabiliser max_flow_size must be >= 16, got {max_flow_size}")
+        s = self.size_scale
+        self.measurement_var = (measurement_noise * s) ** 2
+        self.trusted_var = (process_noise * s) ** 2
+        self.untrusted_var = (untrusted_noise * s) ** 2
+        self.fb_threshold = fb_threshold * s
+        self.gate = gate * s
+        self.texture_ref = float(texture_ref)
+        self.min_gain = float(min_gain)
+        self.max_flow_size = int(max_flow_size)
+        self.estimator = FlowEstimator("dis", preset)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the tracked state and the previous frame (start of a new video)."""
+        self._value: np.ndarray | None = None
+        self._jacobian: np.ndarray | None = None
+        self._variance: np.ndarray | None = None
+        self._prev_gray: np.ndarray | None = None
+        self.last_gain: np.ndarray | None = None
+
+    def _work_gray(self, frame: np.ndarray) -> np.ndarray:
+        """Gray uint8 frame downscaled to at most `max_flow_size` px. Shape: (h, w)."""
+        gray = to_gray_u8(frame)
+        h, w = gray.shape
+        factor = self.max_flow_size / max(h, w)
+        if factor < 1.0:
+            size = (max(2, round(w * factor)), max(2, round(h * factor)))
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        return gray
+
+    def _start(self, val: np.ndarray, jac: np.ndarray | None, gray: np.ndarray) -> None:
+        self._value = val.copy()
+        self._jacobian = None if jac is None else jac.copy()
+        self._variance = np.full(len(val), self.measurement_var)
+        self._prev_gray = gray
+        self.last_gain = np.ones(len(val))
+
+    def update(
+        self, value: np.ndarray, jacobian: np.ndarray | None, frame: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Stabilise one time step using the flow from the previous frame to `frame`.
+
+        Args:
+            value: detected keypoints, px in an image of `image_size`.
+            jacobian: detected Jacobians, or None.
+            frame: this time step's frame, uint8 RGB or gray (required).
+
+        Returns:
+            Stabilised (value, jacobian). The per-keypoint gain used is kept in `last_gain`.
+
+        Shape:
+            value: (K, 2); jacobian: (K, 2, 2); frame: (H, W, 3) or (H, W).
+        """
+        val, jac = check_step(value, jacobian)
+        if frame is None:
+            raise ValueError("the 'flow' stabiliser needs the frame of every time step")
+        gray = self._work_gray(frame)
+        prev_gray, prev_value, variance = self._prev_gray, self._value, self._variance
+        if (
+            prev_gray is None
+            or prev_value is None
+            or variance is None
+            or prev_gray.shape != gray.shape  # first frame, or the video size changed
+            or prev_value.shape != val.shape
+            or (jac is None) != (self._jacobian is None)
+        ):
+            self._start(val, jac, gray)
+            return val.copy(), None if jac is None else jac.copy()
+        predicted, noise, failed, flow_jac = self._predict(
+            prev_gray, gray, prev_value, jac is not None
+        )
+        self._prev_gray = gray
+
+        prior_var = variance + noise
+        gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
+        failed |= np.linalg.norm(val - predicted, axis=-1) > self.gate
+        gain = np.where(failed, 1.0, gain)
+        self._value = predicted + gain[:, None] * (val - predicted)
+        self._variance = np.where(failed, self.measurement_var, (1.0 - gain) * prior_var)
+        self.last_gain = gain
+        if jac is not None and flow_jac is not None and self._jacobian is not None:
+            jac_pred = flow_jac @ self._jacobian
+            self._jacobian = jac_pred + gain[:, None, None] * (jac - jac_pred)
+        return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()
+
+    def _predict(
+        self, prev_gray: np.ndarray, gray: np.ndarray, points: np.ndarray, with_jacobian: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Carry `points` (image px) by the flow from `prev_gray` to `gray` and judge the flow.
+
+        Returns:
+            predicted points (image px), process noise variance (image px²), a flag per point
+            where the flow failed (forward-backward check, or the point left the frame), and
+            the flow's local Jacobian in image px (None unless `with_jacobian`).
+
+        Shape:
+            prev_gray, gray: (h, w) working frames; points: (K, 2); outputs: (K, 2), (K,),
+            (K,), (K, 2, 2).
+        """
+        work_h, work_w = gray.shape
+        # Image px -> working px, pixel centres scaled as cv2.resize does: p' = (p + ½)·D - ½.
+        to_work = np.array([work_w / self.width, work_h / self.height])
+        pts = (points + 0.5) * to_work - 0.5
+        fw = self.estimator(prev_gray, gray)
+        bw = self.estimator(gray, prev_gray)
+        moved = pts + sample_at(fw, pts)
+        fb_error = np.linalg.norm((moved - pts + sample_at(bw, moved)) / to_work, axis=-1)
+        predicted = (moved + 0.5) / to_work - 0.5
+
+        noise = self.trusted_var + fb_error**2
+        if self.texture_ref > 0:
+            weak = self.texture_ref / (texture_near(prev_gray, pts) + self.texture_ref)
+            noise = noise + self.untrusted_var * weak**2
+        inside = np.all((pts >= 0) & (pts <= [work_w - 1, work_h - 1]), axis=-1)
+        failed = (fb_error > self.fb_threshold) | ~inside
+
+        flow_jac = None
+        if with_jacobian:
+            # Differences over ~1.5 % of the frame: a keypoint's Jacobian describes its
+            # neighbourhood, and a wider step averages out DIS noise.
+            step = max(1.0, max(work_h, work_w) / 64.0)
+            flow_jac = flow_jacobian_at(fw, pts, step=step).astype(np.float64)
+            # Working px -> image px: D⁻¹ A D with D = diag(to_work).
+            flow_jac = flow_jac * to_work[None, None, :] / to_work[None, :, None]
+        return predicted, noise, failed, flow_jac

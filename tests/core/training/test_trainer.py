@@ -1,0 +1,100 @@
+"""Training: smoke run, resume equality, kill-safe checkpoints, NaN stop."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from flowmark_core.errors import TrainingError
+from flowmark_core.training.distributed import DistInfo
+from flowmark_core.training.state import load_train_state
+from flowmark_core.training.trainer import Trainer
+from tests.core.training.helpers import tiny_experiment
+from tests.core.training.toy_data import ToyMotionDataset
+
+CPU = DistInfo(rank=0, world_size=1, local_rank=0, device=torch.device("cpu"))
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _params(trainer: Trainer) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in trainer.model.state_dict().items()}
+
+
+def test_twenty_step_smoke_run_decreases_the_loss(tmp_path: Path) -> None:
+    cfg = tiny_experiment(steps=20)
+    trainer = Trainer(cfg, ToyMotionDataset(), tmp_path, CPU, quiet=True)
+    losses = [trainer.train_step(b)["total"] for b, _ in zip(trainer.loader, range(20))]
+    assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5
+    trainer.save()
+    assert (tmp_path / "model.safetensors").exists() and (tmp_path / "train-state.pt").exists()
+
+
+def test_resume_equals_uninterrupted_training(tmp_path: Path) -> None:
+    torch.use_deterministic_algorithms(True)
+    try:
+        cfg = tiny_experiment(steps=8)
+        full = Trainer(cfg, ToyMotionDataset(), tmp_path / "full", CPU, quiet=True)
+        full.run()
+        half = Trainer(cfg, ToyMotionDataset(), tmp_path / "half", CPU, max_steps=4, quiet=True)
+        half.run()
+        resumed = Trainer(cfg, ToyMotionDataset(), tmp_path / "half", CPU,
+                          resume=tmp_path / "half" / "train-state.pt", quiet=True)
+        assert resumed.step == 4
+        resumed.run()
+    finally:
+        torch.use_deterministic_algorithms(False)
+    a, b = _params(full), _params(resumed)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
+
+
+def test_nan_loss_stops_naming_step_and_term(tmp_path: Path) -> None:
+    cfg = tiny_experiment(steps=5)
+    trainer = Trainer(cfg, ToyMotionDataset(), tmp_path, CPU, quiet=True)
+    with torch.no_grad():
+        trainer.model.generator.final.weight.fill_(float("nan"))
+    with pytest.raises(TrainingError, match=r"loss term 'reconstruction' became nan at step 0"):
+        trainer.run()
+    assert not (tmp_path / "train-state.pt").exists()  # nothing bad was saved
+
+
+KILL_SCRIPT = """
+import sys, torch
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from flowmark_core.training.distributed import DistInfo
+from flowmark_core.training.trainer import Trainer
+from tests.core.training.helpers import tiny_experiment
+from tests.core.training.toy_data import ToyMotionDataset
+import dataclasses
+cfg = tiny_experiment(steps=100000)
+cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, checkpoint_every=1))
+Trainer(cfg, ToyMotionDataset(), Path({out!r}), DistInfo(0, 1, 0, torch.device("cpu")), quiet=True).run()
+"""
+
+
+def test_checkpoint_survives_sigkill_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    script = KILL_SCRIPT.format(root=str(ROOT), out=str(out))
+    proc = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, OMP_NUM_THREADS="1"))
+    deadline = time.time() + 120
+    try:
+        while time.time() < deadline and not (out / "train-state.pt").exists():
+            time.sleep(0.05)
+        time.sleep(1.0)  # let it run on, saving every step, then kill it mid-work
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    state = load_train_state(out / "train-state.pt")
+    assert state["step"] >= 1
+    cfg = tiny_experiment(steps=state["step"] + 2)
+    resumed = Trainer(cfg, ToyMotionDataset(), out, CPU, resume=out / "train-state.pt", quiet=True)
+    assert resumed.step == state["step"]
+    resumed.run()
+    assert resumed.step == state["step"] + 2
