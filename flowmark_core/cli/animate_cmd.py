@@ -16,7 +16,9 @@ from flowmark_core.cli.common import (
     open_driving_video,
     progress_bar,
 )
-from flowmark_core.io.video_writer import VideoWriter
+from flowmark_core.errors import InputFileError, OutputFileError
+from flowmark_core.io.atomic import check_writable_dir
+from flowmark_core.io.video_writer import WRITABLE_VIDEO_EXTENSIONS, VideoWriter
 
 ANIMATE_EXAMPLES = """examples:
   flowmark animate face.png driving.mp4 -o out.mp4
@@ -127,12 +129,19 @@ def run_animate(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_video_output(path: str) -> None:
+    """Fail early (before any work) on an unknown extension or an unwritable folder."""
+    if Path(path).suffix.lower() not in WRITABLE_VIDEO_EXTENSIONS:
+        raise OutputFileError(f"{path}: unknown output extension; expected one of "
+                              f"{', '.join(WRITABLE_VIDEO_EXTENSIONS)}")
+    check_writable_dir(Path(path))
+
+
 def run_reconstruct(args: argparse.Namespace) -> int:
+    check_video_output(args.output)
     video = open_driving_video(args.video)
     first = next(iter(video), None)
     if first is None:
-        from flowmark_core.errors import InputFileError
-
         raise InputFileError(f"{args.video}: the video has no frames")
     animator = _animator(args, stabilizer=args.stabilize)
     animator.set_transfer(mode="absolute")

@@ -17,7 +17,7 @@ from flowmark_core.cli.common import (
     progress_bar,
 )
 from flowmark_core.errors import OutputFileError
-from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.atomic import atomic_output, check_writable_dir
 from flowmark_core.io.images import write_image
 from flowmark_core.training.logger import keypoint_colour
 
@@ -54,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_keypoints(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() != ".npz":
         raise OutputFileError(f"{args.output}: expected an .npz output file")
+    check_writable_dir(Path(args.output))
     video = open_driving_video(args.video)
     animator = Animator.from_checkpoint(
         args.model,
@@ -134,6 +135,7 @@ def parts_grid(
 def run_parts(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() != ".png":
         raise OutputFileError(f"{args.output}: expected a .png output file")
+    check_writable_dir(Path(args.output))
     image = load_source_image(args.image)
     animator = Animator.from_checkpoint(
         args.model, config=args.config, device=args.device, precision=args.precision

@@ -13,6 +13,7 @@ pickled).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -140,6 +141,7 @@ class FramesDataset(Dataset):
         self._readers: dict[int, FileVideoReader] = {}
         self._counts: dict[int, int] = {}
         self._flow: FlowEstimator | None = None
+        self._pid = os.getpid()
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -202,14 +204,23 @@ class FramesDataset(Dataset):
 
     def _flow_estimator(self) -> FlowEstimator:
         if self._flow is None:
-            if get_worker_info() is not None:
-                cv2.setNumThreads(1)  # DataLoader workers already run in parallel
             self._flow = FlowEstimator(self.flow_method, self.flow_preset)
         return self._flow
+
+    def _enter_worker(self) -> None:
+        """First call in a new process: a forked DataLoader worker must not use the OpenCV
+        thread pool it inherited (its threads do not exist in the child; it would hang), and
+        workers already run in parallel, so OpenCV runs single-threaded there."""
+        pid = os.getpid()
+        if self._pid != pid:
+            self._pid = pid
+            if get_worker_info() is not None:
+                cv2.setNumThreads(1)
 
     def __getitem__(self, index: int) -> TrainingSample:
         if not 0 <= index < len(self):
             raise IndexError(f"index {index} out of range for {len(self)} items")
+        self._enter_worker()
         rng = self._rng(index)
         clips = self.groups[index % len(self.groups)]
         video = clips[int(rng.integers(len(clips)))]

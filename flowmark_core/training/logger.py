@@ -77,7 +77,7 @@ def save_grid(path: Path, source: torch.Tensor, driving: torch.Tensor, predictio
     lines = []
     for i in range(min(rows, source.shape[0])):
         s, d, p = _to_uint8(source[i]), _to_uint8(driving[i]), _to_uint8(prediction[i])
-        kp = draw_keypoints(d, kp_driving[i].cpu().numpy())
+        kp = draw_keypoints(d, kp_driving[i].float().cpu().numpy())
         if occlusion is not None:
             occ = cv2.resize(occlusion[i, 0].float().cpu().numpy(), (s.shape[1], s.shape[0]))
             occ_img = np.repeat((occ.clip(0, 1) * 255).astype(np.uint8)[..., None], 3, axis=2)

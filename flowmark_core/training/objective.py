@@ -91,7 +91,8 @@ class TrainingObjective(nn.Module):
         generated = self.model.generator(batch.source, kp_source, kp_driving)
         pred = generated.prediction.float()
         terms: dict[str, torch.Tensor] = {}
-        terms["reconstruction"] = self.reconstruction(pred, batch.driving.float())
+        with torch.autocast(pred.device.type, enabled=False):  # losses in float32 (SSIM needs it)
+            terms["reconstruction"] = self.reconstruction(pred, batch.driving.float())
         eq_value, eq_jac = equivariance_losses(kp_driving, kp_warped, warp)
         if lc.equivariance_value > 0:
             terms["equivariance_value"] = lc.equivariance_value * eq_value
