@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.keypoints_cmd",
     "flowmark_core.cli.models_cmd",
     "flowmark_core.cli.data_cmd",
+    "flowmark_core.cli.evaluate_cmd",
 )
 
 

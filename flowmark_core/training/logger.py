@@ -74,6 +74,8 @@ def draw_keypoints(image: np.ndarray, kp_norm: np.ndarray, radius: int = 2) -> n
 def save_grid(path: Path, source: torch.Tensor, driving: torch.Tensor, prediction: torch.Tensor,
               kp_driving: torch.Tensor, occlusion: torch.Tensor | None, rows: int = 4) -> None:
     """PNG grid, one row per sample: source | driving | prediction | keypoints | occlusion."""
+    source, driving, prediction, kp_driving = (t.detach().float() for t in (source, driving, prediction, kp_driving))
+    occlusion = None if occlusion is None else occlusion.detach().float()
     lines = []
     for i in range(min(rows, source.shape[0])):
         s, d, p = _to_uint8(source[i]), _to_uint8(driving[i]), _to_uint8(prediction[i])

@@ -24,6 +24,7 @@ def tiny_experiment(steps: int = 20, batch: int = 4, **train_kw: object) -> Expe
     loss = LossConfig(flow=FlowLossConfig(weight=1.0, jacobian_weight=0.5, heatmap_weight=0.5,
                                           texture_threshold=0.0))
     train = TrainConfig(steps=steps, batch_size=batch, lr_warmup_steps=0, lr_schedule="constant",
-                        lr_generator=2e-3, lr_kp_detector=2e-3, scales=(1.0, 0.5), checkpoint_every=0,
-                        log_every=5, image_every=0, seed=3, adam_eps=1e-2, **train_kw)  # type: ignore[arg-type]
+                        lr_generator=2e-3, lr_kp_detector=2e-3, scales=(1.0, 0.5),
+                        **{"checkpoint_every": 0, "log_every": 5, "image_every": 0, "seed": 3, "adam_eps": 1e-2,
+                           **train_kw})  # type: ignore[arg-type]
     return ExperimentConfig(model=model, data=DataConfig(num_workers=0), loss=loss, train=train)

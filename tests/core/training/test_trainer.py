@@ -26,12 +26,20 @@ def _params(trainer: Trainer) -> dict[str, torch.Tensor]:
 
 
 def test_twenty_step_smoke_run_decreases_the_loss(tmp_path: Path) -> None:
-    cfg = tiny_experiment(steps=20)
+    cfg = tiny_experiment(steps=20, image_every=10)
     trainer = Trainer(cfg, ToyMotionDataset(), tmp_path, CPU, quiet=True)
     losses = [trainer.train_step(b)["total"] for b, _ in zip(trainer.loader, range(20))]
     assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5
     trainer.save()
     assert (tmp_path / "model.safetensors").exists() and (tmp_path / "train-state.pt").exists()
+    assert (tmp_path / "samples.png").stat().st_size > 0
+
+
+def test_bf16_run_with_logging_images_and_checkpoints(tmp_path: Path) -> None:
+    cfg = tiny_experiment(steps=4, bf16=True, image_every=2, checkpoint_every=2)
+    Trainer(cfg, ToyMotionDataset(), tmp_path, CPU, quiet=True).run()
+    assert load_train_state(tmp_path / "train-state.pt")["step"] == 4
+    assert (tmp_path / "samples.png").exists() and (tmp_path / "metrics.csv").exists()
 
 
 def test_resume_equals_uninterrupted_training(tmp_path: Path) -> None:

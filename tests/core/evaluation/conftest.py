@@ -1,0 +1,61 @@
+"""A tiny synthetic face data set and two tiny random-weights checkpoints (64 px)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from flowmark_core.checkpoints import save_checkpoint
+from flowmark_core.cli.main import main
+from flowmark_core.config import (
+    DenseMotionConfig,
+    GeneratorConfig,
+    KeypointDetectorConfig,
+    ModelConfig,
+)
+from flowmark_core.models import build_model
+
+
+def tiny_model_config() -> ModelConfig:
+    """A 64 px model small enough to evaluate a few frames in well under a second."""
+    return ModelConfig(
+        num_kp=5,
+        image_size=64,
+        kp_detector=KeypointDetectorConfig(
+            block_expansion=4, max_features=16, num_blocks=3, scale_factor=0.5, pad=3
+        ),
+        generator=GeneratorConfig(
+            block_expansion=4,
+            max_features=16,
+            num_down_blocks=2,
+            num_bottleneck_blocks=1,
+            dense_motion=DenseMotionConfig(
+                block_expansion=4, max_features=16, num_blocks=3, scale_factor=0.5
+            ),
+        ),
+    )
+
+
+@pytest.fixture(scope="package")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """faces, 4 videos (2 train, 2 test) of 8 frames at 64 px, with landmarks.npz."""
+    root = tmp_path_factory.mktemp("evaluation") / "faces"
+    args = ["data", "synth", "--family", "faces", "--videos", "4", "--frames", "8"]
+    assert main([*args, "--size", "64", "--workers", "1", "--seed", "5", str(root)]) == 0
+    return root
+
+
+@pytest.fixture(scope="package")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two random-weights checkpoints of the tiny config, in folders run-a/ and run-b/."""
+    folder = tmp_path_factory.mktemp("models")
+    paths = []
+    for seed, name in ((1, "run-a"), (2, "run-b")):
+        torch.manual_seed(seed)
+        (folder / name).mkdir()
+        paths.append(
+            save_checkpoint(folder / name / "model.safetensors", build_model(tiny_model_config()))
+        )
+    return paths[0], paths[1]
