@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	@echo ">> installing $(TORCH_SPEC) (CPU build; see README for CUDA)"
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	@echo ">> installing flowmark with the dev extra"
-	$(PY) -m pip install --quiet -e ".[dev]"
+	@echo ">> installing flowmark with the dev and eval extras"
+	$(PY) -m pip install --quiet -e ".[dev,eval]"
 	@touch $(STAMP)
 
 run: $(STAMP)

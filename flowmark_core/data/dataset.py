@@ -8,19 +8,19 @@ flow from the driving frame to the next one with its forward-backward error.
 Randomness: with `seed` set, item i draws from `default_rng([seed, i])`; otherwise from a
 seed taken from torch's RNG, which DataLoader workers and the trainer's per-item seeding
 control. Workers open nothing until they need it (no file handles or OpenCV objects are
-pickled).
+pickled). OpenCV's thread count is left alone: calling cv2.setNumThreads in a forked
+DataLoader worker can deadlock on the thread pool inherited from the parent.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset, get_worker_info
+from torch.utils.data import Dataset
 
 from flowmark_core.data.augment import (
     Augmentation,
@@ -141,7 +141,6 @@ class FramesDataset(Dataset):
         self._readers: dict[int, FileVideoReader] = {}
         self._counts: dict[int, int] = {}
         self._flow: FlowEstimator | None = None
-        self._pid = os.getpid()
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -207,20 +206,9 @@ class FramesDataset(Dataset):
             self._flow = FlowEstimator(self.flow_method, self.flow_preset)
         return self._flow
 
-    def _enter_worker(self) -> None:
-        """First call in a new process: a forked DataLoader worker must not use the OpenCV
-        thread pool it inherited (its threads do not exist in the child; it would hang), and
-        workers already run in parallel, so OpenCV runs single-threaded there."""
-        pid = os.getpid()
-        if self._pid != pid:
-            self._pid = pid
-            if get_worker_info() is not None:
-                cv2.setNumThreads(1)
-
     def __getitem__(self, index: int) -> TrainingSample:
         if not 0 <= index < len(self):
             raise IndexError(f"index {index} out of range for {len(self)} items")
-        self._enter_worker()
         rng = self._rng(index)
         clips = self.groups[index % len(self.groups)]
         video = clips[int(rng.integers(len(clips)))]

@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="data set root with train/ and test/ (overrides data.root)")
     p.add_argument("--out", default=None, help="run folder for checkpoints and logs (default runs/<config>)")
     p.add_argument("--resume", default=None, help="train-state.pt (or its run folder) to resume from")
+    p.add_argument("--init", default=None,
+                   help="start from a model.safetensors (weights + its step, fresh optimiser state)")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in total")
     p.add_argument("--device", choices=["cpu", "cuda"], default=None, help="default: cuda if available")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
@@ -71,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         if dist.is_main:
             out.mkdir(parents=True, exist_ok=True)
         trainer = Trainer(cfg, dataset, out, dist, max_steps=args.max_steps,
-                          resume=Path(args.resume) if args.resume else None)
+                          resume=Path(args.resume) if args.resume else None,
+                          init=Path(args.init) if args.init else None)
         trainer.run()
         if dist.is_main:
             print(f"flowmark train: done at step {trainer.step}; model in {out / 'model.safetensors'}")

@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from flowmark_core.checkpoints import save_checkpoint
+from flowmark_core.checkpoints import load_checkpoint, save_checkpoint
 from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
 from flowmark_core.errors import TrainingError
 from flowmark_core.losses.flow_consistency import flow_loss_weight
@@ -37,7 +37,8 @@ class Trainer:
     """Owns model, objective, optimisers, data and bookkeeping of one training run."""
 
     def __init__(self, config: ExperimentConfig, dataset: Dataset, out_dir: Path, dist: DistInfo,
-                 max_steps: int | None = None, resume: Path | None = None, quiet: bool = False) -> None:
+                 max_steps: int | None = None, resume: Path | None = None, quiet: bool = False,
+                 init: Path | None = None) -> None:
         self.cfg = config
         self.dist = dist
         self.out_dir = out_dir
@@ -79,6 +80,8 @@ class Trainer:
         self.step = 0
         if resume is not None:
             self._restore(load_train_state(resume))
+        elif init is not None:
+            self._warm_start(init)
         self.dataset = SeededSamples(dataset, t.seed)
         self.sampler = ResumableBatchSampler(len(self.dataset), t.batch_size, t.seed, dist.rank,
                                              dist.world_size, start_step=self.step)
@@ -112,6 +115,19 @@ class Trainer:
             sch.load_state_dict(s)
         restore_rng(state["rng"])
         self.step = int(state["step"])
+
+    def _warm_start(self, path: Path) -> None:
+        """Start from a model checkpoint's weights and step (fresh optimiser moments).
+
+        For moving a run to a machine that has only the committed model file; an exact
+        resume needs train-state.pt (`--resume`).
+        """
+        model, meta = load_checkpoint(path, self.cfg.model)
+        self.model.load_state_dict(model.state_dict())
+        self.step = int(meta.get("step", 0))
+        for sch in self.schedulers:
+            sch.last_epoch = self.step - 1
+            sch.step()
 
     def save(self) -> None:
         """Write the model file and the full training state (rank 0 only, atomically)."""

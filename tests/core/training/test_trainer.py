@@ -106,3 +106,15 @@ def test_checkpoint_survives_sigkill_and_resumes(tmp_path: Path) -> None:
     assert resumed.step == state["step"]
     resumed.run()
     assert resumed.step == state["step"] + 2
+
+
+def test_warm_start_from_model_file_takes_weights_and_step(tmp_path: Path) -> None:
+    cfg = tiny_experiment(steps=6)
+    first = Trainer(cfg, ToyMotionDataset(), tmp_path / "a", CPU, max_steps=3, quiet=True)
+    first.run()
+    warm = Trainer(cfg, ToyMotionDataset(), tmp_path / "b", CPU, init=tmp_path / "a" / "model.safetensors", quiet=True)
+    assert warm.step == 3
+    for key, value in first.model.state_dict().items():
+        assert torch.equal(value, warm.model.state_dict()[key]), key
+    warm.run()
+    assert warm.step == 6
