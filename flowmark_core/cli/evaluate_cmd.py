@@ -30,10 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate",
         help="evaluate models on a data set's test split (L1, AKD/MKR/AED, NME/NMJ, jitter)",
-        description="Reconstruct every test video from its first frame with each frame's own "
-        "keypoints and report reconstruction L1 (with the identity baseline), AKD/MKR/AED "
-        "(dlib, when installed), landmark NME/NMJ against landmarks.npz ground truth, flow "
-        "residual and keypoint acceleration, per model and stabiliser. Writes "
+        description="Reconstruct every test video from its first frame with each frame's own\n"
+        "keypoints and report reconstruction L1 (with the identity baseline), AKD/MKR/AED\n"
+        "(dlib, when installed), landmark NME/NMJ against landmarks.npz ground truth, flow\n"
+        "residual and keypoint acceleration, per model and stabiliser. Writes\n"
         "OUT_DIR/results.json and OUT_DIR/results.md and prints the table.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

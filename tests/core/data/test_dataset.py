@@ -12,7 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 import flowmark_core.data.dataset as dataset_module
-from flowmark_core.data.augment import AugmentParams, Augmentation
+from flowmark_core.data.augment import Augmentation, AugmentParams
 from flowmark_core.data.dataset import FramesDataset, TrainingSample
 from flowmark_core.data.synthetic.writer import synthesize_dataset
 from flowmark_core.data.video_folder import VideoFolder
@@ -43,7 +43,7 @@ def test_triplet_sample_shapes(puppets: Path) -> None:
     assert isinstance(sample, TrainingSample)
     for image in (sample.source, sample.driving, sample.driving_next):
         assert image.shape == (3, SIZE, SIZE) and image.dtype == torch.float32
-        assert 0.0 <= float(image.min()) and float(image.max()) <= 1.0
+        assert float(image.min()) >= 0.0 and float(image.max()) <= 1.0
     assert sample.flow.shape == (2, SIZE, SIZE) and sample.flow.dtype == torch.float32
     assert sample.flow_error.shape == (SIZE, SIZE) and sample.flow_error.dtype == torch.float32
     assert 0 <= sample.driving_index < 12
@@ -118,7 +118,9 @@ def test_time_flip_swaps_driving_and_next(puppets: Path) -> None:
 def test_colour_jitter_is_identical_across_frames(puppets: Path) -> None:
     ds = FramesDataset(puppets, "train", SIZE, frame_gap=1, with_flow=False, seed=0)
     plain = ds.make_sample(0, 6, 6, Augmentation())
-    jit = ds.make_sample(0, 6, 6, Augmentation(brightness=1.1, contrast=0.9, saturation=1.2, hue=0.05))
+    jit = ds.make_sample(
+        0, 6, 6, Augmentation(brightness=1.1, contrast=0.9, saturation=1.2, hue=0.05)
+    )
     assert not torch.equal(plain.source, jit.source)
     assert torch.equal(jit.source, jit.driving)  # same frame, same change
 

@@ -123,8 +123,8 @@ def test_train_and_test_identities_are_disjoint() -> None:
 
 def test_synth_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "puppets"
-    args = ["data", "synth", "--family", "faces", "--videos", "5", "--frames", "4",
-            "--size", "64", "--clips-per-id", "2", "--test-fraction", "0.3", "--workers", "0"]  # fmt: skip
+    args = ["data", "synth", "--family", "faces", "--videos", "5", "--frames", "4", "--size",
+            "64", "--clips-per-id", "2", "--test-fraction", "0.3", "--workers", "0"]  # fmt: skip
     assert main([*args, str(out)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["puppets"]  # temp folder renamed
     train = sorted(p.name for p in (out / "train").iterdir())

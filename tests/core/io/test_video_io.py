@@ -183,8 +183,9 @@ def test_cancel_and_empty_writer_leave_nothing(tmp_path: Path) -> None:
     writer = VideoWriter(tmp_path / "cancelled.gif", fps=10)
     writer.write(moving_frame(0))
     writer.cancel()
-    with pytest.raises(OutputFileError, match="no frames were written"), VideoWriter(
-        tmp_path / "empty.mp4", fps=10
+    with (
+        pytest.raises(OutputFileError, match="no frames were written"),
+        VideoWriter(tmp_path / "empty.mp4", fps=10),
     ):
         pass
     assert list(tmp_path.iterdir()) == []
