@@ -54,7 +54,9 @@ def is_expressive(clip: SyntheticClip) -> bool:
     pupils = [FACE_LANDMARKS.index("right_pupil"), FACE_LANDMARKS.index("left_pupil")]
     blinks = int((~clip.visible[:, pupils].any(axis=1)).sum())
     gap = p["lower_lip"][:, 1] - p["upper_lip"][:, 1]
-    return bool(turns.max() > 0.3 and turned_both_ways and blinks >= 2 and np.ptp(gap) > 12)
+    return bool(
+        turns.max() > 0.3 and turned_both_ways and blinks >= 2 and np.ptp(gap) > 0.03 * SIZE
+    )
 
 
 def make_driving(path: Path) -> int:
@@ -76,7 +78,7 @@ def draw_landmarks(frame: np.ndarray, points: np.ndarray, visible: np.ndarray) -
     """A copy of `frame` with visible landmarks as green dots and hidden ones as red rings."""
     out = frame.copy()
     for (x, y), seen in zip(points, visible):
-        centre = (int(round(x * 16)), int(round(y * 16)))
+        centre = (round(x * 16), round(y * 16))
         if seen:
             cv2.circle(out, centre, 3 * 16, (0, 0, 0), -1, cv2.LINE_AA, 4)
             cv2.circle(out, centre, 2 * 16, (60, 255, 60), -1, cv2.LINE_AA, 4)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flowmark_core.errors import OutputFileError
+from flowmark_core.io.file_mode import apply_default_mode
 
 
 def check_writable_dir(path: Path) -> None:
@@ -42,6 +43,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    apply_default_mode(tmp)  # mkstemp makes 0600; outputs get the usual permissions
     try:
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:

@@ -130,8 +130,10 @@ def write_image(path: str | os.PathLike[str], rgb: np.ndarray) -> None:
             f"write_image needs uint8 (H, W, 3) or (H, W), got {arr.dtype} {arr.shape}"
         )
     bgr = arr if arr.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(arr), cv2.COLOR_RGB2BGR)
-    params = [cv2.IMWRITE_JPEG_QUALITY, 95] if target.suffix.lower() in (".jpg", ".jpeg") else []
-    ok, encoded = cv2.imencode(target.suffix.lower(), bgr, params)
+    suffix = target.suffix.lower()
+    params = {".jpg": [cv2.IMWRITE_JPEG_QUALITY, 95], ".jpeg": [cv2.IMWRITE_JPEG_QUALITY, 95],
+              ".png": [cv2.IMWRITE_PNG_COMPRESSION, 6]}.get(suffix, [])  # fmt: skip
+    ok, encoded = cv2.imencode(suffix, bgr, params)
     if not ok:
         raise OutputFileError(f"{target}: image could not be encoded")
     with atomic_output(target) as tmp:

@@ -20,6 +20,7 @@ import numpy as np
 
 from flowmark_core.errors import Cancelled, OutputFileError
 from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.file_mode import apply_default_mode
 
 WRITABLE_VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
 # One palette for the whole GIF, computed by ffmpeg from all frames (ffmpeg buffers them).
@@ -178,6 +179,7 @@ class VideoWriter:
             raise OutputFileError(f"{self.path}: video encoder failed ({exc})") from exc
         self._encoder = None
         self._closed = True
+        apply_default_mode(self._tmp)
         atomic, self._atomic = self._atomic, None
         if atomic is not None:
             atomic.__exit__(None, None, None)

@@ -82,7 +82,7 @@ class FaceIdentity:
             eye_x=float(rng.uniform(0.36, 0.43)),
             eye_y=float(rng.uniform(-0.1, 0.0)),
             eye_width=float(rng.uniform(0.16, 0.2)),
-            eye_height=float(rng.uniform(0.06, 0.08)),
+            eye_height=float(rng.uniform(0.065, 0.085)),
             iris=iris_choices[rng.integers(len(iris_choices))]
             + rng.normal(0, 6, 3).astype(np.float32),
             nose_y=float(rng.uniform(0.24, 0.32)),

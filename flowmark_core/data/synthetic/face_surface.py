@@ -131,14 +131,18 @@ class FaceSurface:
         centre = np.array([side * ident.eye_x * a0, ident.eye_y * b0])
         ew, eh_full = ident.eye_width * a0, ident.eye_height * b0
         eh = eh_full * float(np.clip(ex.eye_open, 0, 1))
-        line_w = max(0.05 * a0, 1.5)
-        along = np.array([side * ew, 0.0])
+        line_w = max(0.04 * a0, 1.5)
+        # The outline is drawn just outside the opening, so the lids do not eat the eye;
+        # the corners are the outline's ends.
+        along = np.array([side * (ew + line_w / 2), 0.0])
         outer, inner = centre + along, centre - along
         iris_c = centre + np.array([ex.gaze[0] * 0.45 * ew, ex.gaze[1] * 0.3 * eh_full])
         m = self.to_map
         if eh < 0.15 * eh_full:
             s = np.linspace(-1, 1, 15)
-            lid = np.stack([centre[0] + s * ew, centre[1] + 0.25 * eh_full * (1 - s**2)], 1)
+            lid = np.stack(
+                [centre[0] + s * (ew + line_w / 2), centre[1] + 0.25 * eh_full * (1 - s**2)], 1
+            )
             stroke(rgb, m(lid), EYELINE_RGB.tolist(), 1.3 * line_w)
             stroke(labels, m(lid), EYELINE, 1.3 * line_w, aa=False)
             return [outer, inner, iris_c]
@@ -162,12 +166,15 @@ class FaceSurface:
         disc(lab, ic, iris_r, IRIS, aa=False)
         disc(lab, ic, 0.45 * iris_r, PUPIL, aa=False)
         labels[roi] = np.where(mask_u8 >= 128, lab, labels[roi])
-        outline = np.vstack([m(eye), m(eye[:1])])
+        ring = m(ellipse_points(centre, (ew + line_w / 2, eh + line_w / 2), 0.0, 40))
+        outline = np.vstack([ring, ring[:1]])
         stroke(rgb, outline, EYELINE_RGB.tolist(), line_w)
         stroke(labels, outline, EYELINE, line_w, aa=False)
-        upper = m(eye[20:])  # y < 0 half: the upper lid, drawn heavier
-        stroke(rgb, np.vstack([upper, m(eye[:1])]), EYELINE_RGB.tolist(), 1.5 * line_w)
-        stroke(labels, np.vstack([upper, m(eye[:1])]), EYELINE, 1.5 * line_w, aa=False)
+        # The upper lid (the y < 0 half) is heavier, growing outwards only.
+        lid = m(ellipse_points(centre, (ew + line_w, eh + line_w), 0.0, 40))
+        lid = np.vstack([lid[20:], lid[:1]])
+        stroke(rgb, lid, EYELINE_RGB.tolist(), line_w)
+        stroke(labels, lid, EYELINE, line_w, aa=False)
         return [outer, inner, iris_c]
 
     def _brow(self, rgb: np.ndarray, labels: np.ndarray, side: int, ex: Expression) -> np.ndarray:
@@ -189,7 +196,7 @@ class FaceSurface:
         half = ident.mouth_width * a0 * (1 + 0.08 * ex.smile - 0.1 * o)
         cy = ident.mouth_y * b0
         corner_y = cy - ex.smile * 0.045 * b0
-        gap = o * 0.11 * b0
+        gap = o * 0.13 * b0
         t_up, t_lo = ident.lip_thickness * b0, 1.2 * ident.lip_thickness * b0
         s = np.linspace(-1, 1, 31)
         base = cy + (corner_y - cy) * s**2

@@ -189,3 +189,23 @@ def test_cancel_and_empty_writer_leave_nothing(tmp_path: Path) -> None:
     ):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "ext,codec",
+    [(".webm", "libvpx-vp9"), (".mkv", "libx264"), (".avi", "mjpeg"), (".mov", "libx264")],
+)
+def test_other_containers_are_read(tmp_path: Path, ext: str, codec: str) -> None:
+    path = tmp_path / f"clip{ext}"
+    encoder = imageio_ffmpeg.write_frames(str(path), (64, 48), fps=20, codec=codec,
+                                          macro_block_size=1, ffmpeg_log_level="error")  # fmt: skip
+    encoder.send(None)
+    written = [moving_frame(t) for t in range(6)]
+    for frame in written:
+        encoder.send(frame)
+    encoder.close()
+    reader = open_video(path)
+    frames = list(reader)
+    assert reader.size == (64, 48) and reader.fps == pytest.approx(20.0)
+    assert len(frames) == 6
+    assert np.abs(frames[3].astype(int) - written[3]).mean() < 8.0
