@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from flowmark_core.config import (
     DenseMotionConfig,
@@ -69,6 +70,15 @@ def no_thread_left() -> Iterator[None]:
     left = leftover_threads(before)
     if left:
         pytest.fail(f"test left threads running: {', '.join(left)}")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Workers run concurrently; one intra-op thread each avoids oversubscription."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,86 @@
+"""Drag and drop: images onto Source, videos onto Driving, routing elsewhere, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from flowmark_gui.settings import recent_files
+from tests.gui.conftest import WAIT_MS, wait_tracked
+
+
+def drop(widget, *paths: Path) -> bool:
+    """Send a drag-enter and a drop of `paths` to `widget`; True if the drop was accepted."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(widget.width() / 2, widget.height() / 2)
+    enter = QDragEnterEvent(
+        pos.toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, enter)
+    event = QDropEvent(
+        pos,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_drop_image_on_source_replaces_the_source(loaded, media, qtbot):
+    old = loaded.session.source
+    assert drop(loaded.panes.source, media["other"])
+    qtbot.waitUntil(lambda: loaded.session.source.path == media["other"], timeout=WAIT_MS)
+    assert not (loaded.session.source.image == old.image).all()
+    qtbot.waitUntil(loaded.session.has_current_result, timeout=WAIT_MS)
+    assert str(media["other"].resolve()) in recent_files()
+
+
+def test_drop_video_on_driving_opens_and_tracks_it(loaded, media, qtbot):
+    assert drop(loaded.panes.driving, media["long"])
+    qtbot.waitUntil(lambda: loaded.session.length == 40, timeout=WAIT_MS)
+    wait_tracked(qtbot, loaded)
+    assert loaded.session.driving.path == media["long"]
+    assert loaded.timeline.slider.maximum() == 39
+
+
+def test_drop_on_the_window_routes_by_type(loaded, media, qtbot):
+    drop(loaded, media["long"])
+    qtbot.waitUntil(lambda: loaded.session.length == 40, timeout=WAIT_MS)
+    drop(loaded, media["other"])
+    qtbot.waitUntil(lambda: loaded.session.source.path == media["other"], timeout=WAIT_MS)
+
+
+def test_wrong_type_on_a_pane_changes_nothing(loaded, media, qtbot):
+    source, driving, track = loaded.session.source, loaded.session.driving, loaded.session.track
+    drop(loaded.panes.source, media["long"])  # a video onto Source
+    drop(loaded.panes.driving, media["other"])  # an image onto Driving
+    drop(loaded, media["text"])  # not media at all
+    texts = [text for _level, text in loaded.status.history]
+    assert any("source pane takes an image" in t for t in texts)
+    assert any("driving pane takes a video" in t for t in texts)
+    assert any("notes.txt: not an image" in t for t in texts)
+    qtbot.wait(200)
+    assert loaded.session.source is source
+    assert loaded.session.driving is driving
+    assert loaded.session.track is track
+
+
+def test_bad_dropped_video_keeps_the_previous_state(loaded, media, qtbot):
+    driving, track = loaded.session.driving, loaded.session.track
+    drop(loaded.panes.driving, media["bad"])
+    qtbot.waitUntil(lambda: loaded.status.errors(), timeout=WAIT_MS)
+    message = loaded.status.errors()[-1]
+    assert "bad.mp4" in message and "\n" not in message
+    assert loaded.session.driving is driving and loaded.session.track is track
+    loaded.session.set_index(5)  # still usable
+    qtbot.waitUntil(lambda: loaded.session.displayed.index == 5, timeout=WAIT_MS)
