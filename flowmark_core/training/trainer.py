@@ -125,9 +125,10 @@ class Trainer:
         model, meta = load_checkpoint(path, self.cfg.model)
         self.model.load_state_dict(model.state_dict())
         self.step = int(meta.get("step", 0))
-        for sch in self.schedulers:
-            sch.last_epoch = self.step - 1
-            sch.step()
+        for opt, sch in zip(self.optimizers, self.schedulers):
+            sch.last_epoch = self.step
+            for group, base in zip(opt.param_groups, sch.base_lrs):
+                group["lr"] = base * lr_factor(self.step, self.cfg.train)
 
     def save(self) -> None:
         """Write the model file and the full training state (rank 0 only, atomically)."""

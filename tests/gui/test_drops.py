@@ -18,7 +18,7 @@ def drop(widget, *paths: Path) -> bool:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPointF(widget.width() / 2, widget.height() / 2)
     enter = QDragEnterEvent(
-        pos.toPoint(),
+        pos,
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
@@ -78,7 +78,7 @@ def test_wrong_type_on_a_pane_changes_nothing(loaded, media, qtbot):
 def test_bad_dropped_video_keeps_the_previous_state(loaded, media, qtbot):
     driving, track = loaded.session.driving, loaded.session.track
     drop(loaded.panes.driving, media["bad"])
-    qtbot.waitUntil(lambda: loaded.status.errors(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
     message = loaded.status.errors()[-1]
     assert "bad.mp4" in message and "\n" not in message
     assert loaded.session.driving is driving and loaded.session.track is track

@@ -1,0 +1,10 @@
+"""flowmark desktop app: live overlays, trajectory scrubbing, webcam puppeteering, export.
+
+PySide6 + pyqtgraph on top of `flowmark_core`; the UI thread only draws and dispatches,
+everything heavy runs in the workers of `flowmark_gui.workers`.
+"""
+
+import flowmark_gui.qt_compat  # noqa: F401  (PySide bug workaround; before any emit)
+
+ORGANIZATION = "flowmark"
+APPLICATION = "flowmark-gui"

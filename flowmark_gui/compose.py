@@ -1,0 +1,96 @@
+"""Draw panes with their overlays into plain RGB frames (for export; no Qt involved)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui.overlays import (
+    PaneLayers,
+    heatmap_rgba,
+    jacobian_segments,
+    motion_segments,
+    occlusion_rgba,
+)
+from flowmark_gui.state import OverlayOptions
+
+ARROW_RGB = (255, 255, 255)
+
+
+def _blend(image: np.ndarray, rgba: np.ndarray) -> np.ndarray:
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    mixed = image.astype(np.float32) * (1 - alpha) + rgba[..., :3].astype(np.float32) * alpha
+    return mixed.round().clip(0, 255).astype(np.uint8)
+
+
+def _pt(xy: np.ndarray) -> tuple[int, int]:
+    return round(float(xy[0])), round(float(xy[1]))
+
+
+def draw_pane(
+    image: np.ndarray,
+    layers: PaneLayers,
+    overlays: OverlayOptions,
+    size: int,
+    image_size: int,
+    selected: Sequence[int] = (),
+) -> np.ndarray:
+    """`image` resized to `size` x `size` with the enabled overlays drawn on it.
+
+    Args:
+        image_size: side of the model-size frame the keypoints are measured in.
+
+    Shape:
+        image: (H, W, 3) uint8; output: (size, size, 3) uint8.
+    """
+    shrink = max(image.shape[:2]) > size
+    out = cv2.resize(
+        image, (size, size), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    )
+    scale = (size - 1) / max(image_size - 1, 1)
+    if overlays.occlusion and layers.occlusion is not None:
+        out = _blend(out, occlusion_rgba(layers.occlusion, size, 0.6))
+    if overlays.heatmaps and layers.heatmaps is not None:
+        only = list(selected) if overlays.heatmap_selected_only else None
+        out = _blend(out, heatmap_rgba(layers.heatmaps, size, overlays.heatmap_opacity, only))
+    if overlays.motion and layers.motion is not None:
+        for tail, head in motion_segments(layers.motion, size):
+            cv2.arrowedLine(out, _pt(tail), _pt(head), ARROW_RGB, 1, cv2.LINE_AA, tipLength=0.3)
+    if layers.keypoints is None or not overlays.keypoints:
+        return out
+    points = np.asarray(layers.keypoints, np.float64) * scale
+    radius = max(2, size // 80)
+    if overlays.jacobians and layers.jacobians is not None:
+        for k, axes in enumerate(jacobian_segments(points, layers.jacobians, size * 0.08)):
+            for tail, head in axes:
+                cv2.line(out, _pt(tail), _pt(head), keypoint_colour(k), 1, cv2.LINE_AA)
+    if overlays.raw_keypoints and layers.raw_keypoints is not None:
+        for k, xy in enumerate(np.asarray(layers.raw_keypoints, np.float64) * scale):
+            cv2.drawMarker(out, _pt(xy), keypoint_colour(k), cv2.MARKER_TILTED_CROSS, radius * 2)
+    font_scale = max(0.3, size / 700)
+    for k, xy in enumerate(points):
+        colour = keypoint_colour(k)
+        cv2.circle(out, _pt(xy), radius + (2 if k in selected else 0), colour, -1, cv2.LINE_AA)
+        cv2.circle(out, _pt(xy), radius + (2 if k in selected else 0), (0, 0, 0), 1, cv2.LINE_AA)
+        label = (round(xy[0]) + radius + 1, round(xy[1]) - radius - 1)
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        cv2.putText(out, str(k), label, font, font_scale, colour, 1, cv2.LINE_AA)
+    return out
+
+
+def side_by_side(panes: Sequence[np.ndarray], gap: int = 0) -> np.ndarray:
+    """Panes of equal height placed left to right.
+
+    Shape:
+        panes: each (H, W_i, 3) uint8; output: (H, sum W_i + gaps, 3).
+    """
+    height = panes[0].shape[0]
+    parts: list[np.ndarray] = []
+    for i, pane in enumerate(panes):
+        if i and gap:
+            parts.append(np.zeros((height, gap, 3), np.uint8))
+        parts.append(pane)
+    return np.concatenate(parts, axis=1)

@@ -1,0 +1,195 @@
+"""Export dialog: path, format, fps, size and layout; runs the export worker with a
+progress bar and Cancel while the rest of the app stays usable (the dialog is modeless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from flowmark_gui.export_job import FORMATS, ExportJob
+from flowmark_gui.session import Session
+from flowmark_gui.workers.export import ExportWorker
+
+LAYOUT_LABELS = {
+    "result": "result only",
+    "side-by-side": "side by side: source | driving | result, with overlays",
+}
+
+
+class ExportDialog(QDialog):
+    """Modeless; one export at a time."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export animation")
+        self.setModal(False)
+        self.session = session
+        self.worker: ExportWorker | None = None
+        self.path = QLineEdit()
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.format = QComboBox()
+        self.format.addItems(list(FORMATS))
+        self.format.currentTextChanged.connect(self._on_format)
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(1.0, 120.0)
+        self.fps.setDecimals(2)
+        self.size = QSpinBox()
+        self.size.setRange(32, 2048)
+        self.size.setSingleStep(32)
+        self.size.setSuffix(" px")
+        self.layout_box = QComboBox()
+        for key, label in LAYOUT_LABELS.items():
+            self.layout_box.addItem(label, key)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        accept = QDialogButtonBox.ButtonRole.AcceptRole
+        self.export_button = self.buttons.addButton("Export", accept)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.hide)
+        self.cancel_button.setEnabled(False)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("file", path_row)
+        form.addRow("format", self.format)
+        form.addRow("frame rate", self.fps)
+        form.addRow("size (each pane)", self.size)
+        form.addRow("layout", self.layout_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.resize(560, 300)
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None and self.worker.isRunning()
+
+    def prepare(self) -> None:
+        """Fill defaults from the session (called each time the dialog opens)."""
+        if self.running:
+            return
+        session = self.session
+        if session.driving is not None:
+            self.fps.setValue(session.driving.fps)
+        self.size.setValue(max(session.image_size, 256))
+        if not self.path.text() and session.source is not None and session.driving is not None:
+            name = f"{session.source.path.stem}-{session.driving.path.stem}.mp4"
+            self.path.setText(str(Path.cwd() / name))
+        self._on_format(self.format.currentText())
+
+    def _browse(self) -> None:
+        fmt = self.format.currentText()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path.text(), f"{fmt.upper()} (*.{fmt})"
+        )
+        if path:
+            self.path.setText(path)
+            self._on_format(fmt)
+
+    def _on_format(self, fmt: str) -> None:
+        text = self.path.text().strip()
+        if text:
+            self.path.setText(str(Path(text).with_suffix(f".{fmt}")))
+
+    def job(self) -> ExportJob | None:
+        """The export the form describes, or None (with a reason shown) when it cannot run."""
+        session = self.session
+        if session.source is None or session.driving is None or session.track is None:
+            self.status.setText("load a source image and a driving video (and let it track) first")
+            return None
+        text = self.path.text().strip()
+        if not text:
+            self.status.setText("choose a file to export to")
+            return None
+        return ExportJob(
+            path=Path(text).expanduser().with_suffix(f".{self.format.currentText()}"),
+            fps=self.fps.value(),
+            size=self.size.value(),
+            layout=str(self.layout_box.currentData()),
+            source_path=session.source.path,
+            driving_path=session.driving.path,
+            track=session.track.track,
+            options=session.options,
+            overlays=session.overlays,
+            selection=session.selection,
+        )
+
+    def start(self) -> bool:
+        """Start exporting; False when the form or the session is not ready."""
+        if self.running or self.session.model is None:
+            return False
+        job = self.job()
+        if job is None:
+            return False
+        worker = ExportWorker(job, self.session.model, self)
+        worker.progress.connect(self._on_progress)
+        worker.finished_ok.connect(self._on_done)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_thread_end)
+        self.worker = worker
+        self.progress.setRange(0, job.frame_count)
+        self.progress.setValue(0)
+        self.status.setText(f"exporting {job.frame_count} frames to {job.path.name}…")
+        self.export_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        worker.start()
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.status.setText("cancelling…")
+
+    def shutdown(self) -> None:
+        """Cancel a running export and wait for its thread (app exit)."""
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.stop()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _on_done(self, path: str, frames: int) -> None:
+        self.status.setText(f"wrote {frames} frames to {path}")
+        self.session.info(f"exported {frames} frames to {path}")
+
+    def _on_cancelled(self) -> None:
+        self.status.setText("export cancelled; no file written")
+        self.session.info("export cancelled; no file written")
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.session.error(f"export failed: {message}")
+
+    def _on_thread_end(self) -> None:
+        self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)

@@ -1,0 +1,133 @@
+"""Rendering a whole animation to a file (no Qt: the export worker runs `run_export`).
+
+Frames stream from the driving video through the exporter's own Animator into a
+`VideoWriter`; cancelling calls `VideoWriter.cancel()`, which leaves no file behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.errors import Cancelled
+from flowmark_core.io.images import read_image
+from flowmark_core.io.video_reader import open_video
+from flowmark_core.io.video_writer import VideoWriter
+from flowmark_gui.compose import draw_pane, side_by_side
+from flowmark_gui.model_handle import ModelHandle
+from flowmark_gui.overlays import driving_layers, result_layers, source_layers
+from flowmark_gui.state import OverlayOptions, RenderOptions
+
+LAYOUTS = ("result", "side-by-side")
+FORMATS = ("mp4", "gif")
+GAP = 4
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything an export needs, copied from the session when it starts."""
+
+    path: Path
+    fps: float
+    size: int
+    layout: str
+    source_path: Path
+    driving_path: Path
+    track: KeypointTrack
+    options: RenderOptions
+    overlays: OverlayOptions
+    selection: tuple[int, ...] = ()
+
+    @property
+    def frame_count(self) -> int:
+        return int(self.track.raw.shape[0])
+
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the exported frames."""
+        if self.layout == "side-by-side":
+            return 3 * self.size + 2 * GAP, self.size
+        return self.size, self.size
+
+
+def fit_square(image: np.ndarray, size: int) -> np.ndarray:
+    """`image` scaled to fit `size` x `size`, centred on black (keeps the aspect ratio).
+
+    Shape:
+        image: (H, W, 3) uint8; output: (size, size, 3) uint8.
+    """
+    h, w = image.shape[:2]
+    if h == w:
+        interp = cv2.INTER_AREA if h > size else cv2.INTER_LINEAR
+        return cv2.resize(image, (size, size), interpolation=interp)
+    scale = size / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+    out = np.zeros((size, size, 3), np.uint8)
+    top, left = (size - nh) // 2, (size - nw) // 2
+    out[top : top + nh, left : left + nw] = small
+    return out
+
+
+def compose_frame(
+    job: ExportJob,
+    result: FrameResult,
+    source_image: np.ndarray,
+    source_kp: DetectedKeypoints,
+    image_size: int,
+) -> np.ndarray:
+    """One exported frame in the job's layout."""
+    if job.layout != "side-by-side":
+        return fit_square(result.output, job.size)
+    overlays, size, sel = job.overlays, job.size, job.selection
+    src = draw_pane(source_image, source_layers(source_kp), overlays, size, image_size, sel)
+    drv = draw_pane(result.driving, driving_layers(result), overlays, size, image_size, sel)
+    layers = result_layers(result, image_size)
+    out = draw_pane(fit_square(result.output, image_size), layers, overlays, size, image_size, sel)
+    return side_by_side([src, drv, out], GAP)
+
+
+def run_export(
+    job: ExportJob,
+    handle: ModelHandle,
+    progress: Callable[[int, int], None],
+    cancelled: Callable[[], bool],
+) -> int:
+    """Render and write the whole video; returns the number of frames written.
+
+    Raises:
+        Cancelled: `cancelled()` became true (the partial file is removed).
+        FlowmarkError: unreadable inputs or an unwritable output.
+    """
+    options = job.options
+    animator = handle.new_animator(face_crop=options.face_crop)
+    animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
+    source_kp = animator.set_source(read_image(job.source_path))
+    total = job.frame_count
+    reference = min(max(options.reference_index, 0), total - 1)
+    animator.reference_from_track(job.track, reference)
+    heatmaps = job.layout == "side-by-side" and job.overlays.heatmaps
+    reader = open_video(job.driving_path)
+    writer = VideoWriter(job.path, fps=job.fps, size=job.frame_size())
+    try:
+        for index, frame in enumerate(reader):
+            if index >= total:
+                break
+            if cancelled():
+                raise Cancelled(f"{job.path}: export cancelled")
+            result = animator.render_from_track(frame, job.track, index, with_heatmaps=heatmaps)
+            writer.write(
+                compose_frame(job, result, animator.source_image, source_kp, animator.size)
+            )
+            progress(index + 1, total)
+        if cancelled():
+            raise Cancelled(f"{job.path}: export cancelled")
+        writer.close()
+    except BaseException:
+        writer.cancel()
+        raise
+    return writer.frames_written

@@ -1,0 +1,248 @@
+"""The main window: assembles panes, timeline, docks, menus and the status bar, routes
+drops and shortcuts, and saves its geometry. No model logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from flowmark_gui.camera_controller import CameraController
+from flowmark_gui.controller import Controller
+from flowmark_gui.dialogs.export_dialog import ExportDialog
+from flowmark_gui.dialogs.file_dialogs import ask_driving, ask_model, ask_source
+from flowmark_gui.menus import build_menus, fill_recent
+from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.session import Session
+from flowmark_gui.settings import app_settings
+from flowmark_gui.views.camera_panel import CameraPanel
+from flowmark_gui.views.controls import Controls
+from flowmark_gui.views.frame_view import dropped_paths
+from flowmark_gui.views.jitter_table import JitterTable
+from flowmark_gui.views.panes import VideoPanes
+from flowmark_gui.views.status_bar import StatusBar
+from flowmark_gui.views.timeline import Timeline
+from flowmark_gui.views.trajectory_plot import TrajectoryPlot
+
+SHORTCUTS = """Space  play / pause
+Left / Right  previous / next frame
+Home / End  first / last frame
+Ctrl+O  open source image;  Ctrl+Shift+O  open driving video
+Ctrl+E  export
+R  recalibrate (video: use the current frame as reference; camera: next frame)
+B  find the best reference frame;  S  stabilisation on / off
+K J H M O  keypoints, Jacobians, heatmaps, motion arrows, occlusion
+1–9  switch avatar (camera mode);  Ctrl+1 / Ctrl+2  video / camera mode"""
+
+
+class MainWindow(QMainWindow):
+    """Video mode (Source | Driving | Result + timeline) and Camera mode, with docks."""
+
+    def __init__(
+        self,
+        spec: ModelSpec | None = None,
+        source: Path | None = None,
+        driving: Path | None = None,
+        camera: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("flowmark")
+        self.session = Session(self)
+        self.controller = Controller(self.session, spec or ModelSpec(), self)
+        self.camera = CameraController(self.session, self)
+        self.panes = VideoPanes(self.session, self.controller)
+        self.timeline = Timeline(self.session, self.controller.player)
+        video_page = QWidget()
+        video_layout = QVBoxLayout(video_page)
+        video_layout.setContentsMargins(4, 4, 4, 0)
+        video_layout.addWidget(self.panes, 1)
+        video_layout.addWidget(self.timeline)
+        self.camera_panel = CameraPanel(self.session, self.camera)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(video_page, "Video")
+        self.tabs.addTab(self.camera_panel, "Camera")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.setCentralWidget(self.tabs)
+        self.trajectories = self._trajectory_widget()
+        self.trajectory_dock = self._dock("Trajectories", self.trajectories, "trajectories")
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.trajectory_dock)
+        self.controls = Controls(self.session, self.controller)
+        self.controls_dock = self._dock("Controls", self.controls, "controls")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.controls_dock)
+        self.status = StatusBar(self.session)
+        self.setStatusBar(self.status)
+        self.recent_menu: QMenu | None = None
+        self.actions = build_menus(self)
+        self._refresh_recent()
+        self.controller.recent_changed.connect(self._refresh_recent)
+        self.session.overlays_changed.connect(self._sync_actions)
+        self.session.options_changed.connect(self._sync_actions)
+        self.camera.frame.connect(self._on_camera_frame)
+        self._last_stabilizer = "flow"
+        self._camera_arg = camera
+        self.export_dialog: ExportDialog | None = None
+        self.setAcceptDrops(True)
+        self._sync_actions()
+        self._restore()
+        self.controller.start(source, driving)
+        if camera is not None:
+            self.camera.add_source(camera)
+            self.set_mode("camera")
+            self.session.model_changed.connect(self._start_camera_arg)
+
+    # -- layout ----------------------------------------------------------------------------
+    def _trajectory_widget(self) -> QWidget:
+        self.plot = TrajectoryPlot(self.session)
+        self.jitter = JitterTable(self.session)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.jitter)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        return splitter
+
+    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        return dock
+
+    def _restore(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1500, 950)
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+
+    # -- actions ---------------------------------------------------------------------------
+    def ask_source(self) -> None:
+        path = ask_source(self)
+        if path is not None:
+            self.controller.open_path(path)
+
+    def ask_driving(self) -> None:
+        path = ask_driving(self)
+        if path is not None:
+            self.controller.open_path(path)
+
+    def ask_model(self) -> None:
+        chosen = ask_model(self)
+        if chosen is not None:
+            self.controller.open_model_file(*chosen)
+
+    def show_export(self) -> ExportDialog:
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.session, self)
+        self.export_dialog.prepare()
+        self.export_dialog.show()
+        self.export_dialog.raise_()
+        return self.export_dialog
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS)
+        box.setParent(self, box.windowFlags())
+        box.open()
+
+    def set_mode(self, mode: str) -> None:
+        self.tabs.setCurrentIndex(1 if mode == "camera" else 0)
+
+    @property
+    def camera_mode(self) -> bool:
+        return self.tabs.currentIndex() == 1
+
+    def recalibrate(self) -> None:
+        if self.camera_mode:
+            self.camera.recalibrate()
+        else:
+            self.controller.use_current_frame_as_reference()
+
+    def toggle_stabilisation(self) -> None:
+        current = self.session.options.stabilizer
+        if current != "none":
+            self._last_stabilizer = current
+        self.controller.update_options(
+            stabilizer="none" if current != "none" else self._last_stabilizer,
+            stabilizer_params={},
+        )
+
+    def choose_avatar(self, index: int) -> None:
+        if self.camera_mode:
+            self.camera.choose_avatar(index)
+
+    # -- bindings --------------------------------------------------------------------------
+    def _on_tab(self, index: int) -> None:
+        if index == 1:
+            self.session.set_playing(False)
+            self.camera.probe_once()
+
+    def _start_camera_arg(self) -> None:
+        self.session.model_changed.disconnect(self._start_camera_arg)
+        if self._camera_arg is not None and not self.camera.running:
+            _label, value = self.camera.add_source(self._camera_arg)
+            combo = self.camera_panel.controls.source
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            self.camera.start(value)
+
+    def _on_camera_frame(self, frame: object) -> None:
+        fps = getattr(frame, "fps", 0.0)
+        latency = getattr(frame, "latency_ms", 0.0)
+        self.status.set_camera_stats(f"camera {fps:.1f} fps · latency {latency:.0f} ms")
+
+    def _sync_actions(self) -> None:
+        overlays = self.session.overlays
+        for name, action in self.actions.items():
+            if name.startswith("overlay_"):
+                action.blockSignals(True)
+                action.setChecked(bool(getattr(overlays, name.removeprefix("overlay_"))))
+                action.blockSignals(False)
+        stabilise = self.actions["stabilise"]
+        stabilise.blockSignals(True)
+        stabilise.setChecked(self.session.options.stabilizer != "none")
+        stabilise.blockSignals(False)
+
+    def _refresh_recent(self) -> None:
+        if self.recent_menu is not None:
+            fill_recent(self.recent_menu, self.controller.open_path)
+
+    # -- drops and closing -----------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if dropped_paths(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        paths = dropped_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            for path in paths[:2]:
+                self.controller.open_path(path)
+
+    def shutdown(self) -> None:
+        """Stop every worker this window started (waits for their threads)."""
+        if self.export_dialog is not None:
+            self.export_dialog.shutdown()
+        self.camera_panel.gallery.shutdown()
+        self.camera.shutdown()
+        self.controller.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.sync()
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,151 @@
+"""Overlay geometry shared by the live views (pyqtgraph) and export (OpenCV drawing).
+
+Everything is in display pixels of a square pane of side `size`: keypoints (x = column,
+y = row) from the model-size frame are scaled by `size / image_size` by the callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from flowmark_core.animate import DetectedKeypoints, FrameResult
+from flowmark_core.geometry import make_coordinate_grid
+from flowmark_core.training.logger import keypoint_colour
+
+OCCLUSION_RGB = (255, 0, 170)
+
+
+@dataclass(frozen=True)
+class PaneLayers:
+    """What one image pane can overlay on its picture (any field may be None).
+
+    Shape:
+        keypoints / raw_keypoints: (K, 2) px of the pane image; jacobians: (K, 2, 2);
+        heatmaps: (K, h, w); motion: (h, w, 2) normalised sampling grid; occlusion: (h, w).
+    """
+
+    keypoints: np.ndarray | None = None
+    raw_keypoints: np.ndarray | None = None
+    jacobians: np.ndarray | None = None
+    heatmaps: np.ndarray | None = None
+    motion: np.ndarray | None = None
+    occlusion: np.ndarray | None = None
+
+
+def source_layers(keypoints: DetectedKeypoints) -> PaneLayers:
+    """Layers of the Source pane."""
+    return PaneLayers(keypoints.value, None, keypoints.jacobian, keypoints.heatmap)
+
+
+def driving_layers(result: FrameResult) -> PaneLayers:
+    """Layers of the Driving pane: stabilised keypoints, raw ones as ghosts, heatmaps."""
+    raw = None if np.array_equal(result.kp_raw, result.kp_stable) else result.kp_raw
+    return PaneLayers(result.kp_stable, raw, result.jacobian_stable, result.heatmaps)
+
+
+def result_layers(result: FrameResult, image_size: int) -> PaneLayers:
+    """Layers of the Result pane: rendered keypoints, motion and occlusion.
+
+    When face crop pastes the output into a bigger source, the model-size geometry does
+    not line up with the picture and only the picture is shown.
+    """
+    if result.output.shape[0] != image_size or result.output.shape[1] != image_size:
+        return PaneLayers()
+    return PaneLayers(
+        keypoints=result.kp_rendered, motion=result.motion, occlusion=result.occlusion
+    )
+
+
+def colours(count: int) -> np.ndarray:
+    """RGB colours of keypoints 0..count-1. Shape: (count, 3) uint8."""
+    return np.array([keypoint_colour(k) for k in range(count)], dtype=np.uint8).reshape(-1, 3)
+
+
+def heatmap_rgba(
+    heatmaps: np.ndarray,
+    size: int,
+    opacity: float,
+    only: Sequence[int] | None = None,
+) -> np.ndarray:
+    """Keypoint heatmaps blended into one RGBA image, each in its keypoint's colour.
+
+    Each heatmap is scaled to a peak of 1; colour is the heat-weighted mean of the
+    keypoint colours and alpha is the strongest heat times `opacity`.
+
+    Shape:
+        heatmaps: (K, h, w); output: (size, size, 4) uint8.
+    """
+    heat = np.asarray(heatmaps, dtype=np.float32)
+    num = heat.shape[0]
+    keep = list(range(num)) if only is None else [k for k in only if 0 <= k < num]
+    out = np.zeros((size, size, 4), np.uint8)
+    if not keep:
+        return out
+    chosen = heat[keep]
+    peaks = chosen.reshape(len(keep), -1).max(axis=1).clip(min=1e-12)
+    chosen = chosen / peaks[:, None, None]
+    resized = np.stack(
+        [cv2.resize(h, (size, size), interpolation=cv2.INTER_LINEAR) for h in chosen]
+    )
+    resized = resized.clip(0.0, 1.0)
+    weight = resized.sum(axis=0)
+    rgb = np.einsum("khw,kc->hwc", resized, colours(num)[keep].astype(np.float32))
+    rgb /= np.maximum(weight, 1e-6)[..., None]
+    out[..., :3] = rgb.clip(0, 255).astype(np.uint8)
+    out[..., 3] = (resized.max(axis=0) * 255.0 * float(np.clip(opacity, 0, 1))).astype(np.uint8)
+    return out
+
+
+def occlusion_rgba(occlusion: np.ndarray, size: int, opacity: float) -> np.ndarray:
+    """Occluded regions (occlusion map near 0) tinted over the picture.
+
+    Shape:
+        occlusion: (h, w) in [0, 1], 1 = visible; output: (size, size, 4) uint8.
+    """
+    occ = cv2.resize(
+        np.asarray(occlusion, np.float32), (size, size), interpolation=cv2.INTER_LINEAR
+    )
+    out = np.zeros((size, size, 4), np.uint8)
+    out[..., :3] = OCCLUSION_RGB
+    out[..., 3] = ((1.0 - occ.clip(0, 1)) * 255.0 * float(np.clip(opacity, 0, 1))).astype(np.uint8)
+    return out
+
+
+def _to_display(points_norm: np.ndarray, size: int) -> np.ndarray:
+    return (points_norm + 1.0) * (size - 1) / 2.0
+
+
+def motion_segments(motion: np.ndarray, size: int, arrows: int = 16) -> np.ndarray:
+    """Arrows of the dense motion: from where content is sampled in the source to where it
+    lands in the result, on an `arrows` x `arrows` lattice.
+
+    Shape:
+        motion: (h, w, 2) normalised backward sampling grid; output: (N, 2, 2) px
+        ([:, 0] tail, [:, 1] head).
+    """
+    grid = np.asarray(motion, dtype=np.float32)
+    h, w = grid.shape[:2]
+    rows = np.linspace(0, h - 1, min(arrows, h)).round().astype(int)
+    cols = np.linspace(0, w - 1, min(arrows, w)).round().astype(int)
+    rr, cc = np.meshgrid(rows, cols, indexing="ij")
+    identity = make_coordinate_grid(h, w).numpy()[rr, cc].reshape(-1, 2)
+    sampled = grid[rr, cc].reshape(-1, 2)
+    return np.stack([_to_display(sampled, size), _to_display(identity, size)], axis=1)
+
+
+def jacobian_segments(values: np.ndarray, jacobians: np.ndarray, length: float) -> np.ndarray:
+    """The two local axes of each keypoint's Jacobian, drawn from the keypoint.
+
+    Shape:
+        values: (K, 2) px; jacobians: (K, 2, 2); output: (K, 2, 2, 2) as
+        [keypoint, axis, tail/head, xy].
+    """
+    vals = np.asarray(values, dtype=np.float64)
+    jac = np.asarray(jacobians, dtype=np.float64)
+    axes = np.transpose(jac, (0, 2, 1)) * length  # row i = image of unit vector e_i
+    tails = np.repeat(vals[:, None, :], 2, axis=1)
+    return np.stack([tails, tails + axes], axis=2)

@@ -1,0 +1,107 @@
+"""Per-keypoint jitter numbers (flow residual, acceleration) raw vs stabilised."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui.session import Session
+
+HEADERS = ("kp", "residual raw", "residual stab.", "accel. raw", "accel. stab.")
+TOOLTIPS = (
+    "keypoint (click to select; Ctrl-click adds)",
+    "mean distance (px) between a keypoint's move and the optical flow under it, raw track",
+    "the same for the stabilised track",
+    "mean |x(t+1) - 2x(t) + x(t-1)| in px/frame², raw track",
+    "the same for the stabilised track",
+)
+
+
+def _fmt(value: float) -> str:
+    return "–" if not math.isfinite(value) else f"{value:.3f}"
+
+
+class JitterTable(QWidget):
+    """One row per keypoint; the summary line compares the means."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        for col, tip in enumerate(TOOLTIPS):
+            self.table.horizontalHeaderItem(col).setToolTip(tip)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellClicked.connect(self._on_click)
+        self.summary = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        session.track_changed.connect(self.refresh)
+        self.refresh()
+
+    def values(self, k: int) -> tuple[float, float, float, float]:
+        """(residual raw, residual stable, accel raw, accel stable) of keypoint k."""
+        info = self.session.track
+        if info is None or info.jitter_raw is None or info.jitter_stable is None:
+            return (math.nan,) * 4  # type: ignore[return-value]
+        raw, stable = info.jitter_raw, info.jitter_stable
+        return (
+            float(raw.flow_residual[k]),
+            float(stable.flow_residual[k]),
+            float(raw.acceleration[k]),
+            float(stable.acceleration[k]),
+        )
+
+    def refresh(self) -> None:
+        info = self.session.track
+        count = 0 if info is None else info.track.raw.shape[1]
+        self.table.setRowCount(count)
+        for k in range(count):
+            swatch = QTableWidgetItem(f"● {k}")
+            swatch.setForeground(QBrush(QColor(*keypoint_colour(k))))
+            self.table.setItem(k, 0, swatch)
+            for col, value in enumerate(self.values(k), start=1):
+                self.table.setItem(k, col, QTableWidgetItem(_fmt(value)))
+        self.table.resizeColumnsToContents()
+        if info is None:
+            self.summary.setText("")
+        elif info.jitter_raw is None or info.jitter_stable is None:
+            self.summary.setText("jitter numbers need the uncropped video (face crop is on)")
+        else:
+            raw = _mean(info.jitter_raw.flow_residual)
+            stable = _mean(info.jitter_stable.flow_residual)
+            name = info.options.stabilizer
+            self.summary.setText(
+                f"mean flow residual: raw {_fmt(raw)} px → {name} {_fmt(stable)} px"
+            )
+
+    def _on_click(self, row: int, _column: int) -> None:
+        modifiers = QApplication.keyboardModifiers()
+        additive = bool(
+            modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        )
+        self.session.click_keypoint(row, additive)
+
+
+def _mean(values: object) -> float:
+    arr = np.asarray(values, dtype=np.float64)
+    finite = arr[np.isfinite(arr)]
+    return float(finite.mean()) if finite.size else math.nan

@@ -1,0 +1,113 @@
+"""Numbered keypoints (one colour each), raw-keypoint ghosts and Jacobian axes on a pane;
+clicking a keypoint reports it so it can be selected everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
+
+from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui.overlays import jacobian_segments
+from flowmark_gui.state import OverlayOptions
+from flowmark_gui.views.graphics_items import SegmentsItem
+
+DOT_SIZE = 11
+SELECTED_SIZE = 17
+
+
+class KeypointLayer(QObject):
+    """The keypoint items of one ViewBox."""
+
+    clicked = Signal(int, bool)  # keypoint, additive (Ctrl / Shift held)
+
+    def __init__(self, box: pg.ViewBox) -> None:
+        super().__init__()
+        self.jacobians = SegmentsItem()
+        self.raw = pg.ScatterPlotItem(pxMode=True, symbol="x", size=8)
+        self.dots = pg.ScatterPlotItem(pxMode=True, hoverable=True)
+        self.dots.sigClicked.connect(self._on_click)
+        self._labels: list[pg.TextItem] = []
+        self._box = box
+        for item, z in ((self.jacobians, 20), (self.raw, 21), (self.dots, 22)):
+            item.setZValue(z)
+            box.addItem(item)
+
+    def _label(self, k: int) -> pg.TextItem:
+        while len(self._labels) <= k:
+            n = len(self._labels)
+            text = pg.TextItem(str(n), color=QColor(*keypoint_colour(n)), anchor=(-0.15, 1.05))
+            text.setZValue(23)
+            self._box.addItem(text)
+            self._labels.append(text)
+        return self._labels[k]
+
+    def clear(self) -> None:
+        self.dots.clear()
+        self.raw.clear()
+        self.jacobians.clear()
+        for label in self._labels:
+            label.hide()
+
+    def update(
+        self,
+        points: np.ndarray | None,
+        raw: np.ndarray | None,
+        jacobians: np.ndarray | None,
+        overlays: OverlayOptions,
+        selection: Sequence[int],
+        scale: float,
+        image_side: float,
+    ) -> None:
+        """Draw keypoints (K, 2) px of the model frame, scaled by `scale` to the image."""
+        if points is None or not overlays.keypoints:
+            self.clear()
+            return
+        pts = np.asarray(points, np.float64) * scale
+        spots = []
+        for k, (x, y) in enumerate(pts):
+            chosen = k in selection
+            spots.append(
+                {
+                    "pos": (x, y),
+                    "data": k,
+                    "size": SELECTED_SIZE if chosen else DOT_SIZE,
+                    "brush": pg.mkBrush(*keypoint_colour(k)),
+                    "pen": pg.mkPen("w" if chosen else "k", width=2.5 if chosen else 1),
+                }
+            )
+        self.dots.setData(spots)
+        for k, (x, y) in enumerate(pts):
+            label = self._label(k)
+            label.setPos(float(x), float(y))
+            label.show()
+        for label in self._labels[len(pts) :]:
+            label.hide()
+        if overlays.raw_keypoints and raw is not None:
+            raw_pts = np.asarray(raw, np.float64) * scale
+            self.raw.setData(
+                pos=raw_pts,
+                pen=[pg.mkPen(*keypoint_colour(k), width=1.5) for k in range(len(raw_pts))],
+                brush=None,
+            )
+        else:
+            self.raw.clear()
+        if overlays.jacobians and jacobians is not None:
+            segments = jacobian_segments(pts, jacobians, image_side * 0.08).reshape(-1, 2, 2)
+            cols = [keypoint_colour(k) for k in range(len(pts)) for _ in range(2)]
+            self.jacobians.set_segments(segments, cols, width=2.0)
+        else:
+            self.jacobians.clear()
+
+    def _on_click(self, _item: object, points: Sequence[object], event: object) -> None:
+        if not len(points):
+            return
+        k = int(points[0].data())  # type: ignore[attr-defined]
+        modifiers = event.modifiers() if hasattr(event, "modifiers") else Qt.NoModifier  # type: ignore[attr-defined]
+        additive = bool(
+            modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        )
+        self.clicked.emit(k, additive)

@@ -1,0 +1,66 @@
+"""Overlay toggles (each independent) and the heatmap opacity / scope."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QSlider,
+    QWidget,
+)
+
+from flowmark_gui.session import Session
+
+TOGGLES = (
+    ("keypoints", "numbered keypoints", "K"),
+    ("raw_keypoints", "raw keypoints (× before stabilisation)", ""),
+    ("jacobians", "Jacobian axes", "J"),
+    ("heatmaps", "heatmaps", "H"),
+    ("motion", "motion arrows (Result)", "M"),
+    ("occlusion", "occlusion map (Result)", "O"),
+)
+
+
+class OverlayControls(QGroupBox):
+    """Checkboxes bound to `session.overlays`."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("Overlays", parent)
+        self.session = session
+        self.checks: dict[str, QCheckBox] = {}
+        form = QFormLayout(self)
+        for field, label, key in TOGGLES:
+            box = QCheckBox(f"{label}  ({key})" if key else label)
+            box.toggled.connect(lambda on, f=field: session.set_overlays(**{f: on}))
+            self.checks[field] = box
+            form.addRow(box)
+        self.scope = QComboBox()
+        self.scope.addItems(["all keypoints", "selected keypoints"])
+        self.scope.currentIndexChanged.connect(
+            lambda i: session.set_overlays(heatmap_selected_only=i == 1)
+        )
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.valueChanged.connect(lambda v: session.set_overlays(heatmap_opacity=v / 100.0))
+        form.addRow("heatmaps of", self.scope)
+        form.addRow("heatmap opacity", self.opacity)
+        session.overlays_changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        overlays = self.session.overlays
+        for field, box in self.checks.items():
+            box.blockSignals(True)
+            box.setChecked(bool(getattr(overlays, field)))
+            box.blockSignals(False)
+        self.scope.blockSignals(True)
+        self.scope.setCurrentIndex(1 if overlays.heatmap_selected_only else 0)
+        self.scope.blockSignals(False)
+        self.opacity.blockSignals(True)
+        self.opacity.setValue(round(overlays.heatmap_opacity * 100))
+        self.opacity.blockSignals(False)
+        self.opacity.setEnabled(overlays.heatmaps)
+        self.scope.setEnabled(overlays.heatmaps)

@@ -1,0 +1,81 @@
+"""The three image panes Source | Driving | Result, bound to the session."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
+
+from flowmark_gui.controller import Controller
+from flowmark_gui.file_routing import Role
+from flowmark_gui.overlays import PaneLayers, driving_layers, result_layers, source_layers
+from flowmark_gui.session import Session
+from flowmark_gui.views.frame_view import FrameView
+
+
+class VideoPanes(QWidget):
+    """Source, Driving and Result side by side; drops load files, clicks select keypoints."""
+
+    def __init__(self, session: Session, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.controller = controller
+        self.source = FrameView("Source", "drop a source image here")
+        self.driving = FrameView("Driving", "drop a video, GIF or frame folder here")
+        self.result = FrameView("Result", "the animated source appears here")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for view in self.views:
+            splitter.addWidget(view)
+            view.keypoint_clicked.connect(session.click_keypoint)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.source.files_dropped.connect(lambda paths: self._drop(paths, Role.SOURCE))
+        self.driving.files_dropped.connect(lambda paths: self._drop(paths, Role.DRIVING))
+        self.result.files_dropped.connect(lambda paths: self._drop(paths, None))
+        session.source_changed.connect(self._show_source)
+        session.driving_changed.connect(self._show_preview)
+        session.result_changed.connect(self._show_result)
+        session.overlays_changed.connect(self._apply_overlays)
+        session.selection_changed.connect(self._apply_selection)
+        session.model_changed.connect(self._show_source)
+
+    @property
+    def views(self) -> tuple[FrameView, FrameView, FrameView]:
+        return self.source, self.driving, self.result
+
+    def _drop(self, paths: list[str], role: Role | None) -> None:
+        self.controller.open_path(paths[0], role)
+
+    def _show_source(self) -> None:
+        info = self.session.source
+        if info is None:
+            return
+        self.source.set_frame(info.image, source_layers(info.keypoints), self.session.image_size)
+        self.source.caption.setText(info.path.name)
+
+    def _show_preview(self) -> None:
+        info = self.session.driving
+        if info is None:
+            return
+        self.driving.set_frame(info.preview, PaneLayers(), self.session.image_size)
+        self.driving.caption.setText(f"{info.path.name} — tracking…")
+        self.result.clear("rendering…")
+
+    def _show_result(self) -> None:
+        result = self.session.displayed
+        if result is None:
+            return
+        size = self.session.image_size
+        self.driving.set_frame(result.driving, driving_layers(result), size)
+        self.result.set_frame(result.output, result_layers(result, size), size)
+        name = self.session.driving.path.name if self.session.driving else ""
+        self.driving.caption.setText(f"{name}  frame {result.index}")
+        self.result.caption.setText(f"model {result.model_ms:.0f} ms")
+
+    def _apply_overlays(self) -> None:
+        for view in self.views:
+            view.set_overlays(self.session.overlays)
+
+    def _apply_selection(self) -> None:
+        for view in self.views:
+            view.set_selection(self.session.selection)

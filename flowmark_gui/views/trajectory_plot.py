@@ -1,0 +1,108 @@
+"""x(t) and y(t) of the selected keypoints, raw (thin, dashed) against stabilised (solid),
+with a draggable cursor line that scrubs the timeline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui.session import Session
+from flowmark_gui.views.pg_setup import configure_pyqtgraph
+
+
+class TrajectoryPlot(QWidget):
+    """Two stacked plots sharing the time axis; all keypoints when none is selected."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        configure_pyqtgraph()
+        self.session = session
+        self.hint = QLabel("")
+        self.hint.setStyleSheet("color: #9aa0a6")
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.setBackground("#202124")
+        self.plot_x = self.widget.addPlot(row=0, col=0)
+        self.plot_y = self.widget.addPlot(row=1, col=0)
+        self.plot_y.setXLink(self.plot_x)
+        self.cursors: list[pg.InfiniteLine] = []
+        for plot, axis in ((self.plot_x, "x"), (self.plot_y, "y")):
+            plot.setLabel("left", f"{axis} (px)")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setMenuEnabled(False)
+            cursor = pg.InfiniteLine(pos=0, angle=90, movable=True, pen=pg.mkPen("w", width=1.5))
+            cursor.setHoverPen(pg.mkPen("#ffd54f", width=3))
+            cursor.setZValue(50)
+            cursor.sigPositionChanged.connect(self._on_cursor)
+            plot.addItem(cursor)
+            self.cursors.append(cursor)
+        self.plot_y.setLabel("bottom", "frame")
+        self.plot_y.invertY(True)  # image rows grow downwards; so does the curve
+        self.raw_curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.stable_curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.widget, 1)
+        layout.addWidget(self.hint)
+        session.track_changed.connect(self.refresh)
+        session.selection_changed.connect(self.refresh)
+        session.index_changed.connect(self._move_cursor)
+        self.refresh()
+
+    def plotted_keypoints(self) -> list[int]:
+        if self.session.track is None:
+            return []
+        count = self.session.track.track.raw.shape[1]
+        chosen = [k for k in self.session.selection if k < count]
+        return chosen or list(range(count))
+
+    def refresh(self) -> None:
+        """Redraw the curves from the session's track and selection."""
+        for plot in (self.plot_x, self.plot_y):
+            for item in list(plot.listDataItems()):
+                plot.removeItem(item)
+        self.raw_curves.clear()
+        self.stable_curves.clear()
+        info = self.session.track
+        if info is None:
+            self.hint.setText("open a driving video to see keypoint trajectories")
+            return
+        track = info.track
+        t = np.arange(track.raw.shape[0])
+        keypoints = self.plotted_keypoints()
+        stabilised = not np.array_equal(track.raw, track.stable)
+        for k in keypoints:
+            colour = keypoint_colour(k)
+            raw_pen = pg.mkPen(*colour, 150, width=1, style=Qt.PenStyle.DashLine)
+            stable_pen = pg.mkPen(*colour, width=2.2)
+            raws, stables = [], []
+            for axis, plot in enumerate((self.plot_x, self.plot_y)):
+                raws.append(plot.plot(t, track.raw[:, k, axis], pen=raw_pen))
+                stables.append(plot.plot(t, track.stable[:, k, axis], pen=stable_pen))
+                stables[-1].setVisible(stabilised)
+            self.raw_curves[k] = (raws[0], raws[1])
+            self.stable_curves[k] = (stables[0], stables[1])
+        which = "selected keypoints" if self.session.selection else "all keypoints (click one)"
+        legend = f"{which}; dashed: raw, solid: {info.options.stabilizer}"
+        self.hint.setText(legend if stabilised else f"{which}; raw (no stabilisation)")
+        self.plot_x.setXRange(0, max(len(t) - 1, 1), padding=0.01)
+        self._move_cursor(self.session.index)
+
+    def _move_cursor(self, index: int) -> None:
+        for cursor in self.cursors:
+            if abs(cursor.value() - index) >= 0.5:
+                cursor.blockSignals(True)
+                cursor.setValue(index)
+                cursor.blockSignals(False)
+
+    def _on_cursor(self, cursor: pg.InfiniteLine) -> None:
+        index = round(cursor.value())
+        for other in self.cursors:
+            if other is not cursor:
+                other.blockSignals(True)
+                other.setValue(cursor.value())
+                other.blockSignals(False)
+        if index != self.session.index:
+            self.session.set_index(index)

@@ -1,0 +1,201 @@
+"""The camera worker: grabs live frames, animates them with its own Animator (`push`),
+records and feeds a virtual camera, all on its thread. The UI gets at most one frame in
+flight (`frame_consumed` releases the next), so a slow screen never builds a backlog.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from flowmark_core.errors import FlowmarkError
+from flowmark_core.io.images import read_image
+from flowmark_core.io.video_writer import VideoWriter
+from flowmark_core.stabilize import stabilizer_params
+from flowmark_gui.model_handle import ModelHandle
+from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
+from flowmark_gui.workers.base import WorkerThread
+from flowmark_gui.workers.camera_input import FrameGrabber, crop_camera, open_grabber
+from flowmark_gui.workers.virtual_camera import VirtualCamera
+
+MAX_FAILURES = 3  # consecutive failed frames before the camera stops
+
+
+class CameraWorker(WorkerThread):
+    """Live puppeteering from one camera (or a stand-in video file)."""
+
+    frame_ready = Signal(object)  # CameraFrame
+    source_ready = Signal(object)  # (S, S, 3) avatar as the model sees it
+    recording_changed = Signal(bool, str)  # active, path
+    recorded = Signal(str, int)  # path, frames
+
+    def __init__(
+        self,
+        handle: ModelHandle,
+        source: int | str,
+        settings: CameraSettings,
+        options: RenderOptions,
+        avatar: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__("flowmark-camera", parent)
+        self.handle = handle
+        self.source = source
+        self.settings = settings
+        self._options = options
+        self._avatar = avatar
+        self._has_source = False
+        self._display_free = threading.Event()
+        self._display_free.set()
+        self._writer: VideoWriter | None = None
+        self._virtual: VirtualCamera | None = None
+        self._animator = None
+        self.frames = 0
+
+    # -- UI thread -------------------------------------------------------------------------
+    def set_settings(self, settings: CameraSettings) -> None:
+        self.settings = settings  # read once per frame by the worker
+
+    def set_options(self, options: RenderOptions) -> None:
+        self.post(lambda: self._apply_options(options))
+
+    def recalibrate(self) -> None:
+        """The next frame becomes the reference of relative motion."""
+        self.post(lambda: self._animator is not None and self._animator.set_reference(None))
+
+    def set_avatar(self, path: Path) -> None:
+        self.post(lambda: self._load_avatar(Path(path)))
+
+    def start_recording(self, path: Path) -> None:
+        self.post(lambda: self._start_recording(Path(path)))
+
+    def stop_recording(self) -> None:
+        self.post(self._stop_recording)
+
+    def set_virtual_camera(self, on: bool) -> None:
+        self.post(lambda: self._set_virtual(on))
+
+    def frame_consumed(self) -> None:
+        self._display_free.set()
+
+    # -- worker thread ---------------------------------------------------------------------
+    def _apply_options(self, options: RenderOptions) -> None:
+        self._options = options
+        if self._animator is None:
+            return
+        params = dict(options.stabilizer_params)
+        if "fps" in stabilizer_params(options.stabilizer) and "fps" not in params:
+            params["fps"] = self.settings.fps_limit
+        self._animator.set_stabilizer(options.stabilizer, **params)
+        self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
+        self._animator.face_crop = options.face_crop
+
+    def _load_avatar(self, path: Path) -> None:
+        assert self._animator is not None
+        self._animator.set_source(read_image(path))
+        self._avatar, self._has_source = path, True
+        self.source_ready.emit(self._animator.source_image)
+
+    def _start_recording(self, path: Path) -> None:
+        self._stop_recording()
+        self._writer = VideoWriter(path, fps=self.settings.fps_limit)
+        self.recording_changed.emit(True, str(path))
+
+    def _stop_recording(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        self.recording_changed.emit(False, str(writer.path))
+        if writer.frames_written == 0:
+            writer.cancel()
+            raise FlowmarkError(f"{writer.path}: nothing recorded yet; no file written")
+        writer.close()
+        self.recorded.emit(str(writer.path), writer.frames_written)
+
+    def _set_virtual(self, on: bool) -> None:
+        if self._virtual is not None:
+            self._virtual.close()
+            self._virtual = None
+        if on:
+            size = self._animator.size if self._animator is not None else 256
+            self._virtual = VirtualCamera(size, size, self.settings.fps_limit)
+
+    def _output(self, frame: np.ndarray) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.write(frame)
+            except FlowmarkError:
+                self._writer = None
+                raise
+        if self._virtual is not None:
+            width, height = self._virtual.size
+            if frame.shape[:2] != (height, width):
+                frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+            self._virtual.send(frame)
+
+    def _step(self, grabber: FrameGrabber, started: float, fps: float) -> None:
+        frame = grabber.read()
+        if frame is None:
+            raise FlowmarkError(f"camera {self.source}: no more frames (disconnected?)")
+        settings = self.settings
+        square = crop_camera(frame, settings)
+        animator = self._animator
+        assert animator is not None
+        if settings.passthrough or not self._has_source:
+            driving = animator.prepare(square)
+            output, keypoints = driving, None
+        else:
+            result = animator.push(square)
+            driving, output, keypoints = result.driving, result.output, result.kp_stable
+        self._output(output)
+        self.frames += 1
+        latency = (time.perf_counter() - started) * 1000.0
+        if self._display_free.is_set():
+            self._display_free.clear()
+            self.frame_ready.emit(
+                CameraFrame(self.frames, driving, keypoints, output, fps, latency)
+            )
+
+    def run(self) -> None:
+        grabber: FrameGrabber | None = None
+
+        def open_all() -> None:
+            nonlocal grabber
+            grabber = open_grabber(self.source)
+            self._animator = self.handle.new_animator(face_crop=self._options.face_crop)
+            self._apply_options(self._options)
+            if self._avatar is not None:
+                self._load_avatar(self._avatar)
+
+        if not self.guarded(open_all) or grabber is None:
+            return
+        fps, last, failures = 0.0, None, 0
+        try:
+            while not self.stopping and failures < MAX_FAILURES:
+                self.drain()
+                started = time.perf_counter()
+                if last is not None:
+                    rate = 1.0 / max(started - last, 1e-6)
+                    fps = rate if fps == 0 else 0.9 * fps + 0.1 * rate
+                last = started
+                ok = self.guarded(partial(self._step, grabber, started, fps))
+                failures = 0 if ok else failures + 1
+                limit = self.settings.fps_limit
+                if grabber.fps:
+                    limit = min(limit, grabber.fps)
+                wait = started + 1.0 / max(limit, 0.5) - time.perf_counter()
+                if wait > 0:
+                    with self._cond:
+                        if not self.stopping:
+                            self._cond.wait(wait)
+        finally:
+            grabber.close()
+            self.guarded(self._stop_recording)
+            if self._virtual is not None:
+                self._virtual.close()

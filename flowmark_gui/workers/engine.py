@@ -1,0 +1,209 @@
+"""The scrubbing engine: one worker thread owning the Animator of the Source/Driving/Result
+panes. Commands (model, source, driving video, options) run in order; frame requests are
+latest-only, so a newer request makes older pending ones stale and dragging never queues
+work. Tracking a video is cancelled as soon as a newer video or option change arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from flowmark_core.animate import Animator
+from flowmark_core.errors import Cancelled, FlowmarkError
+from flowmark_core.io.images import read_image
+from flowmark_core.io.video_base import VideoReader
+from flowmark_core.io.video_reader import open_video
+from flowmark_core.stabilize import stabilizer_params
+from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
+from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
+from flowmark_gui.track_analysis import GreyFrameRecorder, jitter_reports
+from flowmark_gui.workers.base import Job, WorkerThread
+from flowmark_gui.workers.frame_source import FrameSource
+
+PROGRESS_INTERVAL_S = 0.1
+
+
+class EngineWorker(WorkerThread):
+    """Owns the Animator; every public method is called from the UI thread and only posts."""
+
+    model_loaded = Signal(object)  # ModelHandle
+    source_ready = Signal(object)  # SourceInfo
+    driving_opened = Signal(object)  # VideoInfo
+    track_progress = Signal(int, int)  # frames done, total (0 when unknown)
+    track_ready = Signal(object)  # TrackInfo
+    frame_ready = Signal(object)  # RenderedFrame
+    best_frame_found = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__("flowmark-engine", parent)
+        self._handle: ModelHandle | None = None
+        self._animator: Animator | None = None
+        self._source_path: Path | None = None
+        self._source_image: np.ndarray | None = None
+        self._reader: VideoReader | None = None
+        self._frames: FrameSource | None = None
+        self._track: TrackInfo | None = None
+        self._options = RenderOptions()
+        self._generation = 0
+        self._track_token = 0
+        self._track_serial = 0
+        self._frame_request: int | None = None
+
+    # -- UI thread -------------------------------------------------------------------------
+    def _bump_track(self) -> int:
+        with self._cond:
+            self._track_token += 1
+            return self._track_token
+
+    def load_model(self, spec: ModelSpec, generation: int) -> None:
+        """Load a model, then restore source, options and track on it."""
+        token = self._bump_track()
+        self.post(lambda: self._load_model(spec, generation, token))
+
+    def set_source(self, path: Path, generation: int) -> None:
+        self.post(lambda: self._set_source(Path(path), generation))
+
+    def open_driving(self, path: Path, generation: int) -> None:
+        """Open a video (decoded here, on the worker) and track its keypoints."""
+        token = self._bump_track()
+        self.post(lambda: self._open_driving(Path(path), generation, token))
+
+    def set_options(self, options: RenderOptions, generation: int, retrack: bool) -> None:
+        token = self._bump_track() if retrack else None
+        self.post(lambda: self._set_options(options, generation, token))
+
+    def request_frame(self, index: int) -> None:
+        """Render frame `index` when free; replaces any request not started yet."""
+        with self._cond:
+            self._frame_request = index
+            self._cond.notify_all()
+
+    def find_best_frame(self) -> None:
+        self.post(self._best_frame)
+
+    def request_cancel(self) -> None:
+        self._bump_track()
+
+    def take_extra(self) -> Job | None:  # called with the mailbox lock held
+        index, self._frame_request = self._frame_request, None
+        return None if index is None else (lambda: self._render(index))
+
+    # -- worker thread ---------------------------------------------------------------------
+    def _new_animator(self, handle: ModelHandle) -> Animator:
+        animator = handle.new_animator(face_crop=self._options.face_crop)
+        animator.set_transfer(mode=self._options.mode, adapt_scale=self._options.adapt_scale)
+        return animator
+
+    def _load_model(self, spec: ModelSpec, generation: int, token: int) -> None:
+        self._generation = generation
+        handle = load_model_handle(spec)
+        animator = self._new_animator(handle)
+        self._handle, self._animator = handle, animator
+        self._track = None
+        self.model_loaded.emit(handle)
+        if self._source_image is not None and self._source_path is not None:
+            self._apply_source(self._source_path, self._source_image)
+        if self._reader is not None:
+            self._run_track(token)
+
+    def _apply_source(self, path: Path, image: np.ndarray) -> None:
+        assert self._animator is not None
+        keypoints = self._animator.set_source(image)
+        self._source_path, self._source_image = path, image
+        self.source_ready.emit(SourceInfo(path, self._animator.source_image, keypoints))
+
+    def _set_source(self, path: Path, generation: int) -> None:
+        self._generation = generation
+        image = read_image(path)
+        if self._animator is None:
+            raise FlowmarkError("no model is loaded yet; try again in a moment")
+        self._apply_source(path, image)
+
+    def _open_driving(self, path: Path, generation: int, token: int) -> None:
+        self._generation = generation
+        reader = open_video(path)
+        first = reader.read_frame(0)
+        preview = self._animator.prepare(first) if self._animator is not None else first
+        self._reader, self._frames, self._track = reader, FrameSource(reader), None
+        self.driving_opened.emit(
+            VideoInfo(path, reader.fps, reader.frame_count, reader.size, preview)
+        )
+        self._run_track(token)
+
+    def _set_options(self, options: RenderOptions, generation: int, token: int | None) -> None:
+        self._generation = generation
+        old, self._options = self._options, options
+        if self._animator is None:
+            return
+        self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
+        if options.face_crop != old.face_crop:
+            self._animator.face_crop = options.face_crop
+            if self._source_image is not None and self._source_path is not None:
+                self._apply_source(self._source_path, self._source_image)
+        if token is not None and self._reader is not None:
+            self._run_track(token)
+
+    def _configure_stabilizer(self, fps: float) -> None:
+        assert self._animator is not None
+        name = self._options.stabilizer
+        params = dict(self._options.stabilizer_params)
+        if "fps" in stabilizer_params(name) and "fps" not in params:
+            params["fps"] = fps
+        self._animator.set_stabilizer(name, **params)
+
+    def _run_track(self, token: int) -> None:
+        if token != self._track_token or self._reader is None or self._animator is None:
+            return
+        reader, animator = self._reader, self._animator
+        self._configure_stabilizer(reader.fps)
+        total = reader.frame_count or 0
+        last_emit = [0.0]
+
+        def check() -> None:
+            if token != self._track_token or self.stopping:
+                raise Cancelled("tracking superseded")
+
+        def progress(done: int, _total: int | None) -> None:
+            check()
+            now = time.perf_counter()
+            if now - last_emit[0] >= PROGRESS_INTERVAL_S or done == total:
+                last_emit[0] = now
+                self.track_progress.emit(done, total)
+
+        recorder = None if self._options.face_crop else GreyFrameRecorder(animator.prepare)
+        frames = iter(reader) if recorder is None else recorder.wrap(reader)
+        track = animator.track(frames, fps=reader.fps, progress=progress, total=total or None)
+        reports = None if recorder is None else jitter_reports(track, recorder.frames, check)
+        check()
+        self._track_serial += 1
+        info = TrackInfo(
+            track,
+            None if reports is None else reports[0],
+            None if reports is None else reports[1],
+            self._options,
+            self._track_serial,
+        )
+        self._track = info
+        self._frames = FrameSource(reader, info.length)
+        self.track_ready.emit(info)
+
+    def _render(self, index: int) -> None:
+        info, animator, frames = self._track, self._animator, self._frames
+        if info is None or animator is None or frames is None or self._source_image is None:
+            return
+        if not 0 <= index < info.length:
+            return
+        frame = frames.frame(index)
+        reference = min(max(self._options.reference_index, 0), info.length - 1)
+        animator.reference_from_track(info.track, reference)
+        result = animator.render_from_track(frame, info.track, index, with_heatmaps=True)
+        self.frame_ready.emit(RenderedFrame(self._generation, info.serial, result))
+
+    def _best_frame(self) -> None:
+        if self._track is None or self._animator is None or self._source_image is None:
+            raise FlowmarkError("find best frame needs a source image and a tracked video")
+        self.best_frame_found.emit(self._animator.best_frame(self._track.track))

@@ -1,0 +1,90 @@
+"""Scrubbing: frame N shows frame N's keypoints; stale requests are dropped; cached frames
+show at once; keypoint clicks select everywhere; the cursor line scrubs."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from tests.gui.conftest import WAIT_MS
+
+
+def shown_keypoints(view) -> np.ndarray:
+    """Positions of the keypoint dots a FrameView draws."""
+    x, y = view.keypoints.dots.getData()
+    return np.stack([x, y], axis=1)
+
+
+def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded, qtbot):
+    session = loaded.session
+    for n in (7, 2, 11):
+        session.set_index(n)
+        qtbot.waitUntil(lambda n=n: session.displayed.index == n, timeout=WAIT_MS)
+        track = session.track.track
+        np.testing.assert_allclose(
+            shown_keypoints(loaded.panes.driving), track.stable[n], atol=1e-3
+        )
+        assert loaded.timeline.counter.text() == f"{n + 1} / 12"
+        assert loaded.timeline.slider.value() == n
+        assert abs(loaded.plot.cursors[0].value() - n) < 0.5
+
+
+def test_cached_frames_show_immediately(loaded, qtbot):
+    session = loaded.session
+    session.set_index(4)
+    qtbot.waitUntil(lambda: session.displayed.index == 4, timeout=WAIT_MS)
+    session.set_index(0)
+    assert session.displayed.index == 0  # cached: no worker round trip
+    qtbot.wait(50)
+    session.set_index(4)
+    assert session.displayed.index == 4
+
+
+def test_a_new_request_supersedes_pending_ones(loaded, qtbot):
+    engine, session = loaded.controller.engine, loaded.session
+    rendered: list[int] = []
+    engine.frame_ready.connect(lambda r: rendered.append(r.result.index))
+    gate = threading.Event()
+    engine.post(lambda: gate.wait(10))  # keep the worker busy while we "drag"
+    for n in range(1, 11):
+        session.set_index(n)
+    gate.set()
+    qtbot.waitUntil(lambda: session.displayed.index == 10, timeout=WAIT_MS)
+    qtbot.wait(100)
+    assert rendered == [10]
+
+
+def test_dragging_the_trajectory_cursor_scrubs(loaded, qtbot):
+    loaded.plot.cursors[1].setValue(6.3)
+    assert loaded.session.index == 6
+    qtbot.waitUntil(lambda: loaded.session.displayed.index == 6, timeout=WAIT_MS)
+    assert abs(loaded.plot.cursors[0].value() - 6.3) < 1e-6
+
+
+def test_clicking_a_keypoint_selects_it_everywhere(loaded, qtbot):
+    session = loaded.session
+    spots = loaded.panes.result.keypoints.dots.points()
+    loaded.panes.result.keypoints._on_click(None, [spots[2]], object())
+    assert session.selection == (2,)
+    sizes = [p.size() for p in loaded.panes.source.keypoints.dots.points()]
+    assert sizes[2] > sizes[0]
+    assert sorted(loaded.plot.stable_curves) == [2]
+    session.click_keypoint(4, additive=True)
+    assert session.selection == (2, 4)
+    assert sorted(loaded.plot.raw_curves) == [2, 4]
+    loaded.jitter.table.cellClicked.emit(1, 0)
+    assert session.selection == (1,)
+
+
+def test_keyboard_steps_through_frames(loaded, qtbot):
+    session = loaded.session
+    loaded.actions["next"].trigger()
+    loaded.actions["next"].trigger()
+    assert session.index == 2
+    loaded.actions["prev"].trigger()
+    assert session.index == 1
+    loaded.actions["end"].trigger()
+    assert session.index == 11
+    loaded.actions["home"].trigger()
+    assert session.index == 0

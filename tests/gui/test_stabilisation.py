@@ -1,0 +1,93 @@
+"""Stabilisation re-tracks the video and changes the curves, jitter numbers and Result;
+motion options (mode, best frame, recalibrate) re-render without re-tracking."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flowmark_core.animate import find_best_frame
+from tests.gui.conftest import WAIT_MS, wait_tracked
+
+
+def curve(plot, k: int, which: str) -> np.ndarray:
+    curves = plot.stable_curves if which == "stable" else plot.raw_curves
+    return np.asarray(curves[k][0].getData()[1])
+
+
+def test_toggling_stabilisation_changes_curves_and_result(loaded, qtbot):
+    session, plot = loaded.session, loaded.plot
+    session.set_index(6)
+    qtbot.waitUntil(lambda: session.displayed.index == 6, timeout=WAIT_MS)
+    before_output = session.displayed.output.copy()
+    raw_curve = curve(plot, 0, "raw")
+    assert not plot.stable_curves[0][0].isVisible()  # no stabilisation: raw only
+    combo = loaded.controls.stabilizer.combo
+    combo.setCurrentIndex(combo.findData("one-euro"))
+    wait_tracked(qtbot, loaded, "one-euro")
+    qtbot.waitUntil(lambda: session.displayed.index == 6, timeout=WAIT_MS)
+    assert plot.stable_curves[0][0].isVisible()
+    np.testing.assert_allclose(curve(plot, 0, "raw"), raw_curve, atol=1e-5)
+    assert not np.allclose(curve(plot, 0, "stable"), raw_curve, atol=1e-3)
+    assert not np.array_equal(session.displayed.output, before_output)
+    assert "one-euro" in loaded.jitter.summary.text()
+    assert loaded.actions["stabilise"].isChecked()
+
+    loaded.actions["stabilise"].trigger()  # S: back to none
+    wait_tracked(qtbot, loaded, "none")
+    assert not plot.stable_curves[0][0].isVisible()
+
+
+def test_stabiliser_parameters_retrack_after_a_pause(loaded, qtbot):
+    controls = loaded.controls.stabilizer
+    combo = controls.combo
+    combo.setCurrentIndex(combo.findData("one-euro"))
+    wait_tracked(qtbot, loaded, "one-euro")
+    first = loaded.session.track
+    controls.editors["min_cutoff"].setValue(0.05)
+    controls.editors["min_cutoff"].setValue(0.02)
+    qtbot.waitUntil(lambda: loaded.session.track is not first, timeout=WAIT_MS)
+    assert loaded.session.track.options.stabilizer_params == {"min_cutoff": 0.02}
+    assert not np.allclose(loaded.session.track.track.stable, first.track.stable)
+
+
+def test_jitter_numbers_are_listed_per_keypoint(loaded):
+    table = loaded.jitter.table
+    assert table.rowCount() == loaded.session.num_kp
+    values = loaded.jitter.values(0)
+    assert all(np.isfinite(v) for v in values)
+    assert table.item(0, 1).text() == f"{values[0]:.3f}"
+
+
+def test_motion_options_rerender_without_retracking(loaded, qtbot):
+    session = loaded.session
+    track = session.track
+    session.set_index(5)
+    qtbot.waitUntil(lambda: session.displayed.index == 5, timeout=WAIT_MS)
+    relative = session.displayed.kp_rendered.copy()
+    loaded.controls.motion.absolute.setChecked(True)
+    qtbot.waitUntil(
+        lambda: session.has_current_result() and session.options.mode == "absolute",
+        timeout=WAIT_MS,
+    )
+    assert session.track is track
+    np.testing.assert_allclose(session.displayed.kp_rendered, track.track.stable[5], atol=1e-3)
+    assert not np.allclose(session.displayed.kp_rendered, relative, atol=1e-3)
+
+
+def test_recalibrate_and_best_frame_set_the_reference(loaded, qtbot):
+    session = loaded.session
+    session.set_index(8)
+    qtbot.waitUntil(lambda: session.displayed.index == 8, timeout=WAIT_MS)
+    loaded.actions["recalibrate"].trigger()  # R
+    assert session.options.reference_index == 8
+    qtbot.waitUntil(session.has_current_result, timeout=WAIT_MS)
+    source_kp = session.source.keypoints.value
+    # at the reference frame relative motion is zero: the source keypoints are rendered
+    np.testing.assert_allclose(session.displayed.kp_rendered, source_kp, atol=1e-3)
+
+    with qtbot.waitSignal(loaded.controller.engine.best_frame_found, timeout=WAIT_MS) as found:
+        loaded.controls.motion.best.click()
+    expected = find_best_frame(session.source.keypoints.value, session.track.track.stable)
+    assert found.args == [expected]
+    assert session.options.reference_index == expected
+    assert session.index == expected
