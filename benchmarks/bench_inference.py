@@ -18,13 +18,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.report import machine, table, write_section  # noqa: E402
-from flowmark_core.animate import Animator  # noqa: E402
-from flowmark_core.checkpoints import load_checkpoint  # noqa: E402
-from flowmark_core.config import ModelConfig, load_config  # noqa: E402
-from flowmark_core.models import MotionModel, build_model  # noqa: E402
-from flowmark_core.resources import bundled_models  # noqa: E402
-from flowmark_core.stabilize import make_stabilizer  # noqa: E402
+from benchmarks.report import machine, table, write_section
+from flowmark_core.animate import Animator
+from flowmark_core.checkpoints import load_checkpoint
+from flowmark_core.config import ModelConfig, load_config
+from flowmark_core.models import MotionModel, build_model
+from flowmark_core.resources import bundled_models
+from flowmark_core.stabilize import make_stabilizer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ def frames(size: int, n: int) -> list[np.ndarray]:
     return [np.roll(base, t, axis=1) for t in range(n)]
 
 
-def timed(fn, n: int) -> float:  # noqa: ANN001
+def timed(fn, n: int) -> float:
     """Seconds per call, after one warm-up call."""
     fn(0)
     start = time.perf_counter()
@@ -57,7 +57,9 @@ def timed(fn, n: int) -> float:  # noqa: ANN001
     return (time.perf_counter() - start) / n
 
 
-def naive_path(model: MotionModel, src: np.ndarray, drv: list[np.ndarray], n: int) -> tuple[float, np.ndarray]:
+def naive_path(
+    model: MotionModel, src: np.ndarray, drv: list[np.ndarray], n: int
+) -> tuple[float, np.ndarray]:
     """The whole model per frame in float32 (source re-encoded each frame), as published."""
     s = torch.from_numpy(src).permute(2, 0, 1)[None].float() / 255
     out = {}
@@ -66,13 +68,15 @@ def naive_path(model: MotionModel, src: np.ndarray, drv: list[np.ndarray], n: in
         d = torch.from_numpy(drv[i % len(drv)]).permute(2, 0, 1)[None].float() / 255
         with torch.no_grad():
             out[i] = model(s, d).prediction
+
     sec = timed(step, n)
     # Quantised like every output frame, so paths compare on the same 8-bit grid.
     return sec, (out[1][0].permute(1, 2, 0).numpy() * 255).round() / 255
 
 
-def animator_path(model: MotionModel, precision: str, src: np.ndarray, drv: list[np.ndarray], n: int
-                  ) -> tuple[float, np.ndarray]:
+def animator_path(
+    model: MotionModel, precision: str, src: np.ndarray, drv: list[np.ndarray], n: int
+) -> tuple[float, np.ndarray]:
     anim = Animator(model, precision=precision)
     anim.transfer = dataclasses.replace(anim.transfer, mode="absolute")
     anim.set_source(src)
@@ -82,6 +86,7 @@ def animator_path(model: MotionModel, precision: str, src: np.ndarray, drv: list
         f = drv[i % len(drv)]
         kp = anim.detect(f)
         out[i] = anim.render(f, kp, kp.value, kp.jacobian).output
+
     sec = timed(step, n)
     return sec, out[1].astype(np.float32) / 255
 
@@ -136,7 +141,10 @@ def main() -> None:
             if arch == "default":
                 model, label = default_model(size)
             else:
-                model, label = build_model(ModelConfig(image_size=size)).eval(), "vox-256 arch (random)"
+                model, label = (
+                    build_model(ModelConfig(image_size=size)).eval(),
+                    "vox-256 arch (random)",
+                )
             n = reps[arch]
             drv = frames(size, n + 2)
             src = drv[0]
@@ -146,32 +154,58 @@ def main() -> None:
             model.float().to(memory_format=torch.contiguous_format)
             err32 = float(np.abs(f32_out - naive_out).max())
             errfast = float(np.abs(fast_out - naive_out).max())
-            rows.append([label, str(size), f"{1 / naive_s:.1f}", f"{1 / f32_s:.1f}", f"{naive_s / f32_s:.2f}x",
-                         f"{err32:.1e}", f"{1 / fast_s:.1f}", f"{naive_s / fast_s:.2f}x", f"{errfast:.1e}"])
+            rows.append(
+                [
+                    label,
+                    str(size),
+                    f"{1 / naive_s:.1f}",
+                    f"{1 / f32_s:.1f}",
+                    f"{naive_s / f32_s:.2f}x",
+                    f"{err32:.1e}",
+                    f"{1 / fast_s:.1f}",
+                    f"{naive_s / fast_s:.2f}x",
+                    f"{errfast:.1e}",
+                ]
+            )
             print(" | ".join(rows[-1]), flush=True)
     model, _ = default_model(128)
     e2e = end_to_end(model, 128, 150 if not args.quick else 40)
     print(f"default model end to end at 128 px: {e2e:.1f} frames/s", flush=True)
     cost = stabiliser_cost(256, 100 if not args.quick else 20)
     print("stabiliser ms/frame at 256 px:", {k: round(v, 2) for k, v in cost.items()}, flush=True)
-    body = "\n".join([
-        "## Inference (`benchmarks/bench_inference.py`)",
-        "",
-        f"Machine: {machine()}. Frames/s of the model paths (detect driving keypoints + render; "
-        "naive = whole model per frame in float32 as the published code runs it, source re-encoded "
-        "every frame; float32 = source encoded once + inference mode; fast = float32 path plus "
-        "channels-last and bf16 autocast where the CPU has AMX). Error = max abs pixel difference "
-        "(in [0, 1]) vs the naive float32 output.",
-        "",
-        table(["model", "px", "naive fps", "float32 fps", "float32 speed-up", "float32 max err",
-               "fast fps", "fast speed-up", "fast max err"], rows),
-        "",
-        f"End to end, default model at 128 px (decode mp4 -> detect -> flow stabiliser -> render -> "
-        f"encode mp4): **{e2e:.1f} frames/s**.",
-        "",
-        "Stabiliser cost per frame at 256 px (10 keypoints, with Jacobians): "
-        + ", ".join(f"{k}: {v:.2f} ms" for k, v in cost.items()) + ".",
-    ])
+    body = "\n".join(
+        [
+            "## Inference (`benchmarks/bench_inference.py`)",
+            "",
+            f"Machine: {machine()}. Frames/s of the model paths (detect driving keypoints + render; "
+            "naive = whole model per frame in float32 as the published code runs it, source re-encoded "
+            "every frame; float32 = source encoded once + inference mode; fast = float32 path plus "
+            "channels-last and bf16 autocast where the CPU has AMX). Error = max abs pixel difference "
+            "(in [0, 1]) vs the naive float32 output.",
+            "",
+            table(
+                [
+                    "model",
+                    "px",
+                    "naive fps",
+                    "float32 fps",
+                    "float32 speed-up",
+                    "float32 max err",
+                    "fast fps",
+                    "fast speed-up",
+                    "fast max err",
+                ],
+                rows,
+            ),
+            "",
+            f"End to end, default model at 128 px (decode mp4 -> detect -> flow stabiliser -> render -> "
+            f"encode mp4): **{e2e:.1f} frames/s**.",
+            "",
+            "Stabiliser cost per frame at 256 px (10 keypoints, with Jacobians): "
+            + ", ".join(f"{k}: {v:.2f} ms" for k, v in cost.items())
+            + ".",
+        ]
+    )
     write_section("inference", body)
 
 

@@ -18,11 +18,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.report import machine, table, write_section  # noqa: E402
-from flowmark_core.config import ExperimentConfig, ModelConfig, load_config  # noqa: E402
-from flowmark_core.flow import FlowEstimator, forward_backward_error  # noqa: E402
-from flowmark_core.models import build_model  # noqa: E402
-from flowmark_core.training.objective import TrainBatch, TrainingObjective  # noqa: E402
+from benchmarks.report import machine, table, write_section
+from flowmark_core.config import ExperimentConfig, ModelConfig, load_config
+from flowmark_core.flow import FlowEstimator, forward_backward_error
+from flowmark_core.models import build_model
+from flowmark_core.training.objective import TrainBatch, TrainingObjective
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +32,14 @@ def step_time(cfg: ExperimentConfig, size: int, batch: int, reps: int) -> float:
     model = build_model(dataclasses.replace(cfg.model, image_size=size))
     objective = TrainingObjective(model, cfg, None)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    b = TrainBatch(torch.rand(batch, 3, size, size), torch.rand(batch, 3, size, size),
-                   torch.rand(batch, 3, size, size), torch.randn(batch, 2, size, size),
-                   torch.rand(batch, size, size), torch.arange(batch))
+    b = TrainBatch(
+        torch.rand(batch, 3, size, size),
+        torch.rand(batch, 3, size, size),
+        torch.rand(batch, 3, size, size),
+        torch.randn(batch, 2, size, size),
+        torch.rand(batch, size, size),
+        torch.arange(batch),
+    )
 
     def one() -> None:
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.train.bf16):
@@ -68,29 +73,46 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(2)
     compact = load_config(ROOT / "configs" / "puppets-faces-128.yaml")
-    vox = dataclasses.replace(compact, model=ModelConfig(), train=dataclasses.replace(compact.train, bf16=False))
+    vox = dataclasses.replace(
+        compact, model=ModelConfig(), train=dataclasses.replace(compact.train, bf16=False)
+    )
     rows = []
-    for label, cfg, batch in (("compact (default, bf16)", compact, 8),
-                              ("compact (float32)", dataclasses.replace(
-                                  compact, train=dataclasses.replace(compact.train, bf16=False)), 8),
-                              ("vox-256 (float32)", vox, 2)):
+    for label, cfg, batch in (
+        ("compact (default, bf16)", compact, 8),
+        (
+            "compact (float32)",
+            dataclasses.replace(compact, train=dataclasses.replace(compact.train, bf16=False)),
+            8,
+        ),
+        ("vox-256 (float32)", vox, 2),
+    ):
         for size in (128, 256):
             reps = 2 if (args.quick or "vox" in label) else 5
             sec = step_time(cfg, size, batch, reps)
             flow = flow_time(size, 20) * batch
-            rows.append([label, str(size), str(batch), f"{batch / sec:.1f}", f"{sec:.2f}",
-                         f"{100 * flow / (sec + flow):.1f}%"])
+            rows.append(
+                [
+                    label,
+                    str(size),
+                    str(batch),
+                    f"{batch / sec:.1f}",
+                    f"{sec:.2f}",
+                    f"{100 * flow / (sec + flow):.1f}%",
+                ]
+            )
             print(" | ".join(rows[-1]), flush=True)
-    body = "\n".join([
-        "## Training (`benchmarks/bench_training.py`)",
-        "",
-        f"Machine: {machine()}. One optimisation step (all losses incl. the flow loss, backward, "
-        "Adam) on random data. Flow share = time to compute DIS flow forward + backward and the "
-        "forward-backward error for the batch, over (step + flow) time — the data pipeline does "
-        "this work, in a DataLoader worker.",
-        "",
-        table(["config", "px", "batch", "images/s", "s/step", "flow share"], rows),
-    ])
+    body = "\n".join(
+        [
+            "## Training (`benchmarks/bench_training.py`)",
+            "",
+            f"Machine: {machine()}. One optimisation step (all losses incl. the flow loss, backward, "
+            "Adam) on random data. Flow share = time to compute DIS flow forward + backward and the "
+            "forward-backward error for the batch, over (step + flow) time — the data pipeline does "
+            "this work, in a DataLoader worker.",
+            "",
+            table(["config", "px", "batch", "images/s", "s/step", "flow share"], rows),
+        ]
+    )
     write_section("training", body)
 
 

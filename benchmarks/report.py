@@ -14,8 +14,10 @@ HEADER = "# Benchmarks\n\nMeasured by the scripts in `benchmarks/` (`make bench`
 
 def machine() -> str:
     """One line describing where the numbers were measured."""
-    return (f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, "
-            f"torch {torch.__version__}, Python {platform.python_version()}")
+    return (
+        f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, "
+        f"torch {torch.__version__}, Python {platform.python_version()}"
+    )
 
 
 def write_section(name: str, body: str) -> None:
@@ -24,7 +26,11 @@ def write_section(name: str, body: str) -> None:
     text = DOC.read_text() if DOC.exists() else HEADER
     block = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->"
     pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _m: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block + "\n"
+    )
     tmp = DOC.with_suffix(".md.tmp")
     tmp.write_text(text)
     tmp.replace(DOC)

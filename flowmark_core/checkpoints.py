@@ -81,7 +81,9 @@ def load_checkpoint(
     return model.eval(), meta
 
 
-def load_state_strict(module: torch.nn.Module, state: Mapping[str, Any], path: Path, prefix: str = "") -> None:
+def load_state_strict(
+    module: torch.nn.Module, state: Mapping[str, Any], path: Path, prefix: str = ""
+) -> None:
     """Load `state` into `module`; any missing/unexpected key or wrong shape is a CheckpointError."""
     expected = module.state_dict()
     for key, ref in expected.items():

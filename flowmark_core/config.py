@@ -100,6 +100,14 @@ class AugmentConfig:
     saturation: float = 0.1
     hue: float = 0.1
 
+    def __post_init__(self) -> None:
+        for name in ("brightness", "contrast", "saturation", "hue"):
+            value = getattr(self, name)
+            if value < 0:
+                raise ConfigError(f"augment.{name} must be >= 0, got {value}")
+        if self.hue > 0.5:
+            raise ConfigError(f"augment.hue must be <= 0.5 (half a turn), got {self.hue}")
+
 
 @dataclass(frozen=True)
 class DataConfig:

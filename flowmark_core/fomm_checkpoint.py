@@ -31,12 +31,16 @@ def read_pickle_safely(path: str | Path) -> Any:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         asks_code = any("Unsupported" in line or "global" in line.lower() for line in lines)
         if asks_code:
-            detail = next(line for line in lines if "Unsupported" in line or "global" in line.lower())
+            detail = next(
+                line for line in lines if "Unsupported" in line or "global" in line.lower()
+            )
             raise CheckpointError(
                 f"{p}: refused to load: the pickle holds more than tensors and plain containers "
                 f"and could run code ({detail[:120]})"
             ) from None
-        raise CheckpointError(f"{p}: not a readable PyTorch checkpoint ({(lines or ['?'])[0][:160]})") from None
+        raise CheckpointError(
+            f"{p}: not a readable PyTorch checkpoint ({(lines or ['?'])[0][:160]})"
+        ) from None
     except Exception as exc:  # any reader failure: truncated, text, zip damage, ...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise CheckpointError(

@@ -50,7 +50,9 @@ def model_from_fomm(model_params: dict[str, Any], frame_size: int = 256) -> Mode
                 f"unknown key model_params.common_params.{k}; allowed: {', '.join(sorted(common_known))}"
             )
     kp_cfg = from_dict(KeypointDetectorConfig, kp, "model_params.kp_detector_params")
-    dense_cfg = from_dict(DenseMotionConfig, dense, "model_params.generator_params.dense_motion_params")
+    dense_cfg = from_dict(
+        DenseMotionConfig, dense, "model_params.generator_params.dense_motion_params"
+    )
     gen_cfg = from_dict(GeneratorConfig, gen, "model_params.generator_params")
     disc_cfg = from_dict(DiscriminatorConfig, disc, "model_params.discriminator_params")
     return ModelConfig(

@@ -102,8 +102,13 @@ def warp(image: torch.Tensor, field: torch.Tensor, align_corners: bool) -> torch
         image: (B, C, H, W); field: (B, h, w, 2); output: (B, C, H, W).
     """
     field = resize_field(field, image.shape[2], image.shape[3], align_corners)
-    return F.grid_sample(image, field.to(image.dtype), mode="bilinear", padding_mode="zeros",
-                         align_corners=align_corners)
+    return F.grid_sample(
+        image,
+        field.to(image.dtype),
+        mode="bilinear",
+        padding_mode="zeros",
+        align_corners=align_corners,
+    )
 
 
 def convex_hull_area(points: np.ndarray) -> float:

@@ -85,7 +85,7 @@ def _write(
     frames_source,
     output: str,
     fps: float,
-    size: int | None,  # noqa: ANN001
+    size: int | None,
     find_best: bool = False,
 ) -> int:
     total = frames_source.frame_count
@@ -106,8 +106,8 @@ def _write(
 def run_animate(args: argparse.Namespace) -> int:
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
-    from flowmark_core.io.video_writer import WRITABLE_VIDEO_EXTENSIONS
     from flowmark_core.errors import OutputFileError
+    from flowmark_core.io.video_writer import WRITABLE_VIDEO_EXTENSIONS
 
     if Path(args.output).suffix.lower() not in WRITABLE_VIDEO_EXTENSIONS:
         raise OutputFileError(
@@ -132,8 +132,10 @@ def run_animate(args: argparse.Namespace) -> int:
 def check_video_output(path: str) -> None:
     """Fail early (before any work) on an unknown extension or an unwritable folder."""
     if Path(path).suffix.lower() not in WRITABLE_VIDEO_EXTENSIONS:
-        raise OutputFileError(f"{path}: unknown output extension; expected one of "
-                              f"{', '.join(WRITABLE_VIDEO_EXTENSIONS)}")
+        raise OutputFileError(
+            f"{path}: unknown output extension; expected one of "
+            f"{', '.join(WRITABLE_VIDEO_EXTENSIONS)}"
+        )
     check_writable_dir(Path(path))
 
 

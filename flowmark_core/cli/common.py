@@ -67,7 +67,7 @@ def open_driving_video(path: str) -> VideoReader:
     return open_video(p)
 
 
-def progress_bar(total: int | None, desc: str):  # noqa: ANN201 - tqdm type
+def progress_bar(total: int | None, desc: str):
     """A tqdm progress bar on stderr (silent when stderr is not a terminal and CI=true)."""
     from tqdm import tqdm
 

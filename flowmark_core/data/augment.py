@@ -14,27 +14,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from flowmark_core.errors import ConfigError
+from flowmark_core.config import AugmentConfig
 
-
-@dataclass(frozen=True)
-class AugmentParams:
-    """Which augmentations to use (the First Order Motion Model's defaults)."""
-
-    horizontal_flip: bool = True
-    time_flip: bool = True
-    brightness: float = 0.1
-    contrast: float = 0.1
-    saturation: float = 0.1
-    hue: float = 0.1
-
-    def __post_init__(self) -> None:
-        for name in ("brightness", "contrast", "saturation", "hue"):
-            value = getattr(self, name)
-            if value < 0:
-                raise ConfigError(f"augment.{name} must be >= 0, got {value}")
-        if self.hue > 0.5:
-            raise ConfigError(f"augment.hue must be <= 0.5 (half a turn), got {self.hue}")
+# The augmentation settings are the config's own dataclass (validated there).
+AugmentParams = AugmentConfig
 
 
 @dataclass(frozen=True)

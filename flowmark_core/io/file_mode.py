@@ -7,6 +7,7 @@ like a file opened normally.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -26,7 +27,5 @@ def current_umask() -> int:
 
 def apply_default_mode(path: str | os.PathLike[str]) -> None:
     """chmod `path` to 0666 & ~umask (ignored where the file system does not support it)."""
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(path, 0o666 & ~current_umask())
-    except OSError:
-        pass

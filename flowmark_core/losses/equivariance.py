@@ -22,7 +22,11 @@ class RandomWarp:
     """
 
     def __init__(
-        self, seeds: torch.Tensor, sigma_affine: float, sigma_tps: float, points_tps: int,
+        self,
+        seeds: torch.Tensor,
+        sigma_affine: float,
+        sigma_tps: float,
+        points_tps: int,
         device: torch.device | str = "cpu",
     ) -> None:
         thetas, params = [], []
@@ -34,7 +38,9 @@ class RandomWarp:
         eye = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         self.theta = (torch.stack(thetas) + eye).to(device)  # (B, 2, 3)
         self.control_params = torch.stack(params).to(device)  # (B, 1, n)
-        self.control_points = make_coordinate_grid(points_tps, points_tps, device=device).view(1, 1, n, 2)
+        self.control_points = make_coordinate_grid(points_tps, points_tps, device=device).view(
+            1, 1, n, 2
+        )
 
     def warp_coordinates(self, coords: torch.Tensor) -> torch.Tensor:
         """Apply the warp to points.
@@ -69,9 +75,15 @@ class RandomWarp:
             image: (B, C, H, W) -> same.
         """
         b, _, h, w = image.shape
-        grid = make_coordinate_grid(h, w, image.dtype, image.device).view(1, h * w, 2).expand(b, -1, -1)
+        grid = (
+            make_coordinate_grid(h, w, image.dtype, image.device)
+            .view(1, h * w, 2)
+            .expand(b, -1, -1)
+        )
         grid = self.warp_coordinates(grid).view(b, h, w, 2)
-        return F.grid_sample(image, grid, mode="bilinear", padding_mode="reflection", align_corners=True)
+        return F.grid_sample(
+            image, grid, mode="bilinear", padding_mode="reflection", align_corners=True
+        )
 
 
 def equivariance_losses(

@@ -37,8 +37,13 @@ def sample_maps(maps: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
     Shape:
         maps: (B, C, H, W); points: (B, K, 2) in [-1, 1] -> (B, K, C).
     """
-    out = F.grid_sample(maps, points.unsqueeze(2).to(maps.dtype), mode="bilinear",
-                        padding_mode="border", align_corners=True)
+    out = F.grid_sample(
+        maps,
+        points.unsqueeze(2).to(maps.dtype),
+        mode="bilinear",
+        padding_mode="border",
+        align_corners=True,
+    )
     return out.squeeze(-1).permute(0, 2, 1)
 
 
@@ -56,7 +61,10 @@ def texture_energy(image: torch.Tensor, radius: int = 3) -> torch.Tensor:
 
 
 def flow_trust(
-    points: torch.Tensor, flow_px: torch.Tensor, fb_error: torch.Tensor, image: torch.Tensor,
+    points: torch.Tensor,
+    flow_px: torch.Tensor,
+    fb_error: torch.Tensor,
+    image: torch.Tensor,
     cfg: FlowLossConfig,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-keypoint trust weight and the flow at the keypoints.
@@ -71,12 +79,16 @@ def flow_trust(
     tau = max(cfg.fb_threshold, 1e-6)
     w_fb = torch.exp(-((err / tau) ** 2)) * (err <= tau * cfg.fb_cutoff)
     tex = sample_maps(texture_energy(image), points)[..., 0]
-    w_tex = tex / (tex + cfg.texture_threshold) if cfg.texture_threshold > 0 else torch.ones_like(tex)
+    w_tex = (
+        tex / (tex + cfg.texture_threshold) if cfg.texture_threshold > 0 else torch.ones_like(tex)
+    )
     plausible = flow_at.norm(dim=-1) <= cfg.max_motion * size
     return (w_fb * w_tex * plausible).detach(), flow_at.detach()
 
 
-def flow_jacobian(flow_px: torch.Tensor, points: torch.Tensor, step_px: float = 1.0) -> torch.Tensor:
+def flow_jacobian(
+    flow_px: torch.Tensor, points: torch.Tensor, step_px: float = 1.0
+) -> torch.Tensor:
     """Local Jacobian of p -> p + F(p) at normalised points, by central differences.
 
     Shape:
@@ -92,8 +104,12 @@ def flow_jacobian(flow_px: torch.Tensor, points: torch.Tensor, step_px: float = 
 
 
 def flow_consistency(
-    kp_t: Keypoints, kp_next: Keypoints, flow_px: torch.Tensor, fb_error: torch.Tensor,
-    image_t: torch.Tensor, cfg: FlowLossConfig,
+    kp_t: Keypoints,
+    kp_next: Keypoints,
+    flow_px: torch.Tensor,
+    fb_error: torch.Tensor,
+    image_t: torch.Tensor,
+    cfg: FlowLossConfig,
 ) -> FlowLossTerms:
     """Flow-consistency loss terms for keypoints of frames t and t+1 (see module doc)."""
     h, w = flow_px.shape[2:]
@@ -108,12 +124,17 @@ def flow_consistency(
         jac_term = (weights[..., None, None] * (kp_next.jacobian - target_j).abs()).mean()
     heat_term = None
     if kp_t.heatmap is not None and kp_next.heatmap is not None:
-        heat_term = heatmap_consistency(kp_t.heatmap.detach(), kp_next.heatmap, flow_px, fb_error, cfg)
+        heat_term = heatmap_consistency(
+            kp_t.heatmap.detach(), kp_next.heatmap, flow_px, fb_error, cfg
+        )
     return FlowLossTerms(value, jac_term, heat_term, weights.mean())
 
 
 def heatmap_consistency(
-    heat_t: torch.Tensor, heat_next: torch.Tensor, flow_px: torch.Tensor, fb_error: torch.Tensor,
+    heat_t: torch.Tensor,
+    heat_next: torch.Tensor,
+    flow_px: torch.Tensor,
+    fb_error: torch.Tensor,
     cfg: FlowLossConfig,
 ) -> torch.Tensor:
     """|H_{t+1} - H_t warped forward by F|, weighted by forward-backward trust per pixel.
@@ -121,18 +142,25 @@ def heatmap_consistency(
     The forward warp is approximated by backward sampling at p - F(p) (flows are smooth).
     Heatmaps are compared after normalising each map by its maximum.
     """
-    b, k, hh, ww = heat_t.shape
+    hh, ww = heat_t.shape[2:]
     flow_small = F.interpolate(flow_px, size=(hh, ww), mode="bilinear", align_corners=True)
     flow_small = flow_small * torch.tensor(
         [(ww - 1) / (flow_px.shape[3] - 1), (hh - 1) / (flow_px.shape[2] - 1)],
-        dtype=flow_px.dtype, device=flow_px.device,
+        dtype=flow_px.dtype,
+        device=flow_px.device,
     ).view(1, 2, 1, 1)
-    ys, xs = torch.meshgrid(torch.arange(hh, dtype=flow_px.dtype), torch.arange(ww, dtype=flow_px.dtype), indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(hh, dtype=flow_px.dtype), torch.arange(ww, dtype=flow_px.dtype), indexing="ij"
+    )
     src_x = (xs - flow_small[:, 0]) * 2 / (ww - 1) - 1
     src_y = (ys - flow_small[:, 1]) * 2 / (hh - 1) - 1
     grid = torch.stack([src_x, src_y], dim=-1)
-    warped = F.grid_sample(heat_t, grid.to(heat_t.dtype), mode="bilinear", padding_mode="zeros", align_corners=True)
-    err_small = F.interpolate(fb_error.unsqueeze(1), size=(hh, ww), mode="bilinear", align_corners=True)
+    warped = F.grid_sample(
+        heat_t, grid.to(heat_t.dtype), mode="bilinear", padding_mode="zeros", align_corners=True
+    )
+    err_small = F.interpolate(
+        fb_error.unsqueeze(1), size=(hh, ww), mode="bilinear", align_corners=True
+    )
     trust = torch.exp(-((err_small / max(cfg.fb_threshold, 1e-6)) ** 2))
     norm_w = warped / warped.amax(dim=(2, 3), keepdim=True).clamp_min(1e-8)
     norm_n = heat_next / heat_next.amax(dim=(2, 3), keepdim=True).clamp_min(1e-8)

@@ -14,7 +14,28 @@ from torch import nn
 from flowmark_core.errors import CheckpointError
 
 # torchvision's VGG-19 "E" layout: conv widths, "M" = max pool.
-_LAYOUT = (64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512)
+_LAYOUT = (
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    512,
+)
 # Outputs after relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 (indices into `features`).
 _TAPS = (1, 6, 11, 20, 29)
 

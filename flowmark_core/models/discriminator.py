@@ -36,7 +36,9 @@ class PatchDiscriminator(nn.Module):
         for i in range(cfg.num_blocks):
             cin = channels if i == 0 else min(cfg.max_features, cfg.block_expansion * 2**i)
             cout = min(cfg.max_features, cfg.block_expansion * 2 ** (i + 1))
-            blocks.append(_DiscBlock(cin, cout, norm=i != 0, pool=i != cfg.num_blocks - 1, sn=cfg.sn))
+            blocks.append(
+                _DiscBlock(cin, cout, norm=i != 0, pool=i != cfg.num_blocks - 1, sn=cfg.sn)
+            )
         self.down_blocks = nn.ModuleList(blocks)
         last = nn.Conv2d(self.down_blocks[-1].conv.out_channels, 1, kernel_size=1)
         self.conv = nn.utils.parametrizations.spectral_norm(last) if cfg.sn else last
@@ -67,12 +69,16 @@ def generator_gan_loss(fake_scores: list[torch.Tensor]) -> torch.Tensor:
     return sum(((1 - s) ** 2).mean() for s in fake_scores)  # type: ignore[return-value]
 
 
-def discriminator_gan_loss(real_scores: list[torch.Tensor], fake_scores: list[torch.Tensor]) -> torch.Tensor:
+def discriminator_gan_loss(
+    real_scores: list[torch.Tensor], fake_scores: list[torch.Tensor]
+) -> torch.Tensor:
     """Least-squares GAN loss for the discriminator: (1 - D(real))^2 + D(fake)^2."""
     return sum(((1 - r) ** 2 + f**2).mean() for r, f in zip(real_scores, fake_scores))  # type: ignore[return-value]
 
 
-def feature_matching_loss(real_feats: list[list[torch.Tensor]], fake_feats: list[list[torch.Tensor]]) -> torch.Tensor:
+def feature_matching_loss(
+    real_feats: list[list[torch.Tensor]], fake_feats: list[list[torch.Tensor]]
+) -> torch.Tensor:
     """Mean L1 between discriminator features of real and fake images, summed over layers."""
     total = torch.zeros(())
     for rs, fs in zip(real_feats, fake_feats):

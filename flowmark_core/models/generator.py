@@ -90,7 +90,9 @@ class Generator(nn.Module):
         if motion.occlusion is not None:
             occ = motion.occlusion
             if occ.shape[2:] != out.shape[2:]:
-                occ = F.interpolate(occ, size=out.shape[2:], mode="bilinear", align_corners=self.align_corners)
+                occ = F.interpolate(
+                    occ, size=out.shape[2:], mode="bilinear", align_corners=self.align_corners
+                )
             out = out * occ.to(out.dtype)
         out = self.bottleneck(out)
         for block in self.up_blocks:
@@ -98,6 +100,8 @@ class Generator(nn.Module):
         prediction = torch.sigmoid(self.final(out).float())
         return GeneratorOutput(prediction=prediction, motion=motion)
 
-    def forward(self, source: torch.Tensor, kp_source: Keypoints, kp_driving: Keypoints) -> GeneratorOutput:
+    def forward(
+        self, source: torch.Tensor, kp_source: Keypoints, kp_driving: Keypoints
+    ) -> GeneratorOutput:
         """One-shot: encode the source and render (same result as encode + render)."""
         return self.render(self.encode(source, kp_source), kp_driving)

@@ -49,12 +49,17 @@ class KeypointDetector(nn.Module):
         self.predictor = Hourglass(
             kc.block_expansion, config.num_channels, kc.num_blocks, kc.max_features
         )
-        self.kp = nn.Conv2d(self.predictor.out_filters, config.num_kp, kernel_size=7, padding=kc.pad)
+        self.kp = nn.Conv2d(
+            self.predictor.out_filters, config.num_kp, kernel_size=7, padding=kc.pad
+        )
         self.num_jacobian_maps = 0
         if config.estimate_jacobian:
             self.num_jacobian_maps = 1 if kc.single_jacobian_map else config.num_kp
             self.jacobian = nn.Conv2d(
-                self.predictor.out_filters, 4 * self.num_jacobian_maps, kernel_size=7, padding=kc.pad
+                self.predictor.out_filters,
+                4 * self.num_jacobian_maps,
+                kernel_size=7,
+                padding=kc.pad,
             )
             with torch.no_grad():
                 self.jacobian.weight.zero_()
@@ -63,7 +68,9 @@ class KeypointDetector(nn.Module):
         else:
             self.jacobian = None
         self.down = (
-            None if is_unit_scale(kc.scale_factor) else AntiAliasDownsample(config.num_channels, kc.scale_factor)
+            None
+            if is_unit_scale(kc.scale_factor)
+            else AntiAliasDownsample(config.num_channels, kc.scale_factor)
         )
 
     def forward(self, image: torch.Tensor) -> Keypoints:

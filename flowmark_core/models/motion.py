@@ -78,14 +78,18 @@ class DenseMotionNetwork(nn.Module):
         self.num_kp = k
         self.variance = config.kp_variance
         self.align_corners = config.align_corners
-        self.hourglass = Hourglass(dc.block_expansion, (k + 1) * (c + 1), dc.num_blocks, dc.max_features)
+        self.hourglass = Hourglass(
+            dc.block_expansion, (k + 1) * (c + 1), dc.num_blocks, dc.max_features
+        )
         self.mask = nn.Conv2d(self.hourglass.out_filters, k + 1, kernel_size=7, padding=3)
         self.occlusion = (
             nn.Conv2d(self.hourglass.out_filters, 1, kernel_size=7, padding=3)
             if config.generator.estimate_occlusion_map
             else None
         )
-        self.down = None if is_unit_scale(dc.scale_factor) else AntiAliasDownsample(c, dc.scale_factor)
+        self.down = (
+            None if is_unit_scale(dc.scale_factor) else AntiAliasDownsample(c, dc.scale_factor)
+        )
 
     def downsample(self, source: torch.Tensor) -> torch.Tensor:
         """The source at this network's working resolution (cacheable per source)."""

@@ -19,8 +19,12 @@ class CrossProcessBatchNorm2d(nn.BatchNorm2d):
     """BatchNorm2d whose training statistics are reduced over the default process group."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not (self.training and dist.is_available() and dist.is_initialized()
-                and dist.get_world_size() > 1):
+        if not (
+            self.training
+            and dist.is_available()
+            and dist.is_initialized()
+            and dist.get_world_size() > 1
+        ):
             return super().forward(x)
         c = x.shape[1]
         xf = x.float()
@@ -35,7 +39,11 @@ class CrossProcessBatchNorm2d(nn.BatchNorm2d):
         with torch.no_grad():
             if self.track_running_stats and self.running_mean is not None:
                 self.num_batches_tracked += 1
-                m = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked)
+                m = (
+                    self.momentum
+                    if self.momentum is not None
+                    else 1.0 / float(self.num_batches_tracked)
+                )
                 unbiased = var * total / torch.clamp(total - 1, min=1)
                 self.running_mean.mul_(1 - m).add_(m * mean.detach())
                 self.running_var.mul_(1 - m).add_(m * unbiased.detach())
@@ -49,8 +57,13 @@ def convert_to_cross_process(module: nn.Module) -> nn.Module:
     """Replace every BatchNorm2d in `module` by a CrossProcessBatchNorm2d (same state)."""
     for name, child in module.named_children():
         if isinstance(child, nn.BatchNorm2d) and not isinstance(child, CrossProcessBatchNorm2d):
-            new = CrossProcessBatchNorm2d(child.num_features, child.eps, child.momentum,
-                                          child.affine, child.track_running_stats)
+            new = CrossProcessBatchNorm2d(
+                child.num_features,
+                child.eps,
+                child.momentum,
+                child.affine,
+                child.track_running_stats,
+            )
             new.load_state_dict(child.state_dict())
             new.to(next(child.buffers()).device)
             setattr(module, name, new)

@@ -13,9 +13,21 @@ from flowmark_core.geometry import normalized_to_pixels
 from flowmark_core.io.atomic import atomic_output
 
 KEYPOINT_COLOURS = (
-    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
-    (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
-    (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0),
+    (230, 25, 75),
+    (60, 180, 75),
+    (255, 225, 25),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (210, 245, 60),
+    (250, 190, 212),
+    (0, 128, 128),
+    (220, 190, 255),
+    (170, 110, 40),
+    (255, 250, 200),
+    (128, 0, 0),
 )
 
 
@@ -71,10 +83,19 @@ def draw_keypoints(image: np.ndarray, kp_norm: np.ndarray, radius: int = 2) -> n
     return out
 
 
-def save_grid(path: Path, source: torch.Tensor, driving: torch.Tensor, prediction: torch.Tensor,
-              kp_driving: torch.Tensor, occlusion: torch.Tensor | None, rows: int = 4) -> None:
+def save_grid(
+    path: Path,
+    source: torch.Tensor,
+    driving: torch.Tensor,
+    prediction: torch.Tensor,
+    kp_driving: torch.Tensor,
+    occlusion: torch.Tensor | None,
+    rows: int = 4,
+) -> None:
     """PNG grid, one row per sample: source | driving | prediction | keypoints | occlusion."""
-    source, driving, prediction, kp_driving = (t.detach().float() for t in (source, driving, prediction, kp_driving))
+    source, driving, prediction, kp_driving = (
+        t.detach().float() for t in (source, driving, prediction, kp_driving)
+    )
     occlusion = None if occlusion is None else occlusion.detach().float()
     lines = []
     for i in range(min(rows, source.shape[0])):
@@ -88,5 +109,7 @@ def save_grid(path: Path, source: torch.Tensor, driving: torch.Tensor, predictio
         lines.append(np.concatenate([s, d, p, kp, occ_img], axis=1))
     grid = np.concatenate(lines, axis=0)
     with atomic_output(path) as tmp:
-        cv2.imwrite(str(tmp.with_suffix(".png")) if tmp.suffix != ".png" else str(tmp),
-                    cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
+        cv2.imwrite(
+            str(tmp.with_suffix(".png")) if tmp.suffix != ".png" else str(tmp),
+            cv2.cvtColor(grid, cv2.COLOR_RGB2BGR),
+        )

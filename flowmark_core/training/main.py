@@ -22,16 +22,33 @@ EXAMPLES = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="train.py", description="Train a flowmark motion model.",
-                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True, help="YAML config (ours or a First Order Motion Model one)")
+    p = argparse.ArgumentParser(
+        prog="train.py",
+        description="Train a flowmark motion model.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--config", required=True, help="YAML config (ours or a First Order Motion Model one)"
+    )
     p.add_argument("--data", help="data set root with train/ and test/ (overrides data.root)")
-    p.add_argument("--out", default=None, help="run folder for checkpoints and logs (default runs/<config>)")
-    p.add_argument("--resume", default=None, help="train-state.pt (or its run folder) to resume from")
-    p.add_argument("--init", default=None,
-                   help="start from a model.safetensors (weights + its step, fresh optimiser state)")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in total")
-    p.add_argument("--device", choices=["cpu", "cuda"], default=None, help="default: cuda if available")
+    p.add_argument(
+        "--out", default=None, help="run folder for checkpoints and logs (default runs/<config>)"
+    )
+    p.add_argument(
+        "--resume", default=None, help="train-state.pt (or its run folder) to resume from"
+    )
+    p.add_argument(
+        "--init",
+        default=None,
+        help="start from a model.safetensors (weights + its step, fresh optimiser state)",
+    )
+    p.add_argument(
+        "--max-steps", type=int, default=None, help="stop after this many steps in total"
+    )
+    p.add_argument(
+        "--device", choices=["cpu", "cuda"], default=None, help="default: cuda if available"
+    )
     p.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
@@ -39,18 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
     """The training data set for a config (flow attached when the flow loss is on)."""
-    from flowmark_core.data.dataset import AugmentParams, FramesDataset
+    from flowmark_core.data.dataset import FramesDataset
 
     fc = cfg.loss.flow
     with_flow = fc.weight > 0 or fc.jacobian_weight > 0 or fc.heatmap_weight > 0
-    a = cfg.data.augment
-    augment = AugmentParams(horizontal_flip=a.horizontal_flip, time_flip=a.time_flip,
-                            brightness=a.brightness, contrast=a.contrast,
-                            saturation=a.saturation, hue=a.hue)
-    return FramesDataset(root=root, split="train", image_size=cfg.model.image_size,
-                         frame_gap=cfg.data.frame_gap, with_flow=with_flow,
-                         id_sampling=cfg.data.id_sampling, repeats=cfg.data.repeats, augment=augment,
-                         flow_method=cfg.data.flow_method, flow_preset=cfg.data.flow_preset)
+    return FramesDataset(
+        root=root,
+        split="train",
+        image_size=cfg.model.image_size,
+        frame_gap=cfg.data.frame_gap,
+        with_flow=with_flow,
+        id_sampling=cfg.data.id_sampling,
+        repeats=cfg.data.repeats,
+        augment=cfg.data.augment,
+        flow_method=cfg.data.flow_method,
+        flow_preset=cfg.data.flow_preset,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     if not root:
         raise ConfigError(f"{args.config}: no data folder; pass --data DIR or set data.root")
     if not Path(root).is_dir():
-        raise DatasetError(f"{root}: data folder not found (expected a folder with train/ and test/)")
+        raise DatasetError(
+            f"{root}: data folder not found (expected a folder with train/ and test/)"
+        )
     if args.threads:
         torch.set_num_threads(args.threads)
     if cfg.train.deterministic:
@@ -72,12 +95,20 @@ def run(args: argparse.Namespace) -> int:
         dataset = make_dataset(cfg, root)
         if dist.is_main:
             out.mkdir(parents=True, exist_ok=True)
-        trainer = Trainer(cfg, dataset, out, dist, max_steps=args.max_steps,
-                          resume=Path(args.resume) if args.resume else None,
-                          init=Path(args.init) if args.init else None)
+        trainer = Trainer(
+            cfg,
+            dataset,
+            out,
+            dist,
+            max_steps=args.max_steps,
+            resume=Path(args.resume) if args.resume else None,
+            init=Path(args.init) if args.init else None,
+        )
         trainer.run()
         if dist.is_main:
-            print(f"flowmark train: done at step {trainer.step}; model in {out / 'model.safetensors'}")
+            print(
+                f"flowmark train: done at step {trainer.step}; model in {out / 'model.safetensors'}"
+            )
     finally:
         shutdown_distributed()
     return 0

@@ -17,7 +17,11 @@ from flowmark_core.losses.flow_consistency import flow_consistency
 from flowmark_core.losses.reconstruction import ReconstructionLoss
 from flowmark_core.losses.vgg import VGG19Features
 from flowmark_core.models import GeneratorOutput, Keypoints, MotionModel
-from flowmark_core.models.discriminator import MultiScaleDiscriminator, feature_matching_loss, generator_gan_loss
+from flowmark_core.models.discriminator import (
+    MultiScaleDiscriminator,
+    feature_matching_loss,
+    generator_gan_loss,
+)
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,19 @@ class TrainBatch:
     seeds: torch.Tensor
 
     def to(self, device: torch.device) -> TrainBatch:
-        return TrainBatch(*(t.to(device, non_blocking=True) for t in (
-            self.source, self.driving, self.driving_next, self.flow, self.flow_error, self.seeds)))
+        return TrainBatch(
+            *(
+                t.to(device, non_blocking=True)
+                for t in (
+                    self.source,
+                    self.driving,
+                    self.driving_next,
+                    self.flow,
+                    self.flow_error,
+                    self.seeds,
+                )
+            )
+        )
 
     @property
     def has_flow(self) -> bool:
@@ -64,7 +79,10 @@ class TrainingObjective(nn.Module):
     """Computes reconstruction, equivariance, flow-consistency and (optional) GAN losses."""
 
     def __init__(
-        self, model: MotionModel, config: ExperimentConfig, vgg: VGG19Features | None,
+        self,
+        model: MotionModel,
+        config: ExperimentConfig,
+        vgg: VGG19Features | None,
         discriminator: MultiScaleDiscriminator | None = None,
     ) -> None:
         super().__init__()
@@ -80,11 +98,19 @@ class TrainingObjective(nn.Module):
         """Losses of one batch; `flow_scale` is the warm-up factor of the flow loss (0..1)."""
         cfg, lc = self.cfg, self.cfg.loss
         fc = lc.flow
-        warp = RandomWarp(batch.seeds, cfg.train.sigma_affine, cfg.train.sigma_tps,
-                          cfg.train.points_tps, device=batch.driving.device)
+        warp = RandomWarp(
+            batch.seeds,
+            cfg.train.sigma_affine,
+            cfg.train.sigma_tps,
+            cfg.train.points_tps,
+            device=batch.driving.device,
+        )
         warped = warp.warp_image(batch.driving)
-        use_flow = flow_scale > 0 and batch.has_flow and (
-            fc.weight > 0 or fc.jacobian_weight > 0 or fc.heatmap_weight > 0)
+        use_flow = (
+            flow_scale > 0
+            and batch.has_flow
+            and (fc.weight > 0 or fc.jacobian_weight > 0 or fc.heatmap_weight > 0)
+        )
         images = [batch.source, batch.driving, warped] + ([batch.driving_next] if use_flow else [])
         kps = _split(self.model.detect(torch.cat(images)), len(images))
         kp_source, kp_driving, kp_warped = kps[0], kps[1], kps[2]
@@ -99,8 +125,9 @@ class TrainingObjective(nn.Module):
         if eq_jac is not None and lc.equivariance_jacobian > 0:
             terms["equivariance_jacobian"] = lc.equivariance_jacobian * eq_jac
         if use_flow:
-            flow_terms = flow_consistency(kp_driving, kps[3], batch.flow.float(),
-                                          batch.flow_error.float(), batch.driving, fc)
+            flow_terms = flow_consistency(
+                kp_driving, kps[3], batch.flow.float(), batch.flow_error.float(), batch.driving, fc
+            )
             terms["flow_value"] = flow_scale * fc.weight * flow_terms.value
             if flow_terms.jacobian is not None and fc.jacobian_weight > 0:
                 terms["flow_jacobian"] = flow_scale * fc.jacobian_weight * flow_terms.jacobian
@@ -116,6 +143,7 @@ class TrainingObjective(nn.Module):
                 with torch.no_grad():
                     real = self.discriminator(pyr_real)
                 terms["feature_matching"] = lc.feature_matching * feature_matching_loss(
-                    [f for f, _ in real], [f for f, _ in fake])
+                    [f for f, _ in real], [f for f, _ in fake]
+                )
         total = sum(terms.values())
         return ObjectiveOutput(total, terms, generated, kp_source.detach(), kp_driving.detach())  # type: ignore[arg-type]

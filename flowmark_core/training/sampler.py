@@ -22,7 +22,12 @@ class ResumableBatchSampler(Sampler[list[int]]):
     """
 
     def __init__(
-        self, num_items: int, global_batch: int, seed: int, rank: int = 0, world_size: int = 1,
+        self,
+        num_items: int,
+        global_batch: int,
+        seed: int,
+        rank: int = 0,
+        world_size: int = 1,
         start_step: int = 0,
     ) -> None:
         if global_batch % world_size:

@@ -26,8 +26,13 @@ def capture_rng() -> dict[str, Any]:
     py_state = random.getstate()
     return {
         "torch": torch.get_rng_state(),
-        "numpy": [str(np_state[0]), torch.from_numpy(np.asarray(np_state[1]).astype(np.int64)),
-                  int(np_state[2]), int(np_state[3]), float(np_state[4])],
+        "numpy": [
+            str(np_state[0]),
+            torch.from_numpy(np.asarray(np_state[1]).astype(np.int64)),
+            int(np_state[2]),
+            int(np_state[3]),
+            float(np_state[4]),
+        ],
         "python": [int(py_state[0]), list(py_state[1]), py_state[2]],
     }
 
@@ -55,5 +60,7 @@ def load_train_state(path: str | Path) -> dict[str, Any]:
         p = p / "train-state.pt"
     data = read_pickle_safely(p)
     if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-        raise CheckpointError(f"{p}: not a flowmark training state (expected train-state.pt from train.py)")
+        raise CheckpointError(
+            f"{p}: not a flowmark training state (expected train-state.pt from train.py)"
+        )
     return data

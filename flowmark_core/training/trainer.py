@@ -19,15 +19,20 @@ from flowmark_core.errors import TrainingError
 from flowmark_core.losses.flow_consistency import flow_loss_weight
 from flowmark_core.losses.vgg import load_vgg19
 from flowmark_core.models import build_model
-from flowmark_core.models.sync_norm import convert_to_cross_process
 from flowmark_core.models.discriminator import MultiScaleDiscriminator, discriminator_gan_loss
+from flowmark_core.models.sync_norm import convert_to_cross_process
 from flowmark_core.training.data import SeededSamples, collate
 from flowmark_core.training.distributed import DistInfo
 from flowmark_core.training.logger import ScalarLogger, save_grid
 from flowmark_core.training.objective import TrainBatch, TrainingObjective
 from flowmark_core.training.sampler import ResumableBatchSampler
 from flowmark_core.training.schedule import lr_factor
-from flowmark_core.training.state import capture_rng, load_train_state, restore_rng, save_train_state
+from flowmark_core.training.state import (
+    capture_rng,
+    load_train_state,
+    restore_rng,
+    save_train_state,
+)
 
 MODEL_FILE = "model.safetensors"
 STATE_FILE = "train-state.pt"
@@ -36,9 +41,17 @@ STATE_FILE = "train-state.pt"
 class Trainer:
     """Owns model, objective, optimisers, data and bookkeeping of one training run."""
 
-    def __init__(self, config: ExperimentConfig, dataset: Dataset, out_dir: Path, dist: DistInfo,
-                 max_steps: int | None = None, resume: Path | None = None, quiet: bool = False,
-                 init: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        dataset: Dataset,
+        out_dir: Path,
+        dist: DistInfo,
+        max_steps: int | None = None,
+        resume: Path | None = None,
+        quiet: bool = False,
+        init: Path | None = None,
+    ) -> None:
         self.cfg = config
         self.dist = dist
         self.out_dir = out_dir
@@ -55,7 +68,9 @@ class Trainer:
         vgg = load_vgg19(t.vgg19_weights).to(dist.device) if t.vgg19_weights else None
         self.use_gan = config.loss.generator_gan > 0 or config.loss.discriminator_gan > 0
         self.discriminator = (
-            MultiScaleDiscriminator(config.model.discriminator).to(dist.device) if self.use_gan else None
+            MultiScaleDiscriminator(config.model.discriminator).to(dist.device)
+            if self.use_gan
+            else None
         )
         self.objective = TrainingObjective(self.model, config, vgg, self.discriminator)
         self.reconstruction_kind = self.objective.reconstruction.kind
@@ -67,10 +82,12 @@ class Trainer:
         self.opt_gen = _optimizer(self.model.generator.parameters(), t.lr_generator, t)
         self.opt_disc = (
             _optimizer(self.discriminator.parameters(), t.lr_discriminator, t)
-            if self.discriminator is not None else None
+            if self.discriminator is not None
+            else None
         )
         self.disc_wrapped = (
-            DistributedDataParallel(self.discriminator) if self.discriminator is not None and dist.distributed
+            DistributedDataParallel(self.discriminator)
+            if self.discriminator is not None and dist.distributed
             else self.discriminator
         )
         self.optimizers = [o for o in (self.opt_kp, self.opt_gen, self.opt_disc) if o is not None]
@@ -83,12 +100,23 @@ class Trainer:
         elif init is not None:
             self._warm_start(init)
         self.dataset = SeededSamples(dataset, t.seed)
-        self.sampler = ResumableBatchSampler(len(self.dataset), t.batch_size, t.seed, dist.rank,
-                                             dist.world_size, start_step=self.step)
+        self.sampler = ResumableBatchSampler(
+            len(self.dataset),
+            t.batch_size,
+            t.seed,
+            dist.rank,
+            dist.world_size,
+            start_step=self.step,
+        )
         workers = config.data.num_workers
-        self.loader = DataLoader(self.dataset, batch_sampler=self.sampler, collate_fn=collate,
-                                 num_workers=workers, persistent_workers=False,
-                                 prefetch_factor=2 if workers > 0 else None)
+        self.loader = DataLoader(
+            self.dataset,
+            batch_sampler=self.sampler,
+            collate_fn=collate,
+            num_workers=workers,
+            persistent_workers=False,
+            prefetch_factor=2 if workers > 0 else None,
+        )
         if dist.is_main:
             out_dir.mkdir(parents=True, exist_ok=True)
         self.logger = ScalarLogger(out_dir) if dist.is_main else None
@@ -98,7 +126,9 @@ class Trainer:
         return {
             "step": self.step,
             "model": self.model.state_dict(),
-            "discriminator": None if self.discriminator is None else self.discriminator.state_dict(),
+            "discriminator": None
+            if self.discriminator is None
+            else self.discriminator.state_dict(),
             "optimizers": [o.state_dict() for o in self.optimizers],
             "schedulers": [s.state_dict() for s in self.schedulers],
             "rng": capture_rng(),
@@ -136,8 +166,11 @@ class Trainer:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         save_train_state(self.out_dir / STATE_FILE, self._state())
-        meta = {"step": self.step, "train_config": to_dict(self.cfg),
-                "reconstruction_loss": self.reconstruction_kind}
+        meta = {
+            "step": self.step,
+            "train_config": to_dict(self.cfg),
+            "reconstruction_loss": self.reconstruction_kind,
+        }
         plain = build_model(self.cfg.model)
         plain.load_state_dict(_plain_state(self.model))
         save_checkpoint(self.out_dir / MODEL_FILE, plain, meta)
@@ -166,14 +199,22 @@ class Trainer:
         self.opt_gen.step()
         logged = {k: float(v.detach()) for k, v in out.terms.items()}
         if self.opt_disc is not None and self.cfg.loss.discriminator_gan > 0:
-            logged["discriminator_gan"] = self._discriminator_step(batch, out.generated.prediction.detach())
+            logged["discriminator_gan"] = self._discriminator_step(
+                batch, out.generated.prediction.detach()
+            )
         for s in self.schedulers:
             s.step()
         self.step += 1
         logged["total"] = float(out.total.detach())
         if self.dist.is_main and t.image_every and self.step % t.image_every == 0:
-            save_grid(self.out_dir / "samples.png", batch.source, batch.driving, out.generated.prediction,
-                      out.kp_driving.value, out.generated.motion.occlusion)
+            save_grid(
+                self.out_dir / "samples.png",
+                batch.source,
+                batch.driving,
+                out.generated.prediction,
+                out.kp_driving.value,
+                out.generated.motion.occlusion,
+            )
         return logged
 
     def _discriminator_step(self, batch: TrainBatch, fake: torch.Tensor) -> float:
@@ -191,10 +232,12 @@ class Trainer:
         """Train until `total_steps`; checkpoints every N steps, at the end and on Ctrl-C."""
         t = self.cfg.train
         if self.dist.is_main and not self.quiet:
-            print(f"flowmark train: reconstruction loss = {self.reconstruction_kind}; "
-                  f"steps {self.step}->{self.total_steps}; batch {t.batch_size}; device {self.dist.device}; "
-                  f"processes {self.dist.world_size}; logging to {self.logger.kind if self.logger else '-'}",
-                  flush=True)
+            print(
+                f"flowmark train: reconstruction loss = {self.reconstruction_kind}; "
+                f"steps {self.step}->{self.total_steps}; batch {t.batch_size}; device {self.dist.device}; "
+                f"processes {self.dist.world_size}; logging to {self.logger.kind if self.logger else '-'}",
+                flush=True,
+            )
         bar = None
         if self.dist.is_main and not self.quiet:
             from tqdm import tqdm
@@ -208,7 +251,9 @@ class Trainer:
                     break
                 last = self.train_step(batch)
                 window_images += batch.source.shape[0] * self.dist.world_size
-                if self.dist.is_main and (self.step % t.log_every == 0 or self.step == self.total_steps):
+                if self.dist.is_main and (
+                    self.step % t.log_every == 0 or self.step == self.total_steps
+                ):
                     elapsed = time.perf_counter() - window_start
                     last["images_per_s"] = window_images / max(elapsed, 1e-9)
                     last["lr"] = self.schedulers[0].get_last_lr()[0]
@@ -216,7 +261,9 @@ class Trainer:
                     if self.logger:
                         self.logger.log(self.step, last)
                     if bar is not None:
-                        bar.set_postfix({k: f"{v:.3g}" for k, v in last.items() if k != "lr"}, refresh=False)
+                        bar.set_postfix(
+                            {k: f"{v:.3g}" for k, v in last.items() if k != "lr"}, refresh=False
+                        )
                 if bar is not None:
                     bar.update(1)
                 if t.checkpoint_every and self.step % t.checkpoint_every == 0:
@@ -233,7 +280,7 @@ class Trainer:
         return {k: v for k, v in last.items() if math.isfinite(v)}
 
 
-def _optimizer(params, lr: float, t: TrainConfig) -> torch.optim.Optimizer:  # noqa: ANN001
+def _optimizer(params, lr: float, t: TrainConfig) -> torch.optim.Optimizer:
     """Adam (the published choice) or plain SGD with momentum."""
     if t.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from flowmark_core.config import ExperimentConfig, load_config, to_dict, from_dict
+from flowmark_core.config import ExperimentConfig, from_dict, load_config, to_dict
 from flowmark_core.errors import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -19,7 +19,9 @@ def test_shipped_configs_load_and_round_trip(path: Path) -> None:
 def test_unknown_key_is_named_with_allowed_keys(tmp_path: Path) -> None:
     p = tmp_path / "c.yaml"
     p.write_text("model:\n  num_kpp: 3\n")
-    with pytest.raises(ConfigError, match=r"unknown config key 'model.num_kpp'.*allowed keys here: num_kp"):
+    with pytest.raises(
+        ConfigError, match=r"unknown config key 'model.num_kpp'.*allowed keys here: num_kp"
+    ):
         load_config(p)
 
 
@@ -29,7 +31,9 @@ def test_wrong_type_and_bad_choice(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"train.batch_size: expected an integer, got 'many'"):
         load_config(p)
     p.write_text("data:\n  flow_method: magic\n")
-    with pytest.raises(ConfigError, match=r"data.flow_method: got 'magic', expected one of dis, farneback"):
+    with pytest.raises(
+        ConfigError, match=r"data.flow_method: got 'magic', expected one of dis, farneback"
+    ):
         load_config(p)
 
 

@@ -14,12 +14,18 @@ from tests.core.models.conftest import compact_config
 
 def _kp(values: list[list[float]], jac: torch.Tensor | None = None) -> Keypoints:
     v = torch.tensor([values], dtype=torch.float32)
-    return Keypoints(v, jac if jac is not None else torch.eye(2).expand(1, len(values), 2, 2).clone())
+    return Keypoints(
+        v, jac if jac is not None else torch.eye(2).expand(1, len(values), 2, 2).clone()
+    )
 
 
 def test_relative_with_driving_equal_reference_reproduces_source_exactly() -> None:
-    src = _kp([[0.1, 0.2], [-0.3, 0.5], [0.4, -0.4]], torch.tensor([[[[1.1, 0.1], [0.0, 0.9]]] * 3]))
-    drv = _kp([[0.5, 0.5], [0.2, -0.1], [-0.6, 0.0]], torch.tensor([[[[0.8, 0.2], [0.1, 1.2]]] * 3]))
+    src = _kp(
+        [[0.1, 0.2], [-0.3, 0.5], [0.4, -0.4]], torch.tensor([[[[1.1, 0.1], [0.0, 0.9]]] * 3])
+    )
+    drv = _kp(
+        [[0.5, 0.5], [0.2, -0.1], [-0.6, 0.0]], torch.tensor([[[[0.8, 0.2], [0.1, 1.2]]] * 3])
+    )
     out = transfer_motion(src, drv, drv, TransferOptions(mode="relative", adapt_scale=True))
     assert torch.equal(out.value, src.value)
     assert torch.allclose(out.jacobian, src.jacobian, atol=1e-6)
@@ -42,7 +48,9 @@ def test_relative_jacobian_formula() -> None:
     js = torch.tensor([[[[1.0, 0.2], [0.0, 1.0]]]])
     jr = torch.tensor([[[[2.0, 0.0], [0.0, 1.0]]]])
     jd = torch.tensor([[[[2.0, 0.0], [0.0, 3.0]]]])
-    out = transfer_motion(_kp([[0, 0]], js), _kp([[0, 0]], jd), _kp([[0, 0]], jr), TransferOptions())
+    out = transfer_motion(
+        _kp([[0, 0]], js), _kp([[0, 0]], jd), _kp([[0, 0]], jr), TransferOptions()
+    )
     expected = jd[0, 0] @ torch.inverse(jr[0, 0]) @ js[0, 0]
     assert torch.allclose(out.jacobian[0, 0], expected)
 

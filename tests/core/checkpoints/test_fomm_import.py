@@ -37,18 +37,32 @@ def _fake_checkpoint(name: str, tmp_path: Path) -> tuple[Path, Path]:
     ckpt = tmp_path / f"{name}.pth.tar"
     torch.save(data, ckpt)
     cfg = tmp_path / f"{name}.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "dataset_params": {"root_dir": "data/x", "frame_shape": [256, 256, 3], "id_sampling": True},
-        "model_params": entry["model_params"],
-        "train_params": {"num_epochs": 100, "num_repeats": 75, "batch_size": 20,
-                         "loss_weights": {"perceptual": [10, 10, 10, 10, 10], "equivariance_value": 10}},
-        "visualizer_params": {"kp_size": 5},
-    }))
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "dataset_params": {
+                    "root_dir": "data/x",
+                    "frame_shape": [256, 256, 3],
+                    "id_sampling": True,
+                },
+                "model_params": entry["model_params"],
+                "train_params": {
+                    "num_epochs": 100,
+                    "num_repeats": 75,
+                    "batch_size": 20,
+                    "loss_weights": {"perceptual": [10, 10, 10, 10, 10], "equivariance_value": 10},
+                },
+                "visualizer_params": {"kp_size": 5},
+            }
+        )
+    )
     return ckpt, cfg
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUT))
-def test_every_published_config_loads_without_missing_or_unexpected_keys(name: str, tmp_path: Path) -> None:
+def test_every_published_config_loads_without_missing_or_unexpected_keys(
+    name: str, tmp_path: Path
+) -> None:
     ckpt, cfg = _fake_checkpoint(name, tmp_path)
     model, meta = load_fomm_checkpoint(ckpt, cfg)
     assert meta["epoch"] == 99
@@ -65,7 +79,9 @@ def test_every_published_config_loads_without_missing_or_unexpected_keys(name: s
     assert kp.value.abs().max() <= 1.0
     # Loaded values are the file's values.
     raw = torch.load(ckpt, weights_only=True)
-    assert torch.equal(model.state_dict()["generator.final.weight"], raw["generator"]["final.weight"])
+    assert torch.equal(
+        model.state_dict()["generator.final.weight"], raw["generator"]["final.weight"]
+    )
 
 
 def test_wrong_shape_names_the_key_and_both_shapes(tmp_path: Path) -> None:
@@ -73,7 +89,9 @@ def test_wrong_shape_names_the_key_and_both_shapes(tmp_path: Path) -> None:
     data = torch.load(ckpt, weights_only=True)
     data["kp_detector"]["kp.weight"] = torch.zeros(12, 35, 7, 7)
     torch.save(data, ckpt)
-    with pytest.raises(CheckpointError, match=r"kp_detector\.kp\.weight.*\(12, 35, 7, 7\).*\(10, 35, 7, 7\)"):
+    with pytest.raises(
+        CheckpointError, match=r"kp_detector\.kp\.weight.*\(12, 35, 7, 7\).*\(10, 35, 7, 7\)"
+    ):
         load_fomm_checkpoint(ckpt, cfg)
 
 

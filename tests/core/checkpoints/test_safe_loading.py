@@ -16,7 +16,7 @@ from tests.core.models.conftest import compact_config
 class _Exploit:
     marker: Path
 
-    def __reduce__(self):  # noqa: D105 - builds a pickle that would create a file when loaded
+    def __reduce__(self):
         return (Path.touch, (self.marker,))
 
 
@@ -40,7 +40,9 @@ def test_truncated_and_wrong_kind_files(tmp_path: Path) -> None:
     torch.save({"kp_detector": model.kp_detector.state_dict()}, good)
     truncated = tmp_path / "truncated.pth.tar"
     truncated.write_bytes(good.read_bytes()[:200])
-    with pytest.raises(CheckpointError, match="truncated.pth.tar: not a readable PyTorch checkpoint"):
+    with pytest.raises(
+        CheckpointError, match="truncated.pth.tar: not a readable PyTorch checkpoint"
+    ):
         read_pickle_safely(truncated)
     text = tmp_path / "notes.pth.tar"
     text.write_text("hello, not a checkpoint")

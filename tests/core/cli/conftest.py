@@ -23,4 +23,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             w.write(np.roll(base, t, axis=1))
     model = root / "tiny.safetensors"
     save_checkpoint(model, build_model(compact_config(num_kp=4)), {"step": 0})
-    return {"source": root / "source.png", "driving": root / "driving.mp4", "model": model, "root": root}
+    return {
+        "source": root / "source.png",
+        "driving": root / "driving.mp4",
+        "model": model,
+        "root": root,
+    }

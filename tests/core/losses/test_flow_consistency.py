@@ -7,7 +7,9 @@ from flowmark_core.losses.flow_consistency import flow_consistency, flow_jacobia
 from flowmark_core.models.keypoints import Keypoints
 
 S = 33  # pixel pitch in normalised units is 2 / (S - 1) = 1/16
-CFG = FlowLossConfig(weight=1.0, fb_threshold=1.0, fb_cutoff=3.0, texture_threshold=0.0, max_motion=0.5)
+CFG = FlowLossConfig(
+    weight=1.0, fb_threshold=1.0, fb_cutoff=3.0, texture_threshold=0.0, max_motion=0.5
+)
 
 
 def _textured(batch: int = 1) -> torch.Tensor:
@@ -25,7 +27,9 @@ def test_keypoint_moving_with_the_flow_has_zero_loss() -> None:
     kp_t = Keypoints(torch.tensor([[[0.1, -0.2], [0.3, 0.4]]]))
     shift = torch.tensor([2.0, -1.0]) / 16  # 2 px right, 1 px up
     kp_next = Keypoints(kp_t.value + shift)
-    terms = flow_consistency(kp_t, kp_next, _uniform_flow(2.0, -1.0), torch.zeros(1, S, S), _textured(), CFG)
+    terms = flow_consistency(
+        kp_t, kp_next, _uniform_flow(2.0, -1.0), torch.zeros(1, S, S), _textured(), CFG
+    )
     assert float(terms.value) < 1e-6
     assert float(terms.mean_weight) == 1.0
 
@@ -33,7 +37,9 @@ def test_keypoint_moving_with_the_flow_has_zero_loss() -> None:
 def test_keypoint_moving_against_the_flow_has_the_expected_loss() -> None:
     kp_t = Keypoints(torch.tensor([[[0.0, 0.0]]]))
     kp_next = Keypoints(torch.tensor([[[-2.0 / 16, 0.0]]]))  # moved 2 px left, flow says 2 px right
-    terms = flow_consistency(kp_t, kp_next, _uniform_flow(2.0, 0.0), torch.zeros(1, S, S), _textured(), CFG)
+    terms = flow_consistency(
+        kp_t, kp_next, _uniform_flow(2.0, 0.0), torch.zeros(1, S, S), _textured(), CFG
+    )
     # mean over (K=1, 2 coords) of |(-2/16) - (2/16)| and |0| = (4/16) / 2
     assert abs(float(terms.value) - 0.125) < 1e-6
 
@@ -53,14 +59,18 @@ def test_flat_colour_gets_no_weight_when_texture_is_required() -> None:
     kp_t = Keypoints(torch.tensor([[[0.0, 0.0]]]))
     kp_next = Keypoints(torch.tensor([[[0.3, 0.0]]]))
     flat = torch.full((1, 3, S, S), 0.5)
-    terms = flow_consistency(kp_t, kp_next, _uniform_flow(0.0, 0.0), torch.zeros(1, S, S), flat, cfg)
+    terms = flow_consistency(
+        kp_t, kp_next, _uniform_flow(0.0, 0.0), torch.zeros(1, S, S), flat, cfg
+    )
     assert float(terms.value) == 0.0
 
 
 def test_jacobian_target_follows_a_linear_flow() -> None:
     # F(p) = A p - p in pixels, so p + F(p) = A p and its Jacobian is A everywhere.
     a = torch.tensor([[1.1, 0.2], [-0.1, 0.9]])
-    ys, xs = torch.meshgrid(torch.arange(S, dtype=torch.float32), torch.arange(S, dtype=torch.float32), indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(S, dtype=torch.float32), torch.arange(S, dtype=torch.float32), indexing="ij"
+    )
     p = torch.stack([xs, ys], 0)
     flow = (torch.einsum("ij,jhw->ihw", a, p) - p)[None]
     pts = torch.tensor([[[0.1, 0.1], [-0.3, 0.2]]])

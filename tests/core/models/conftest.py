@@ -15,10 +15,17 @@ def compact_config(num_kp: int = 5, jacobian: bool = True, size: int = 64) -> Mo
         num_kp=num_kp,
         image_size=size,
         estimate_jacobian=jacobian,
-        kp_detector=KeypointDetectorConfig(block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5, pad=3),
+        kp_detector=KeypointDetectorConfig(
+            block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5, pad=3
+        ),
         generator=GeneratorConfig(
-            block_expansion=8, max_features=32, num_down_blocks=2, num_bottleneck_blocks=1,
-            dense_motion=DenseMotionConfig(block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5),
+            block_expansion=8,
+            max_features=32,
+            num_down_blocks=2,
+            num_bottleneck_blocks=1,
+            dense_motion=DenseMotionConfig(
+                block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5
+            ),
         ),
     )
 

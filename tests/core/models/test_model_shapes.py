@@ -48,14 +48,14 @@ def test_generator_output_shapes_and_ranges(model_config: ModelConfig) -> None:
     with torch.no_grad():
         out = model(x, torch.rand_like(x))
     assert out.prediction.shape == x.shape
-    assert 0.0 <= float(out.prediction.min()) and float(out.prediction.max()) <= 1.0
+    assert float(out.prediction.min()) >= 0.0 and float(out.prediction.max()) <= 1.0
     motion = out.motion
     b, h, w, two = motion.deformation.shape
     assert (b, two) == (1, 2)
     assert motion.mask.shape == (1, model_config.num_kp + 1, h, w)
     assert torch.allclose(motion.mask.sum(1), torch.ones(1, h, w), atol=1e-5)
     assert motion.occlusion is not None and motion.occlusion.shape == (1, 1, h, w)
-    assert 0.0 <= float(motion.occlusion.min()) and float(motion.occlusion.max()) <= 1.0
+    assert float(motion.occlusion.min()) >= 0.0 and float(motion.occlusion.max()) <= 1.0
 
 
 def test_encode_render_equals_one_shot_forward(compact: ModelConfig) -> None:

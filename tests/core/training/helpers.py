@@ -15,16 +15,41 @@ from flowmark_core.config import (
 
 def tiny_experiment(steps: int = 20, batch: int = 4, **train_kw: object) -> ExperimentConfig:
     model = ModelConfig(
-        num_kp=3, image_size=32,
-        kp_detector=KeypointDetectorConfig(block_expansion=4, max_features=16, num_blocks=2, scale_factor=0.5, pad=3),
-        generator=GeneratorConfig(block_expansion=4, max_features=16, num_down_blocks=1, num_bottleneck_blocks=1,
-                                  dense_motion=DenseMotionConfig(block_expansion=4, max_features=16, num_blocks=2,
-                                                                 scale_factor=0.5)),
+        num_kp=3,
+        image_size=32,
+        kp_detector=KeypointDetectorConfig(
+            block_expansion=4, max_features=16, num_blocks=2, scale_factor=0.5, pad=3
+        ),
+        generator=GeneratorConfig(
+            block_expansion=4,
+            max_features=16,
+            num_down_blocks=1,
+            num_bottleneck_blocks=1,
+            dense_motion=DenseMotionConfig(
+                block_expansion=4, max_features=16, num_blocks=2, scale_factor=0.5
+            ),
+        ),
     )
-    loss = LossConfig(flow=FlowLossConfig(weight=1.0, jacobian_weight=0.5, heatmap_weight=0.5,
-                                          texture_threshold=0.0))
-    train = TrainConfig(steps=steps, batch_size=batch, lr_warmup_steps=0, lr_schedule="constant",
-                        lr_generator=2e-3, lr_kp_detector=2e-3, scales=(1.0, 0.5),
-                        **{"checkpoint_every": 0, "log_every": 5, "image_every": 0, "seed": 3, "adam_eps": 1e-2,
-                           **train_kw})  # type: ignore[arg-type]
+    loss = LossConfig(
+        flow=FlowLossConfig(
+            weight=1.0, jacobian_weight=0.5, heatmap_weight=0.5, texture_threshold=0.0
+        )
+    )
+    train = TrainConfig(
+        steps=steps,
+        batch_size=batch,
+        lr_warmup_steps=0,
+        lr_schedule="constant",
+        lr_generator=2e-3,
+        lr_kp_detector=2e-3,
+        scales=(1.0, 0.5),
+        **{
+            "checkpoint_every": 0,
+            "log_every": 5,
+            "image_every": 0,
+            "seed": 3,
+            "adam_eps": 1e-2,
+            **train_kw,
+        },
+    )  # type: ignore[arg-type]
     return ExperimentConfig(model=model, data=DataConfig(num_workers=0), loss=loss, train=train)

@@ -10,19 +10,23 @@ import torch.multiprocessing as mp
 from flowmark_core.training.distributed import DistInfo
 from flowmark_core.training.trainer import Trainer
 from tests.core.training.helpers import tiny_experiment as _tiny
+from tests.core.training.toy_data import ToyMotionDataset
 
 
-def tiny_experiment(steps: int):  # noqa: ANN201
+def tiny_experiment(steps: int):
     """SGD: unlike Adam its update is linear in the gradient, so averaging errors show."""
     import dataclasses
 
     cfg = _tiny(steps=steps)
-    return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, optimizer="sgd",
-                                                              lr_generator=0.002, lr_kp_detector=0.002))
-from tests.core.training.toy_data import ToyMotionDataset
+    return dataclasses.replace(
+        cfg,
+        train=dataclasses.replace(
+            cfg.train, optimizer="sgd", lr_generator=0.002, lr_kp_detector=0.002
+        ),
+    )
+
 
 STEPS = 3
-
 
 
 def _free_port() -> int:
@@ -36,15 +40,22 @@ def _worker(rank: int, port: int, out: str, steps: int = STEPS) -> None:
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
     try:
         info = DistInfo(rank=rank, world_size=2, local_rank=rank, device=torch.device("cpu"))
-        trainer = Trainer(tiny_experiment(steps=steps), ToyMotionDataset(), Path(out), info, quiet=True)
+        trainer = Trainer(
+            tiny_experiment(steps=steps), ToyMotionDataset(), Path(out), info, quiet=True
+        )
         trainer.run()
     finally:
         dist.destroy_process_group()
 
 
 def test_two_process_gloo_equals_one_process_same_global_batch(tmp_path: Path) -> None:
-    single = Trainer(tiny_experiment(steps=STEPS), ToyMotionDataset(), tmp_path / "single",
-                     DistInfo(0, 1, 0, torch.device("cpu")), quiet=True)
+    single = Trainer(
+        tiny_experiment(steps=STEPS),
+        ToyMotionDataset(),
+        tmp_path / "single",
+        DistInfo(0, 1, 0, torch.device("cpu")),
+        quiet=True,
+    )
     single.run()
     mp.spawn(_worker, args=(_free_port(), str(tmp_path / "ddp")), nprocs=2, join=True)
     ddp_state = torch.load(tmp_path / "ddp" / "train-state.pt", weights_only=True)["model"]

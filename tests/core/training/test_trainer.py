@@ -50,8 +50,14 @@ def test_resume_equals_uninterrupted_training(tmp_path: Path) -> None:
         full.run()
         half = Trainer(cfg, ToyMotionDataset(), tmp_path / "half", CPU, max_steps=4, quiet=True)
         half.run()
-        resumed = Trainer(cfg, ToyMotionDataset(), tmp_path / "half", CPU,
-                          resume=tmp_path / "half" / "train-state.pt", quiet=True)
+        resumed = Trainer(
+            cfg,
+            ToyMotionDataset(),
+            tmp_path / "half",
+            CPU,
+            resume=tmp_path / "half" / "train-state.pt",
+            quiet=True,
+        )
         assert resumed.step == 4
         resumed.run()
     finally:
@@ -90,7 +96,9 @@ Trainer(cfg, ToyMotionDataset(), Path({out!r}), DistInfo(0, 1, 0, torch.device("
 def test_checkpoint_survives_sigkill_and_resumes(tmp_path: Path) -> None:
     out = tmp_path / "run"
     script = KILL_SCRIPT.format(root=str(ROOT), out=str(out))
-    proc = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, OMP_NUM_THREADS="1"))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], env=dict(os.environ, OMP_NUM_THREADS="1")
+    )
     deadline = time.time() + 120
     try:
         while time.time() < deadline and not (out / "train-state.pt").exists():
@@ -112,7 +120,14 @@ def test_warm_start_from_model_file_takes_weights_and_step(tmp_path: Path) -> No
     cfg = tiny_experiment(steps=6)
     first = Trainer(cfg, ToyMotionDataset(), tmp_path / "a", CPU, max_steps=3, quiet=True)
     first.run()
-    warm = Trainer(cfg, ToyMotionDataset(), tmp_path / "b", CPU, init=tmp_path / "a" / "model.safetensors", quiet=True)
+    warm = Trainer(
+        cfg,
+        ToyMotionDataset(),
+        tmp_path / "b",
+        CPU,
+        init=tmp_path / "a" / "model.safetensors",
+        quiet=True,
+    )
     assert warm.step == 3
     for key, value in first.model.state_dict().items():
         assert torch.equal(value, warm.model.state_dict()[key]), key

@@ -45,7 +45,12 @@ class ToyMotionDataset(Dataset):
         nxt = self._frame(tex, c + vx * (t + 1), c + vy * (t + 1))
         # Translation plus a gentle linear part, so the flow's Jacobian is not exactly the
         # identity (an exact tie makes the L1 Jacobian term's gradient sign arbitrary).
-        ys, xs = torch.meshgrid(torch.arange(self.size, dtype=torch.float32),
-                                torch.arange(self.size, dtype=torch.float32), indexing="ij")
-        flow = torch.stack([vx + 0.05 * (xs - c) + 0.02 * (ys - c), vy - 0.03 * (ys - c) + 0.04 * (xs - c)])
+        ys, xs = torch.meshgrid(
+            torch.arange(self.size, dtype=torch.float32),
+            torch.arange(self.size, dtype=torch.float32),
+            indexing="ij",
+        )
+        flow = torch.stack(
+            [vx + 0.05 * (xs - c) + 0.02 * (ys - c), vy - 0.03 * (ys - c) + 0.04 * (xs - c)]
+        )
         return ToySample(src, drv, nxt, flow, torch.zeros(self.size, self.size))
