@@ -4,7 +4,3 @@ PySide6 + pyqtgraph on top of `flowmark_core`; the UI thread only draws and disp
 everything heavy runs in the workers of `flowmark_gui.workers`.
 """
 
-import flowmark_gui.qt_compat  # noqa: F401  (PySide bug workaround; before any emit)
-
-ORGANIZATION = "flowmark"
-APPLICATION = "flowmark-gui"

@@ -15,10 +15,9 @@ from types import TracebackType
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-import flowmark_gui.qt_compat  # noqa: F401  (before anything emits a signal)
 from flowmark_core.resources import sample_driving, sample_source
-from flowmark_gui import APPLICATION, ORGANIZATION
 from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.settings import APPLICATION, ORGANIZATION
 
 EPILOG = """examples:
   flowmark-gui                                  bundled model and sample media

@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.io.frame_folder import list_frame_files
@@ -45,6 +44,7 @@ class CameraController(QObject):
         self._probe: FunctionWorker | None = None
         self._probed = False
         session.options_changed.connect(self._push_options)
+        session.source_changed.connect(self._on_session_source)
 
     # -- sources ---------------------------------------------------------------------------
     def add_source(self, value: str | int) -> CameraSource:
@@ -74,7 +74,9 @@ class CameraController(QObject):
     def _on_probe(self, indices: list[int]) -> None:
         for index in indices:
             self.add_source(index)
-        if not indices:
+        if not indices and self.sources:
+            self.session.info("no webcam found; the camera list holds video files only")
+        elif not indices:
             self.session.warn(
                 "no camera found (tried indices 0–5); connect one and press Refresh, "
                 "or run flowmark-gui --camera VIDEO to use a video file as the camera"
@@ -172,6 +174,12 @@ class CameraController(QObject):
             return self.avatars[self.avatar_index]
         return self.session.source.path if self.session.source is not None else None
 
+    def _on_session_source(self) -> None:
+        """Without a gallery, the camera animates the session's source image."""
+        source = self.session.source
+        if self.worker is not None and self.avatar_index < 0 and source is not None:
+            self.worker.set_avatar(source.path)
+
     def choose_avatar(self, index: int) -> None:
         """Switch the animated avatar without stopping the camera."""
         if not 0 <= index < len(self.avatars):
@@ -204,6 +212,3 @@ class CameraController(QObject):
         if self.worker is not None:
             self.worker.set_virtual_camera(on)
         return True
-
-    def ghost_source(self) -> np.ndarray | None:
-        return None if self.session.source is None else self.session.source.image

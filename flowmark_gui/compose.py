@@ -9,6 +9,7 @@ import numpy as np
 
 from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui.overlays import (
+    MAX_AXIS_FRACTION,
     PaneLayers,
     heatmap_rgba,
     jacobian_segments,
@@ -64,7 +65,10 @@ def draw_pane(
     points = np.asarray(layers.keypoints, np.float64) * scale
     radius = max(2, size // 80)
     if overlays.jacobians and layers.jacobians is not None:
-        for k, axes in enumerate(jacobian_segments(points, layers.jacobians, size * 0.08)):
+        segments = jacobian_segments(
+            points, layers.jacobians, size * 0.05, size * MAX_AXIS_FRACTION
+        )
+        for k, axes in enumerate(segments):
             for tail, head in axes:
                 cv2.line(out, _pt(tail), _pt(head), keypoint_colour(k), 1, cv2.LINE_AA)
     if overlays.raw_keypoints and layers.raw_keypoints is not None:

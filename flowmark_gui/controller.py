@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_gui.file_routing import Role, is_fomm_checkpoint, route
+from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle, ModelSpec
 from flowmark_gui.playback import Player
 from flowmark_gui.session import Session
@@ -147,6 +148,7 @@ class Controller(QObject):
     # -- engine replies --------------------------------------------------------------------
     def _on_model(self, handle: ModelHandle) -> None:
         self.session.set_model(handle)
+        freeze_long_lived(collect=True)
         if handle.warning:
             self.session.warn(handle.warning)
         else:
@@ -173,7 +175,9 @@ class Controller(QObject):
     def _on_track(self, info: TrackInfo) -> None:
         self.session.progress.emit("tracking keypoints", -1, -1)
         self.session.set_track(info)
-        self.session.info(f"{info.length} frames tracked ({info.options.stabilizer} stabilisation)")
+        name = info.options.stabilizer
+        how = "no stabilisation" if name == "none" else f"{name} stabilisation"
+        self.session.info(f"{info.length} frames tracked ({how})")
         self.request_current()
 
     def _on_frame(self, rendered: RenderedFrame) -> None:

@@ -19,6 +19,7 @@ from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_gui.compose import draw_pane, side_by_side
+from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.overlays import driving_layers, result_layers, source_layers
 from flowmark_gui.state import OverlayOptions, RenderOptions
@@ -105,6 +106,7 @@ def run_export(
     """
     options = job.options
     animator = handle.new_animator(face_crop=options.face_crop)
+    freeze_long_lived()
     animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
     source_kp = animator.set_source(read_image(job.source_path))
     total = job.frame_count

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._camera_arg = camera
         self.export_dialog: ExportDialog | None = None
         self.setAcceptDrops(True)
+        self._trajectories_wanted = True
         self._sync_actions()
         self._restore()
         self.controller.start(source, driving)
@@ -108,8 +109,9 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.jitter)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 420])
         return splitter
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
@@ -128,6 +130,9 @@ class MainWindow(QMainWindow):
             self.resize(1500, 950)
         if isinstance(state, QByteArray | bytes):
             self.restoreState(QByteArray(state))
+        else:  # first run: the image panes get most of the height
+            self.resizeDocks([self.trajectory_dock], [300], Qt.Orientation.Vertical)
+            self.resizeDocks([self.controls_dock], [320], Qt.Orientation.Horizontal)
 
     # -- actions ---------------------------------------------------------------------------
     def ask_source(self) -> None:
@@ -186,9 +191,14 @@ class MainWindow(QMainWindow):
 
     # -- bindings --------------------------------------------------------------------------
     def _on_tab(self, index: int) -> None:
+        """The trajectory dock belongs to Video mode; Camera mode gets the room."""
         if index == 1:
             self.session.set_playing(False)
+            self._trajectories_wanted = not self.trajectory_dock.isHidden()
+            self.trajectory_dock.hide()
             self.camera.probe_once()
+        elif self._trajectories_wanted:
+            self.trajectory_dock.show()
 
     def _start_camera_arg(self) -> None:
         self.session.model_changed.disconnect(self._start_camera_arg)

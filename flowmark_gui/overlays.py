@@ -17,6 +17,8 @@ from flowmark_core.geometry import make_coordinate_grid
 from flowmark_core.training.logger import keypoint_colour
 
 OCCLUSION_RGB = (255, 0, 170)
+HEAT_GAMMA = 0.4  # detector heatmaps are sharply peaked; a gamma shows their spread
+MAX_AXIS_FRACTION = 0.12
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,9 @@ def heatmap_rgba(
 ) -> np.ndarray:
     """Keypoint heatmaps blended into one RGBA image, each in its keypoint's colour.
 
-    Each heatmap is scaled to a peak of 1; colour is the heat-weighted mean of the
-    keypoint colours and alpha is the strongest heat times `opacity`.
+    Each heatmap is scaled to a peak of 1 and raised to `HEAT_GAMMA` (so the tails of
+    sharply peaked heatmaps show); colour is the heat-weighted mean of the keypoint
+    colours and alpha is the strongest heat times `opacity`.
 
     Shape:
         heatmaps: (K, h, w); output: (size, size, 4) uint8.
@@ -88,10 +91,8 @@ def heatmap_rgba(
     chosen = heat[keep]
     peaks = chosen.reshape(len(keep), -1).max(axis=1).clip(min=1e-12)
     chosen = chosen / peaks[:, None, None]
-    resized = np.stack(
-        [cv2.resize(h, (size, size), interpolation=cv2.INTER_LINEAR) for h in chosen]
-    )
-    resized = resized.clip(0.0, 1.0)
+    resized = np.stack([cv2.resize(h, (size, size), interpolation=cv2.INTER_CUBIC) for h in chosen])
+    resized = resized.clip(0.0, 1.0) ** HEAT_GAMMA
     weight = resized.sum(axis=0)
     rgb = np.einsum("khw,kc->hwc", resized, colours(num)[keep].astype(np.float32))
     rgb /= np.maximum(weight, 1e-6)[..., None]
@@ -137,8 +138,13 @@ def motion_segments(motion: np.ndarray, size: int, arrows: int = 16) -> np.ndarr
     return np.stack([_to_display(sampled, size), _to_display(identity, size)], axis=1)
 
 
-def jacobian_segments(values: np.ndarray, jacobians: np.ndarray, length: float) -> np.ndarray:
+def jacobian_segments(
+    values: np.ndarray, jacobians: np.ndarray, length: float, max_length: float | None = None
+) -> np.ndarray:
     """The two local axes of each keypoint's Jacobian, drawn from the keypoint.
+
+    Each axis is a column of the Jacobian times `length`; axes longer than `max_length`
+    keep their direction and are cut to it (untrained models have huge Jacobians).
 
     Shape:
         values: (K, 2) px; jacobians: (K, 2, 2); output: (K, 2, 2, 2) as
@@ -147,5 +153,8 @@ def jacobian_segments(values: np.ndarray, jacobians: np.ndarray, length: float) 
     vals = np.asarray(values, dtype=np.float64)
     jac = np.asarray(jacobians, dtype=np.float64)
     axes = np.transpose(jac, (0, 2, 1)) * length  # row i = image of unit vector e_i
+    if max_length is not None:
+        norms = np.linalg.norm(axes, axis=-1, keepdims=True)
+        axes = axes * np.minimum(1.0, max_length / np.maximum(norms, 1e-9))
     tails = np.repeat(vals[:, None, :], 2, axis=1)
     return np.stack([tails, tails + axes], axis=2)

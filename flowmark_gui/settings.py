@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from flowmark_gui import APPLICATION, ORGANIZATION
-
+ORGANIZATION = "flowmark"
+APPLICATION = "flowmark-gui"
 SETTINGS_ENV = "FLOWMARK_GUI_SETTINGS"
 RECENT_KEY = "recent/files"
 MAX_RECENT = 10

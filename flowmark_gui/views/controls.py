@@ -14,7 +14,9 @@ from flowmark_gui.views.stabilizer_controls import StabilizerControls
 class Controls(QScrollArea):
     """Stacked option groups."""
 
-    def __init__(self, session: Session, controller: Controller, parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, controller: Controller, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.stabilizer = StabilizerControls(session, controller)
         self.motion = MotionControls(session, controller)

@@ -71,7 +71,6 @@ class FrameView(QWidget):
         self._overlays = OverlayOptions()
         self._selection: tuple[int, ...] = ()
         self._ghost: tuple[np.ndarray | None, float] = (None, 0.0)
-        self.frames_shown = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -120,7 +119,6 @@ class FrameView(QWidget):
             self.box.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
             self._draw_ghost()
         self._layers, self._image_size = layers, max(int(image_size), 2)
-        self.frames_shown += 1
         self._draw_overlays()
 
     def set_overlays(self, overlays: OverlayOptions) -> None:

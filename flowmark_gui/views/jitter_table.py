@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui.session import Session
 
-HEADERS = ("kp", "residual raw", "residual stab.", "accel. raw", "accel. stab.")
+HEADERS = ("kp", "resid. raw", "resid. stab.", "acc. raw", "acc. stab.")
 TOOLTIPS = (
     "keypoint (click to select; Ctrl-click adds)",
     "mean distance (px) between a keypoint's move and the optical flow under it, raw track",
@@ -31,7 +31,7 @@ TOOLTIPS = (
 
 
 def _fmt(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{value:.3f}"
+    return "–" if not math.isfinite(value) else f"{value:.2f}"
 
 
 class JitterTable(QWidget):
@@ -48,6 +48,7 @@ class JitterTable(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumWidth(360)
         self.table.cellClicked.connect(self._on_click)
         self.summary = QLabel("")
         layout = QVBoxLayout(self)
@@ -89,8 +90,13 @@ class JitterTable(QWidget):
             raw = _mean(info.jitter_raw.flow_residual)
             stable = _mean(info.jitter_stable.flow_residual)
             name = info.options.stabilizer
-            self.summary.setText(
-                f"mean flow residual: raw {_fmt(raw)} px → {name} {_fmt(stable)} px"
+            text = f"mean flow residual: raw {_fmt(raw)} px"
+            if name != "none":
+                text += f" → {name} {_fmt(stable)} px"
+            self.summary.setText(text)
+            self.summary.setToolTip(
+                "how far keypoints move differently from the image content under them "
+                "(optical flow); lower is steadier"
             )
 
     def _on_click(self, row: int, _column: int) -> None:

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor, QPen
 
 from flowmark_core.training.logger import keypoint_colour
-from flowmark_gui.overlays import jacobian_segments
+from flowmark_gui.overlays import MAX_AXIS_FRACTION, jacobian_segments
 from flowmark_gui.state import OverlayOptions
 from flowmark_gui.views.graphics_items import SegmentsItem
 
-DOT_SIZE = 11
-SELECTED_SIZE = 17
+DOT_SIZE = 10
+SELECTED_SIZE = 15
 
 
 class KeypointLayer(QObject):
@@ -31,6 +31,8 @@ class KeypointLayer(QObject):
         self.dots = pg.ScatterPlotItem(pxMode=True, hoverable=True)
         self.dots.sigClicked.connect(self._on_click)
         self._labels: list[pg.TextItem] = []
+        self._styles: dict[tuple[int, bool], tuple[QBrush, QPen]] = {}
+        self._raw_pens: dict[int, QPen] = {}
         self._box = box
         for item, z in ((self.jacobians, 20), (self.raw, 21), (self.dots, 22)):
             item.setZValue(z)
@@ -44,6 +46,20 @@ class KeypointLayer(QObject):
             self._box.addItem(text)
             self._labels.append(text)
         return self._labels[k]
+
+    def _style(self, k: int, chosen: bool) -> tuple[QBrush, QPen]:
+        """Brush and pen of a dot, made once: pyqtgraph caches symbols by pen/brush object,
+        so fresh objects every frame would re-render (and pile up) symbols."""
+        key = (k, chosen)
+        if key not in self._styles:
+            pen = pg.mkPen("w" if chosen else "k", width=2.5 if chosen else 1)
+            self._styles[key] = (pg.mkBrush(*keypoint_colour(k)), pen)
+        return self._styles[key]
+
+    def _raw_pen(self, k: int) -> QPen:
+        if k not in self._raw_pens:
+            self._raw_pens[k] = pg.mkPen(*keypoint_colour(k), width=1.5)
+        return self._raw_pens[k]
 
     def clear(self) -> None:
         self.dots.clear()
@@ -67,19 +83,15 @@ class KeypointLayer(QObject):
             self.clear()
             return
         pts = np.asarray(points, np.float64) * scale
-        spots = []
-        for k, (x, y) in enumerate(pts):
-            chosen = k in selection
-            spots.append(
-                {
-                    "pos": (x, y),
-                    "data": k,
-                    "size": SELECTED_SIZE if chosen else DOT_SIZE,
-                    "brush": pg.mkBrush(*keypoint_colour(k)),
-                    "pen": pg.mkPen("w" if chosen else "k", width=2.5 if chosen else 1),
-                }
-            )
-        self.dots.setData(spots)
+        count = len(pts)
+        styles = [self._style(k, k in selection) for k in range(count)]
+        self.dots.setData(
+            pos=pts,
+            data=list(range(count)),
+            size=[SELECTED_SIZE if k in selection else DOT_SIZE for k in range(count)],
+            brush=[brush for brush, _pen in styles],
+            pen=[pen for _brush, pen in styles],
+        )
         for k, (x, y) in enumerate(pts):
             label = self._label(k)
             label.setPos(float(x), float(y))
@@ -89,14 +101,14 @@ class KeypointLayer(QObject):
         if overlays.raw_keypoints and raw is not None:
             raw_pts = np.asarray(raw, np.float64) * scale
             self.raw.setData(
-                pos=raw_pts,
-                pen=[pg.mkPen(*keypoint_colour(k), width=1.5) for k in range(len(raw_pts))],
-                brush=None,
+                pos=raw_pts, pen=[self._raw_pen(k) for k in range(len(raw_pts))], brush=None
             )
         else:
             self.raw.clear()
         if overlays.jacobians and jacobians is not None:
-            segments = jacobian_segments(pts, jacobians, image_side * 0.08).reshape(-1, 2, 2)
+            segments = jacobian_segments(
+                pts, jacobians, image_side * 0.05, image_side * MAX_AXIS_FRACTION
+            ).reshape(-1, 2, 2)
             cols = [keypoint_colour(k) for k in range(len(pts)) for _ in range(2)]
             self.jacobians.set_segments(segments, cols, width=2.0)
         else:

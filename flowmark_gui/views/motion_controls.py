@@ -22,7 +22,9 @@ from flowmark_gui.session import Session
 class MotionControls(QGroupBox):
     """Widgets editing `RenderOptions.mode`, `adapt_scale`, `face_crop`, `reference_index`."""
 
-    def __init__(self, session: Session, controller: Controller, parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, controller: Controller, parent: QWidget | None = None
+    ) -> None:
         super().__init__("Motion", parent)
         self.session = session
         self.controller = controller

@@ -15,7 +15,9 @@ from flowmark_gui.views.frame_view import FrameView
 class VideoPanes(QWidget):
     """Source, Driving and Result side by side; drops load files, clicks select keypoints."""
 
-    def __init__(self, session: Session, controller: Controller, parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, controller: Controller, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.controller = controller

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
 from flowmark_core.flow import DIS_PRESETS
@@ -25,6 +26,12 @@ def make_editor(name: str, default: Any, on_change: Callable[[], None]) -> QWidg
         spin.setValue(default)
         spin.valueChanged.connect(on_change)
         return spin
+    if isinstance(default, float) and 0 < abs(default) < 1e-3:
+        tiny = QLineEdit(f"{default:g}")  # e.g. 1e-07: a spin box would show 0.000
+        tiny.setValidator(QDoubleValidator(0.0, 1e6, 12, tiny))
+        tiny.setProperty("float_value", True)
+        tiny.editingFinished.connect(on_change)
+        return tiny
     if isinstance(default, float):
         dspin = QDoubleSpinBox()
         dspin.setDecimals(4 if abs(default) < 0.01 and default else 3)
@@ -53,6 +60,11 @@ def editor_value(editor: QWidget) -> Any:
     if isinstance(editor, QComboBox):
         return editor.currentText()
     if isinstance(editor, QLineEdit):
+        if editor.property("float_value"):
+            try:
+                return float(editor.text())
+            except ValueError:
+                return 0.0
         return editor.text()
     raise TypeError(f"not a parameter editor: {editor!r}")
 
@@ -70,6 +82,6 @@ def set_editor_value(editor: QWidget, value: Any) -> None:
         elif isinstance(editor, QComboBox):
             editor.setCurrentText(str(value))
         elif isinstance(editor, QLineEdit):
-            editor.setText(str(value))
+            editor.setText(f"{value:g}" if isinstance(value, float) else str(value))
     finally:
         editor.blockSignals(False)

@@ -21,7 +21,9 @@ LABELS = {"none": "none (raw keypoints)", "one-euro": "one-euro filter", "flow":
 class StabilizerControls(QGroupBox):
     """Combo box plus a form of the chosen stabiliser's parameters."""
 
-    def __init__(self, session: Session, controller: Controller, parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, controller: Controller, parent: QWidget | None = None
+    ) -> None:
         super().__init__("Stabilisation", parent)
         self.session = session
         self.controller = controller

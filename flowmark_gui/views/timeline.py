@@ -35,6 +35,7 @@ class Timeline(QWidget):
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(session.set_index)
         self.counter = QLabel("– / –")
+        self.counter.setToolTip("current frame / last frame (frames count from 0)")
         self.counter.setMinimumWidth(90)
         self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.fps = QDoubleSpinBox()
@@ -85,7 +86,7 @@ class Timeline(QWidget):
             self.slider.setValue(index)
             self.slider.blockSignals(False)
         length = self.session.length
-        self.counter.setText(f"{index + 1} / {length}" if length else "– / –")
+        self.counter.setText(f"{index} / {length - 1}" if length else "– / –")
 
     def _on_playing(self, playing: bool) -> None:
         self.play_button.setIcon(self._icons[1 if playing else 0])

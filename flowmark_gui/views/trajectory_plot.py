@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui.session import Session
 from flowmark_gui.views.pg_setup import configure_pyqtgraph
+
+CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 class TrajectoryPlot(QWidget):
@@ -30,6 +32,8 @@ class TrajectoryPlot(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         for plot, axis in ((self.plot_x, "x"), (self.plot_y, "y")):
             plot.setLabel("left", f"{axis} (px)")
+            for side in ("left", "bottom"):  # moving the cursor must not re-render the axes
+                plot.getAxis(side).setCacheMode(CACHE)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
             cursor = pg.InfiniteLine(pos=0, angle=90, movable=True, pen=pg.mkPen("w", width=1.5))
@@ -75,19 +79,31 @@ class TrajectoryPlot(QWidget):
         stabilised = not np.array_equal(track.raw, track.stable)
         for k in keypoints:
             colour = keypoint_colour(k)
-            raw_pen = pg.mkPen(*colour, 150, width=1, style=Qt.PenStyle.DashLine)
+            raw_pen = (
+                pg.mkPen(*colour, 150, width=1, style=Qt.PenStyle.DashLine)
+                if stabilised
+                else pg.mkPen(*colour, width=2)
+            )
             stable_pen = pg.mkPen(*colour, width=2.2)
             raws, stables = [], []
             for axis, plot in enumerate((self.plot_x, self.plot_y)):
                 raws.append(plot.plot(t, track.raw[:, k, axis], pen=raw_pen))
                 stables.append(plot.plot(t, track.stable[:, k, axis], pen=stable_pen))
                 stables[-1].setVisible(stabilised)
+                for item in (raws[-1], stables[-1]):
+                    item.curve.setCacheMode(CACHE)
             self.raw_curves[k] = (raws[0], raws[1])
             self.stable_curves[k] = (stables[0], stables[1])
         which = "selected keypoints" if self.session.selection else "all keypoints (click one)"
         legend = f"{which}; dashed: raw, solid: {info.options.stabilizer}"
         self.hint.setText(legend if stabilised else f"{which}; raw (no stabilisation)")
         self.plot_x.setXRange(0, max(len(t) - 1, 1), padding=0.01)
+        for axis, plot in enumerate((self.plot_x, self.plot_y)):
+            values = np.concatenate(
+                [track.raw[:, keypoints, axis], track.stable[:, keypoints, axis]]
+            )
+            # a fixed range: auto-ranging on every cursor move would redraw the whole plot
+            plot.setYRange(float(values.min()), float(values.max()), padding=0.08)
         self._move_cursor(self.session.index)
 
     def _move_cursor(self, index: int) -> None:

@@ -18,6 +18,7 @@ from flowmark_core.errors import FlowmarkError
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.stabilize import stabilizer_params
+from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
 from flowmark_gui.workers.base import WorkerThread
@@ -169,6 +170,7 @@ class CameraWorker(WorkerThread):
             nonlocal grabber
             grabber = open_grabber(self.source)
             self._animator = self.handle.new_animator(face_crop=self._options.face_crop)
+            freeze_long_lived()
             self._apply_options(self._options)
             if self._avatar is not None:
                 self._load_avatar(self._avatar)

@@ -18,6 +18,7 @@ from flowmark_core.io.images import read_image
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.stabilize import stabilizer_params
+from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
 from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.track_analysis import GreyFrameRecorder, jitter_reports
@@ -102,6 +103,7 @@ class EngineWorker(WorkerThread):
         self._generation = generation
         handle = load_model_handle(spec)
         animator = self._new_animator(handle)
+        freeze_long_lived()
         self._handle, self._animator = handle, animator
         self._track = None
         self.model_loaded.emit(handle)

@@ -21,7 +21,7 @@ class ExportWorker(WorkerThread):
     finished_ok = Signal(str, int)  # path, frames written
     cancelled = Signal()
 
-    def __init__(self, job: ExportJob, handle: ModelHandle, parent: QObject | None = None):
+    def __init__(self, job: ExportJob, handle: ModelHandle, parent: QObject | None = None) -> None:
         super().__init__("flowmark-export", parent)
         self.job = job
         self.handle = handle

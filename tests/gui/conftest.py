@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from pytestqt.qtbot import QtBot
 
 from flowmark_core.config import (
     DenseMotionConfig,
@@ -22,9 +23,13 @@ from flowmark_core.config import (
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
+from flowmark_gui.main_window import MainWindow
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.settings import SETTINGS_ENV
 from flowmark_gui.workers import live_workers
+
+Media = dict[str, Path]
+WindowFactory = Callable[..., MainWindow]
 
 TINY = ModelConfig(
     num_kp=5,
@@ -128,10 +133,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def make_window(qtbot, tiny_spec: ModelSpec) -> Iterator[Callable[..., object]]:
+def make_window(qtbot: QtBot, tiny_spec: ModelSpec) -> Iterator[Callable[..., object]]:
     """Build main windows (closed, with their workers stopped, at teardown)."""
-    from flowmark_gui.main_window import MainWindow
-
     windows: list[MainWindow] = []
 
     def make(
@@ -152,7 +155,7 @@ def make_window(qtbot, tiny_spec: ModelSpec) -> Iterator[Callable[..., object]]:
         window.deleteLater()
 
 
-def wait_tracked(qtbot, window, stabilizer: str | None = None) -> None:
+def wait_tracked(qtbot: QtBot, window: MainWindow, stabilizer: str | None = None) -> None:
     """Wait until the driving video is tracked (optionally with this stabiliser) and the
     current frame is on screen."""
 
@@ -166,7 +169,7 @@ def wait_tracked(qtbot, window, stabilizer: str | None = None) -> None:
 
 
 @pytest.fixture
-def loaded(make_window, media, qtbot):
+def loaded(make_window: WindowFactory, media: Media, qtbot: QtBot) -> MainWindow:
     """A window with the tiny model, a source and the short driving video, tracked."""
     window = make_window(media["source"], media["driving"])
     wait_tracked(qtbot, window)

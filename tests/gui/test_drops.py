@@ -6,19 +6,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
+from flowmark_gui.main_window import MainWindow
 from flowmark_gui.settings import recent_files
-from tests.gui.conftest import WAIT_MS, wait_tracked
+from tests.gui.conftest import WAIT_MS, Media, wait_tracked
 
 
-def drop(widget, *paths: Path) -> bool:
+def drop(widget: QWidget, *paths: Path) -> bool:
     """Send a drag-enter and a drop of `paths` to `widget`; True if the drop was accepted."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPointF(widget.width() / 2, widget.height() / 2)
     enter = QDragEnterEvent(
-        pos,
+        pos.toPoint(),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
@@ -36,7 +38,9 @@ def drop(widget, *paths: Path) -> bool:
     return event.isAccepted()
 
 
-def test_drop_image_on_source_replaces_the_source(loaded, media, qtbot):
+def test_drop_image_on_source_replaces_the_source(
+    loaded: MainWindow, media: Media, qtbot: QtBot
+) -> None:
     old = loaded.session.source
     assert drop(loaded.panes.source, media["other"])
     qtbot.waitUntil(lambda: loaded.session.source.path == media["other"], timeout=WAIT_MS)
@@ -45,7 +49,9 @@ def test_drop_image_on_source_replaces_the_source(loaded, media, qtbot):
     assert str(media["other"].resolve()) in recent_files()
 
 
-def test_drop_video_on_driving_opens_and_tracks_it(loaded, media, qtbot):
+def test_drop_video_on_driving_opens_and_tracks_it(
+    loaded: MainWindow, media: Media, qtbot: QtBot
+) -> None:
     assert drop(loaded.panes.driving, media["long"])
     qtbot.waitUntil(lambda: loaded.session.length == 40, timeout=WAIT_MS)
     wait_tracked(qtbot, loaded)
@@ -53,14 +59,16 @@ def test_drop_video_on_driving_opens_and_tracks_it(loaded, media, qtbot):
     assert loaded.timeline.slider.maximum() == 39
 
 
-def test_drop_on_the_window_routes_by_type(loaded, media, qtbot):
+def test_drop_on_the_window_routes_by_type(loaded: MainWindow, media: Media, qtbot: QtBot) -> None:
     drop(loaded, media["long"])
     qtbot.waitUntil(lambda: loaded.session.length == 40, timeout=WAIT_MS)
     drop(loaded, media["other"])
     qtbot.waitUntil(lambda: loaded.session.source.path == media["other"], timeout=WAIT_MS)
 
 
-def test_wrong_type_on_a_pane_changes_nothing(loaded, media, qtbot):
+def test_wrong_type_on_a_pane_changes_nothing(
+    loaded: MainWindow, media: Media, qtbot: QtBot
+) -> None:
     source, driving, track = loaded.session.source, loaded.session.driving, loaded.session.track
     drop(loaded.panes.source, media["long"])  # a video onto Source
     drop(loaded.panes.driving, media["other"])  # an image onto Driving
@@ -75,7 +83,9 @@ def test_wrong_type_on_a_pane_changes_nothing(loaded, media, qtbot):
     assert loaded.session.track is track
 
 
-def test_bad_dropped_video_keeps_the_previous_state(loaded, media, qtbot):
+def test_bad_dropped_video_keeps_the_previous_state(
+    loaded: MainWindow, media: Media, qtbot: QtBot
+) -> None:
     driving, track = loaded.session.driving, loaded.session.track
     drop(loaded.panes.driving, media["bad"])
     qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)

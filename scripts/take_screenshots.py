@@ -1,0 +1,133 @@
+"""Take the README screenshots of the desktop app from a real window.
+
+Run under a virtual X server at a realistic size:
+
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python scripts/take_screenshots.py \
+        [--model PATH] [--out docs/screenshots]
+
+Uses the bundled sample media and model (or `--model`); settings go to a temporary file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("FLOWMARK_GUI_SETTINGS", str(Path(tempfile.mkdtemp()) / "settings.ini"))
+
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QApplication, QWidget
+
+from flowmark_core.resources import sample_driving, sample_source
+from flowmark_gui.app import configure_threads
+from flowmark_gui.model_handle import ModelSpec
+
+if TYPE_CHECKING:
+    from flowmark_gui.main_window import MainWindow
+
+SIZE = (1560, 960)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 120.0) -> None:
+    """Run the event loop until `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def settle(seconds: float = 0.6) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def grab(widget: QWidget, path: Path, rect: QRect | None = None) -> None:
+    """Save what the screen shows of `widget` (or of `rect` in screen coordinates)."""
+    settle()
+    screen = QApplication.primaryScreen()
+    if rect is not None:
+        area = rect
+    elif widget.isWindow():
+        area = widget.frameGeometry()
+    else:
+        area = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+    shot = screen.grabWindow(0, area.x(), area.y(), area.width(), area.height())
+    shot.save(str(path))
+    print(f"wrote {path} ({area.width()}x{area.height()})")
+
+
+def ready(window: MainWindow) -> bool:
+    s = window.session
+    return s.track is not None and s.has_current_result()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="checkpoint (default: bundled model)")
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    configure_threads(None)
+    app = QApplication(sys.argv[:1])  # noqa: F841 (kept alive for the run)
+    from flowmark_gui.main_window import MainWindow
+
+    window = MainWindow(ModelSpec(args.model), sample_source(), sample_driving())
+    window.setGeometry(20, 20, *SIZE)
+    window.show()
+    wait_until(lambda: ready(window))
+    session = window.session
+    session.set_index(37)
+    wait_until(lambda: session.displayed is not None and session.displayed.index == 37)
+    session.set_selection((2, 6))
+    grab(window, args.out / "first-screen.png")
+
+    session.set_overlays(heatmaps=True, heatmap_opacity=0.9)
+    window.controls.overlays.checks["motion"].setChecked(True)
+    grab(window, args.out / "heatmap-overlay.png")
+    session.set_overlays(heatmaps=False, motion=False)
+
+    window.controller.update_options(stabilizer="flow", stabilizer_params={})
+    wait_until(lambda: ready(window) and session.track.options.stabilizer == "flow")
+    dock = window.trajectory_dock
+    grab(dock, args.out / "trajectories-stabilised.png")
+    window.controller.update_options(stabilizer="none", stabilizer_params={})
+    wait_until(lambda: ready(window) and session.track.options.stabilizer == "none")
+    grab(dock, args.out / "trajectories-raw.png")
+
+    window.controller.update_options(stabilizer="flow", stabilizer_params={})
+    wait_until(lambda: ready(window) and session.track.options.stabilizer == "flow")
+    dialog = window.show_export()
+    dialog.path.setText(str(Path(tempfile.mkdtemp()) / "source-driving.mp4"))
+    dialog.size.setValue(512)
+    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("side-by-side"))
+    dialog.move(window.x() + 480, window.y() + 300)
+    dialog.start()
+    wait_until(lambda: dialog.progress.value() >= 30)
+    grab(window, args.out / "export-dialog.png")
+    wait_until(lambda: not dialog.running, timeout=300)
+    dialog.hide()
+
+    window.camera.add_source(str(sample_driving()))
+    window.set_mode("camera")
+    controls = window.camera_panel.controls
+    controls.source.setCurrentIndex(controls.source.findData(str(sample_driving())))
+    controls.ghost.setValue(30)
+    controls.start.click()
+    wait_until(lambda: window.camera.frames_seen >= 40)
+    grab(window, args.out / "camera-mode.png")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""Camera mode driven by a video file standing in for the camera (`--camera PATH`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from flowmark_core.io.video_reader import open_video
+from flowmark_gui.main_window import MainWindow
+from flowmark_gui.state import CameraSettings
+from flowmark_gui.workers.camera_input import crop_camera, parse_camera
+from tests.gui.conftest import WAIT_MS, Media, WindowFactory
+
+
+def camera_window(make_window: WindowFactory, media: Media, qtbot: QtBot) -> MainWindow:
+    window = make_window(media["source"], None, camera=str(media["driving"]))
+    qtbot.waitUntil(lambda: window.camera.frames_seen >= 3, timeout=WAIT_MS)
+    return window
+
+
+def test_camera_file_produces_live_frames_and_records(
+    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = camera_window(make_window, media, qtbot)
+    assert window.camera_mode
+    camera = window.camera
+    assert window.camera_panel.live.has_image and window.camera_panel.result.has_image
+    shown = window.camera_panel.live.keypoints.dots.getData()[0]
+    assert len(shown) == window.session.num_kp
+    assert "fps" in window.status.camera.text() and "latency" in window.status.camera.text()
+
+    camera.start_recording(tmp_path / "live.mp4")
+    qtbot.waitUntil(lambda: camera.recording_path is not None, timeout=WAIT_MS)
+    seen = camera.frames_seen
+    qtbot.waitUntil(lambda: camera.frames_seen >= seen + 6, timeout=WAIT_MS)
+    with qtbot.waitSignal(camera.worker.recorded, timeout=WAIT_MS) as recorded:
+        camera.stop_recording()
+    path, frames = recorded.args
+    assert frames >= 6
+    reader = open_video(path)
+    assert reader.frame_count == frames
+    assert reader.size == (64, 64)
+
+
+def test_live_settings_avatars_and_recalibrate_keep_frames_coming(
+    make_window: WindowFactory, media: Media, qtbot: QtBot
+) -> None:
+    window = camera_window(make_window, media, qtbot)
+    camera = window.camera
+    ghosts: list[np.ndarray] = []
+    camera.avatar_image.connect(ghosts.append)
+    camera.set_avatar_folder(media["avatars"])
+    qtbot.waitUntil(lambda: len(ghosts) == 1, timeout=WAIT_MS)
+    window.actions["avatar_2"].trigger()  # number key 2
+    qtbot.waitUntil(lambda: len(ghosts) == 2, timeout=WAIT_MS)
+    assert camera.avatar_index == 1
+    assert not np.array_equal(ghosts[0], ghosts[1])
+    window.camera_panel.controls.ghost.setValue(50)
+    assert window.camera_panel.live.ghost.opacity() == 0.5
+    window.actions["recalibrate"].trigger()  # R in camera mode
+    window.camera_panel.controls.zoom.setValue(200)
+    window.camera_panel.controls.passthrough.setChecked(True)
+    seen = camera.frames_seen
+    qtbot.waitUntil(lambda: camera.frames_seen >= seen + 3, timeout=WAIT_MS)
+    assert camera.settings.zoom == 2.0 and camera.settings.passthrough
+    window.camera_panel.controls.start.click()  # stop
+    assert not camera.running
+
+
+def test_virtual_camera_without_pyvirtualcam_says_how_to_install(
+    make_window: WindowFactory, media: Media, qtbot: QtBot
+) -> None:
+    window = camera_window(make_window, media, qtbot)
+    window.camera_panel.controls.virtual.setChecked(True)
+    assert not window.camera_panel.controls.virtual.isChecked()
+    assert any("pyvirtualcam" in text for _level, text in window.status.history)
+
+
+def test_no_camera_found_is_reported(
+    make_window: WindowFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flowmark_gui.camera_controller.enumerate_cameras", lambda: [])
+    window = make_window()
+    window.set_mode("camera")
+    qtbot.waitUntil(
+        lambda: any("no camera found" in t for _level, t in window.status.history),
+        timeout=WAIT_MS,
+    )
+    assert window.camera_panel.controls.source.currentData() is None
+    window.camera_panel.controls.start.click()
+    assert not window.camera.running
+
+
+def test_crop_camera_zoom_offset_and_mirror() -> None:
+    frame = np.arange(60 * 80 * 3, dtype=np.uint8).reshape(60, 80, 3)
+    square = crop_camera(frame, CameraSettings(mirror=False))
+    assert square.shape == (60, 60, 3)
+    np.testing.assert_array_equal(square, frame[:, 10:70])
+    zoomed = crop_camera(frame, CameraSettings(mirror=False, zoom=2.0, offset=(1.0, -1.0)))
+    np.testing.assert_array_equal(zoomed, frame[0:30, 50:80])
+    mirrored = crop_camera(frame, CameraSettings(mirror=True))
+    np.testing.assert_array_equal(mirrored, frame[:, 10:70][:, ::-1])
+    assert parse_camera("0") == 0 and parse_camera("clip.mp4") == "clip.mp4"
+
+
+def test_a_missing_camera_index_is_a_one_line_error(
+    make_window: WindowFactory, media: Media, qtbot: QtBot
+) -> None:
+    window = make_window(media["source"], None, camera="7")
+    qtbot.waitUntil(lambda: bool(window.status.errors()), timeout=WAIT_MS)
+    assert window.status.errors()[-1] == "camera 7 cannot be opened (in use, or not present)"
+    qtbot.waitUntil(lambda: not window.camera.running, timeout=WAIT_MS)
+    assert not window.camera_panel.controls.start.isChecked()

@@ -1,0 +1,82 @@
+"""Worker errors surface as one-line messages and the app keeps working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from flowmark_core.animate import Animator
+from flowmark_core.errors import InputFileError
+from flowmark_gui.main_window import MainWindow
+from flowmark_gui.workers.base import WorkerThread, one_line
+from tests.gui.conftest import WAIT_MS, Media
+
+
+def test_an_unexpected_worker_error_is_shown_and_the_app_survives(
+    loaded: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = Animator.render_from_track
+
+    def broken(
+        self: Animator, frame: np.ndarray, track: object, index: int, **kwargs: object
+    ) -> object:
+        if index == 9:
+            raise RuntimeError("boom\nsecond line")
+        return original(self, frame, track, index, **kwargs)
+
+    monkeypatch.setattr(Animator, "render_from_track", broken)
+    loaded.session.set_index(9)
+    qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
+    assert loaded.status.errors()[-1] == "unexpected error: RuntimeError: boom"
+    assert loaded.status.text == "unexpected error: RuntimeError: boom"
+    loaded.session.set_index(4)
+    qtbot.waitUntil(lambda: loaded.session.displayed.index == 4, timeout=WAIT_MS)
+
+
+def test_bad_source_image_keeps_the_previous_one(
+    loaded: MainWindow, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    source = loaded.session.source
+    loaded.controller.open_path(broken)
+    qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
+    assert "broken.png" in loaded.status.errors()[-1]
+    assert loaded.session.source is source
+    qtbot.waitUntil(loaded.session.has_current_result, timeout=WAIT_MS)
+
+
+def test_a_bad_model_file_keeps_the_loaded_model(
+    loaded: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a checkpoint")
+    handle = loaded.session.model
+    loaded.controller.open_path(bad)
+    qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
+    assert "\n" not in loaded.status.errors()[-1]
+    assert loaded.session.model is handle
+    loaded.session.set_index(2)
+    qtbot.waitUntil(lambda: loaded.session.displayed.index == 2, timeout=WAIT_MS)
+
+
+def test_fomm_checkpoint_drop_asks_for_the_config(loaded: MainWindow) -> None:
+    assert not loaded.controller.open_path("/tmp/vox-cpk.pth.tar")
+    assert "YAML config" in loaded.status.text
+
+
+def test_one_line_messages() -> None:
+    assert one_line(InputFileError("x.mp4: truncated\nmore")) == "x.mp4: truncated"
+    assert one_line(ValueError("bad")) == "unexpected error: ValueError: bad"
+
+
+def test_worker_reports_failures_through_its_signal(qtbot: QtBot) -> None:
+    worker = WorkerThread("test-worker")
+    worker.start()
+    with qtbot.waitSignal(worker.failed, timeout=WAIT_MS) as failed:
+        worker.post(lambda: (_ for _ in ()).throw(InputFileError("a.png: no such file")))
+    assert failed.args == ["a.png: no such file"]
+    assert worker.stop()

@@ -1,0 +1,75 @@
+"""Export: a valid video with the right frame count and size; Cancel leaves no file; the
+app stays usable while exporting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from flowmark_core.io.video_reader import open_video
+from flowmark_gui.dialogs.export_dialog import ExportDialog
+from flowmark_gui.main_window import MainWindow
+from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
+
+
+def _dialog(window: MainWindow, path: Path, layout: str = "result", size: int = 64) -> ExportDialog:
+    dialog = window.show_export()
+    dialog.path.setText(str(path))
+    dialog.size.setValue(size)
+    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData(layout))
+    return dialog
+
+
+def test_export_writes_an_mp4_with_every_frame(
+    loaded: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    loaded.session.set_overlays(heatmaps=True, motion=True, jacobians=True)
+    dialog = _dialog(loaded, tmp_path / "out.mp4", "side-by-side")
+    assert dialog.start()
+    loaded.session.set_index(3)  # the app stays usable meanwhile
+    qtbot.waitUntil(lambda: loaded.session.displayed.index == 3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "wrote 12 frames" in dialog.status.text()
+    reader = open_video(tmp_path / "out.mp4")
+    assert reader.frame_count == loaded.session.length == 12
+    assert reader.size == (3 * 64 + 2 * 4, 64)
+    assert dialog.progress.value() == 12
+    assert dialog.export_button.isEnabled()
+
+
+def test_export_gif_result_only(loaded: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(loaded, tmp_path / "out.mp4", "result", size=48)
+    dialog.format.setCurrentText("gif")
+    assert dialog.path.text().endswith("out.gif")
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    reader = open_video(tmp_path / "out.gif")
+    assert sum(1 for _ in reader) == 12
+    assert reader.size == (48, 48)
+
+
+def test_cancel_leaves_no_file(
+    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window(media["source"], media["long"])
+    wait_tracked(qtbot, window)
+    out = tmp_path / "exports"
+    out.mkdir()
+    dialog = _dialog(window, out / "cancelled.mp4", "side-by-side", size=128)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=WAIT_MS)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "cancelled" in dialog.status.text()
+    assert list(out.iterdir()) == []
+
+
+def test_export_needs_a_tracked_video(
+    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window(media["source"])
+    qtbot.waitUntil(lambda: window.session.source is not None, timeout=WAIT_MS)
+    dialog = _dialog(window, tmp_path / "x.mp4")
+    assert not dialog.start()
+    assert "driving video" in dialog.status.text()

@@ -1,0 +1,54 @@
+"""Overlays are toggled independently (menu/keyboard actions and the Controls dock)."""
+
+from __future__ import annotations
+
+import numpy as np
+from pytestqt.qtbot import QtBot
+
+from flowmark_gui.main_window import MainWindow
+from tests.gui.conftest import WAIT_MS, wait_tracked
+
+
+def test_each_overlay_toggles_on_its_own(loaded: MainWindow) -> None:
+    driving, result = loaded.panes.driving, loaded.panes.result
+    assert driving.heatmap.image is None and not result.arrows._lines
+    loaded.actions["overlay_heatmaps"].trigger()  # H
+    assert driving.heatmap.image is not None and driving.heatmap.image.shape[2] == 4
+    assert loaded.controls.overlays.checks["heatmaps"].isChecked()
+    assert result.occlusion.image is None  # the others stay off
+    loaded.actions["overlay_motion"].trigger()  # M
+    assert result.arrows._lines
+    loaded.actions["overlay_occlusion"].trigger()  # O
+    assert result.occlusion.image is not None
+    loaded.actions["overlay_jacobians"].trigger()  # J
+    assert driving.keypoints.jacobians._lines
+    loaded.actions["overlay_keypoints"].trigger()  # K off
+    assert len(driving.keypoints.dots.getData()[0]) == 0
+    assert driving.heatmap.image is not None  # heatmaps do not depend on the dots
+
+
+def test_heatmaps_of_the_selected_keypoint_only(loaded: MainWindow) -> None:
+    session = loaded.session
+    session.set_overlays(heatmaps=True, heatmap_opacity=1.0)
+    everything = loaded.panes.source.heatmap.image.copy()
+    loaded.controls.overlays.scope.setCurrentIndex(1)  # selected keypoints
+    assert session.overlays.heatmap_selected_only
+    assert (
+        loaded.panes.source.heatmap.image is None
+        or not loaded.panes.source.heatmap.image[..., 3].any()
+    )
+    session.click_keypoint(1, additive=False)
+    only = loaded.panes.source.heatmap.image
+    assert only[..., 3].sum() < everything[..., 3].sum()
+    loaded.controls.overlays.opacity.setValue(30)
+    assert session.overlays.heatmap_opacity == 0.3
+
+
+def test_face_crop_retracks_and_still_renders(loaded: MainWindow, qtbot: QtBot) -> None:
+    first = loaded.session.track
+    loaded.controls.motion.face_crop.setChecked(True)
+    qtbot.waitUntil(lambda: loaded.session.track is not first, timeout=WAIT_MS)
+    wait_tracked(qtbot, loaded)
+    assert loaded.session.track.options.face_crop
+    assert "face crop" in loaded.jitter.summary.text()
+    assert np.asarray(loaded.session.displayed.output).ndim == 3

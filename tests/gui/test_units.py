@@ -1,0 +1,140 @@
+"""Pure helpers: overlay geometry, routing, caches, session bookkeeping, settings, and the
+thread-leak check itself."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from flowmark_core.animate import FrameResult
+from flowmark_core.geometry import make_coordinate_grid
+from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui.compose import draw_pane
+from flowmark_gui.file_routing import Role, classify, route
+from flowmark_gui.overlays import PaneLayers, heatmap_rgba, jacobian_segments, motion_segments
+from flowmark_gui.result_cache import ResultCache, result_bytes
+from flowmark_gui.session import Session
+from flowmark_gui.settings import add_recent_file, recent_files
+from flowmark_gui.state import OverlayOptions, RenderedFrame, RenderOptions
+from flowmark_gui.workers.base import WorkerThread
+from tests.gui.conftest import leftover_threads
+
+
+def _result(index: int, size: int = 16) -> FrameResult:
+    z = np.zeros((size, size, 3), np.uint8)
+    kp = np.zeros((2, 2), np.float32)
+    grid = make_coordinate_grid(4, 4).numpy()
+    return FrameResult(index, z, z, kp, kp, None, None, kp, None, grid, None)
+
+
+def test_heatmap_uses_keypoint_colours_and_opacity() -> None:
+    heat = np.zeros((2, 8, 8), np.float32)
+    heat[0, 1, 1] = 1.0
+    heat[1, 6, 6] = 1.0
+    rgba = heatmap_rgba(heat, 8, 0.5)
+    assert tuple(rgba[1, 1, :3]) == keypoint_colour(0)
+    assert tuple(rgba[6, 6, :3]) == keypoint_colour(1)
+    assert rgba[1, 1, 3] == 127 and rgba[4, 0, 3] == 0
+    only = heatmap_rgba(heat, 8, 1.0, only=[1])
+    assert only[1, 1, 3] == 0 and only[6, 6, 3] == 255
+
+
+def test_identity_motion_has_zero_length_arrows() -> None:
+    segments = motion_segments(make_coordinate_grid(8, 8).numpy(), 64, arrows=4)
+    assert segments.shape == (16, 2, 2)
+    np.testing.assert_allclose(segments[:, 0], segments[:, 1], atol=1e-5)
+    shifted = make_coordinate_grid(8, 8).numpy() - np.array([0.5, 0.0], np.float32)
+    moved = motion_segments(shifted, 65, arrows=4)
+    np.testing.assert_allclose(moved[:, 1, 0] - moved[:, 0, 0], 16.0, atol=1e-4)
+
+
+def test_jacobian_axes_are_the_matrix_columns() -> None:
+    jac = np.array([[[2.0, 0.0], [1.0, 3.0]]])
+    segs = jacobian_segments(np.array([[10.0, 20.0]]), jac, length=1.0)
+    np.testing.assert_allclose(segs[0, 0], [[10, 20], [12, 21]])
+    np.testing.assert_allclose(segs[0, 1], [[10, 20], [10, 23]])
+
+
+def test_draw_pane_draws_keypoints_in_their_colours() -> None:
+    image = np.zeros((32, 32, 3), np.uint8)
+    layers = PaneLayers(keypoints=np.array([[15.5, 15.5]]))
+    out = draw_pane(image, layers, OverlayOptions(), 64, 32)
+    assert out.shape == (64, 64, 3)
+    assert tuple(out[32, 32]) == keypoint_colour(0)
+    hidden = draw_pane(image, layers, OverlayOptions(keypoints=False), 64, 32)
+    assert not hidden.any()
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "role"),
+    [
+        ("a.png", None, Role.SOURCE),
+        ("a.JPG", Role.SOURCE, Role.SOURCE),
+        ("clip.mp4", None, Role.DRIVING),
+        ("anim.gif", Role.DRIVING, Role.DRIVING),
+        ("clip.mp4", Role.SOURCE, None),
+        ("a.png", Role.DRIVING, None),
+        ("notes.txt", None, None),
+        ("m.safetensors", None, Role.MODEL),
+    ],
+)
+def test_route_by_type(name: str, target: Role | None, role: Role | None) -> None:
+    chosen, reason = route(name, target)
+    assert chosen is role
+    assert (reason == "") == (role is not None)
+
+
+def test_a_frame_folder_is_a_driving_video(tmp_path: Path) -> None:
+    (tmp_path / "0001.png").write_bytes(b"x")
+    assert classify(tmp_path) is Role.DRIVING
+
+
+def test_result_cache_evicts_least_recently_used() -> None:
+    one = result_bytes(_result(0))
+    cache = ResultCache(budget_bytes=3 * one)
+    for i in range(3):
+        cache.put(i, _result(i))
+    cache.get(0)
+    cache.put(3, _result(3))
+    assert 0 in cache and 1 not in cache and len(cache) == 3
+
+
+def test_session_refuses_stale_results(qapp: QApplication) -> None:
+    session = Session()
+    assert session.set_options(RenderOptions(mode="absolute")) == 1
+    assert not session.accept(RenderedFrame(1, 0, _result(0)))  # no track yet
+    assert not session.accept(RenderedFrame(0, 0, _result(0)))
+    assert RenderOptions().needs_retrack(RenderOptions(stabilizer="flow"))
+    assert not RenderOptions().needs_retrack(RenderOptions(mode="absolute"))
+
+
+def test_selection_clicks(qapp: QApplication) -> None:
+    session = Session()
+    session.click_keypoint(0, additive=False)
+    assert session.selection == (0,)
+    session.click_keypoint(0, additive=True)
+    assert session.selection == ()
+
+
+def test_recent_files_use_the_temporary_settings(tmp_path: Path, temporary_settings: Path) -> None:
+    a, b = tmp_path / "a.png", tmp_path / "b.mp4"
+    a.write_bytes(b"x")
+    b.write_bytes(b"x")
+    add_recent_file(a)
+    add_recent_file(b)
+    add_recent_file(a)
+    assert recent_files() == [str(a.resolve()), str(b.resolve())]
+    assert temporary_settings.exists()
+
+
+def test_thread_check_catches_a_running_worker(qapp: QApplication) -> None:
+    before = set(threading.enumerate())
+    worker = WorkerThread("left-running")
+    worker.start()
+    assert leftover_threads(before, grace_s=0.1) == ["left-running"]
+    worker.stop()
+    assert leftover_threads(before, grace_s=1.0) == []
