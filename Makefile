@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_training.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui.py
 
 data: $(STAMP)
 	$(VENV)/bin/flowmark data synth --family faces --videos 400 --frames 64 --size 128 data/puppets-faces-128

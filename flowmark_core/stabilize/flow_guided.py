@@ -13,9 +13,10 @@ For each frame t and keypoint k (pixels):
 4. Fuse with the detection z by the Kalman gain g = max(P⁻ / (P⁻ + R), min_gain), R the
    measurement noise²; x = x_pred + g (z - x_pred), J likewise, P = (1 - g) P⁻. The gain
    floor `min_gain` is a slow pull toward the detector, so flow drift cannot accumulate.
-5. Reset to the detection (g = 1, P = R) when the flow fails the forward-backward check
-   (e > fb_threshold), the keypoint leaves the frame, or prediction and detection are more
-   than `gate` px apart: real fast motion the flow missed is then followed without lag.
+5. Disagreement between prediction and detection raises the gain smoothly,
+   g = max(g, 1 - exp(-d² / (2 gate²))), so real fast motion the flow missed is followed
+   without lag and without a jump; reset to the detection (g = 1, P = R) when the flow fails
+   the forward-backward check (e > fb_threshold) or the keypoint leaves the frame.
 
 Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
 Flow runs on frames downscaled to at most `max_flow_size` px (DIS), and is rescaled.
@@ -77,7 +78,8 @@ class FlowStabilizer(StabilizerBase):
             smaller errors add to the prediction noise.
         texture_ref: structure-tensor eigenvalue (intensities in [0, 1], 1/px²) at which half
             of `untrusted_noise` is added; 0 ignores texture.
-        gate: prediction-detection distance (px at 256 px) above which the detection is taken.
+        gate: prediction-detection distance scale (px at 256 px): at `gate` px the gain is at
+            least 0.39, at 2·gate 0.86 — the detection takes over smoothly.
         min_gain: gain floor in [0, 1], a slow pull toward the detection.
         max_flow_size: frames are downscaled so their larger side is at most this (px).
         preset: DIS preset ("ultrafast", "fast", "medium").
@@ -97,7 +99,7 @@ class FlowStabilizer(StabilizerBase):
         fb_threshold: float = 1.0,
         texture_ref: float = 1e-7,
         gate: float = 8.0,
-        min_gain: float = 0.05,
+        min_gain: float = 0.2,
         max_flow_size: int = 256,
         preset: str = "ultrafast",
     ) -> None:
@@ -193,7 +195,10 @@ class FlowStabilizer(StabilizerBase):
 
         prior_var = variance + noise
         gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
-        failed |= np.linalg.norm(val - predicted, axis=-1) > self.gate
+        # Disagreement raises the gain smoothly toward 1 (a hard reset at the gate made the
+        # track jump, which measured as more acceleration than the raw detector had).
+        distance = np.linalg.norm(val - predicted, axis=-1)
+        gain = np.maximum(gain, 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2))
         gain = np.where(failed, 1.0, gain)
         self._value = predicted + gain[:, None] * (val - predicted)
         self._variance = np.where(failed, self.measurement_var, (1.0 - gain) * prior_var)
