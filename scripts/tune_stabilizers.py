@@ -20,11 +20,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flowmark_core.animate import Animator  # noqa: E402
-from flowmark_core.data.video_folder import VideoFolder  # noqa: E402
-from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px  # noqa: E402
-from flowmark_core.metrics import keypoint_acceleration, nme, nmj  # noqa: E402
-from flowmark_core.stabilize import make_stabilizer  # noqa: E402
+from flowmark_core.animate import Animator
+from flowmark_core.data.video_folder import VideoFolder
+from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
+from flowmark_core.metrics import keypoint_acceleration, nme, nmj
+from flowmark_core.stabilize import make_stabilizer
 
 
 def collect(animator: Animator, data: str, videos: int, frames: int) -> list[dict]:
@@ -55,7 +55,7 @@ def collect(animator: Animator, data: str, videos: int, frames: int) -> list[dic
     return out
 
 
-def score(animator: Animator, reg, videos: list[dict], name: str, params: dict) -> dict:  # noqa: ANN001
+def score(animator: Animator, reg, videos: list[dict], name: str, params: dict) -> dict:
     n_err, n_jit, acc = [], [], []
     for v in videos:
         st = make_stabilizer(name, animator.size, **params)
@@ -113,7 +113,7 @@ def main() -> None:
         ],
     }
     for name, settings in grid.items():
-        for params in [{}] + settings:
+        for params in [{}, *settings]:
             rows.append((name, params, None))
     results = []
     for name, params, res in rows:
