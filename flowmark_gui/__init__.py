@@ -3,4 +3,3 @@
 PySide6 + pyqtgraph on top of `flowmark_core`; the UI thread only draws and dispatches,
 everything heavy runs in the workers of `flowmark_gui.workers`.
 """
-
