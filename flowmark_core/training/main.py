@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -74,6 +75,15 @@ def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
     )
 
 
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (e.g. a job scheduler stopping us) like Ctrl-C: checkpoint, then exit."""
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     from flowmark_core.training.trainer import Trainer
 
@@ -90,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if cfg.train.deterministic:
         torch.use_deterministic_algorithms(True)
     out = Path(args.out or Path("runs") / Path(args.config).stem)
+    _stop_on_sigterm()
     dist = init_distributed(args.device)
     try:
         dataset = make_dataset(cfg, root)
