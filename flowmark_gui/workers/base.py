@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
 from flowmark_core.errors import Cancelled, FlowmarkError
@@ -25,7 +26,8 @@ _REGISTRY: weakref.WeakSet[WorkerThread] = weakref.WeakSet()
 
 def live_workers() -> list[WorkerThread]:
     """Workers whose thread is still running (tests fail when any is left)."""
-    return [w for w in list(_REGISTRY) if w.isRunning()]
+    # A wrapper can outlive its C++ thread object (deleted by Qt); those are not running.
+    return [w for w in list(_REGISTRY) if shiboken6.isValid(w) and w.isRunning()]
 
 
 def one_line(exc: BaseException) -> str:

@@ -46,6 +46,11 @@ def test_cached_frames_show_immediately(loaded: MainWindow, qtbot: QtBot) -> Non
 
 def test_a_new_request_supersedes_pending_ones(loaded: MainWindow, qtbot: QtBot) -> None:
     engine, session = loaded.controller.engine, loaded.session
+    # Let the first screen's own render of frame 0 finish before counting renders.
+    qtbot.waitUntil(
+        lambda: session.displayed is not None and session.displayed.index == 0, timeout=WAIT_MS
+    )
+    qtbot.wait(100)
     rendered: list[int] = []
     engine.frame_ready.connect(lambda r: rendered.append(r.result.index))
     gate = threading.Event()
