@@ -14,12 +14,6 @@ import pytest
 import torch
 from pytestqt.qtbot import QtBot
 
-from flowmark_core.config import (
-    DenseMotionConfig,
-    GeneratorConfig,
-    KeypointDetectorConfig,
-    ModelConfig,
-)
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
@@ -27,26 +21,12 @@ from flowmark_gui.main_window import MainWindow
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.settings import SETTINGS_ENV
 from flowmark_gui.workers import live_workers
+from tests.model_configs import compact_config
 
 Media = dict[str, Path]
 WindowFactory = Callable[..., MainWindow]
 
-TINY = ModelConfig(
-    num_kp=5,
-    image_size=64,
-    kp_detector=KeypointDetectorConfig(
-        block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5, pad=3
-    ),
-    generator=GeneratorConfig(
-        block_expansion=8,
-        max_features=32,
-        num_down_blocks=2,
-        num_bottleneck_blocks=1,
-        dense_motion=DenseMotionConfig(
-            block_expansion=8, max_features=32, num_blocks=3, scale_factor=0.5
-        ),
-    ),
-)
+TINY = compact_config()
 WAIT_MS = 30000
 
 

@@ -9,7 +9,7 @@ from flowmark_core.animate.face_crop import CropBox, crop, paste
 from flowmark_core.errors import ConfigError
 from flowmark_core.models import build_model
 from flowmark_core.models.keypoints import Keypoints
-from tests.core.models.conftest import compact_config
+from tests.model_configs import compact_config
 
 
 def _kp(values: list[list[float]], jac: torch.Tensor | None = None) -> Keypoints:

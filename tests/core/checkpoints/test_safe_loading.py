@@ -10,7 +10,7 @@ from flowmark_core.checkpoints import load_checkpoint, save_checkpoint
 from flowmark_core.errors import CheckpointError
 from flowmark_core.fomm_checkpoint import read_pickle_safely
 from flowmark_core.models import build_model
-from tests.core.models.conftest import compact_config
+from tests.model_configs import compact_config
 
 
 class _Exploit:

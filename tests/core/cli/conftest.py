@@ -9,7 +9,7 @@ from flowmark_core.checkpoints import save_checkpoint
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.models import build_model
-from tests.core.models.conftest import compact_config
+from tests.model_configs import compact_config
 
 
 @pytest.fixture(scope="session")

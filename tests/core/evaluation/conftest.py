@@ -11,32 +11,15 @@ import torch
 from flowmark_core.checkpoints import save_checkpoint
 from flowmark_core.cli.main import main
 from flowmark_core.config import (
-    DenseMotionConfig,
-    GeneratorConfig,
-    KeypointDetectorConfig,
     ModelConfig,
 )
 from flowmark_core.models import build_model
+from tests.model_configs import compact_config
 
 
 def tiny_model_config() -> ModelConfig:
     """A 64 px model small enough to evaluate a few frames in well under a second."""
-    return ModelConfig(
-        num_kp=5,
-        image_size=64,
-        kp_detector=KeypointDetectorConfig(
-            block_expansion=4, max_features=16, num_blocks=3, scale_factor=0.5, pad=3
-        ),
-        generator=GeneratorConfig(
-            block_expansion=4,
-            max_features=16,
-            num_down_blocks=2,
-            num_bottleneck_blocks=1,
-            dense_motion=DenseMotionConfig(
-                block_expansion=4, max_features=16, num_blocks=3, scale_factor=0.5
-            ),
-        ),
-    )
+    return compact_config(width=4)
 
 
 @pytest.fixture(scope="package")

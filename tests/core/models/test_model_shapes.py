@@ -71,7 +71,7 @@ def test_encode_render_equals_one_shot_forward(compact: ModelConfig) -> None:
 
 
 def test_zeroth_order_model_has_no_jacobians() -> None:
-    from tests.core.models.conftest import compact_config
+    from tests.model_configs import compact_config
 
     model = build_model(compact_config(jacobian=False)).eval()
     with torch.no_grad():

@@ -2,34 +2,16 @@
 
 from flowmark_core.config import (
     DataConfig,
-    DenseMotionConfig,
     ExperimentConfig,
     FlowLossConfig,
-    GeneratorConfig,
-    KeypointDetectorConfig,
     LossConfig,
-    ModelConfig,
     TrainConfig,
 )
+from tests.model_configs import compact_config
 
 
 def tiny_experiment(steps: int = 20, batch: int = 4, **train_kw: object) -> ExperimentConfig:
-    model = ModelConfig(
-        num_kp=3,
-        image_size=32,
-        kp_detector=KeypointDetectorConfig(
-            block_expansion=4, max_features=16, num_blocks=2, scale_factor=0.5, pad=3
-        ),
-        generator=GeneratorConfig(
-            block_expansion=4,
-            max_features=16,
-            num_down_blocks=1,
-            num_bottleneck_blocks=1,
-            dense_motion=DenseMotionConfig(
-                block_expansion=4, max_features=16, num_blocks=2, scale_factor=0.5
-            ),
-        ),
-    )
+    model = compact_config(num_kp=3, size=32, width=4, blocks=2, down_blocks=1)
     loss = LossConfig(
         flow=FlowLossConfig(
             weight=1.0, jacobian_weight=0.5, heatmap_weight=0.5, texture_threshold=0.0
