@@ -39,16 +39,6 @@ class ResumableBatchSampler(Sampler[list[int]]):
         self.rank = rank
         self.start_step = start_step
 
-    def global_indices(self, step: int) -> list[int]:
-        """The virtual indices of the whole global batch of `step`."""
-        out = []
-        for pos in range(step * self.global_batch, (step + 1) * self.global_batch):
-            epoch, j = divmod(pos, self.n)
-            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-            perm = torch.randperm(self.n, generator=gen)
-            out.append(epoch * self.n + int(perm[j]))
-        return out
-
     def __iter__(self) -> Iterator[list[int]]:
         step = self.start_step
         cache: dict[int, torch.Tensor] = {}

@@ -171,9 +171,8 @@ class Trainer:
             "train_config": to_dict(self.cfg),
             "reconstruction_loss": self.reconstruction_kind,
         }
-        plain = build_model(self.cfg.model)
-        plain.load_state_dict(_plain_state(self.model))
-        save_checkpoint(self.out_dir / MODEL_FILE, plain, meta)
+        # Synchronised batch norms keep the plain parameter names: save the model as it is.
+        save_checkpoint(self.out_dir / MODEL_FILE, self.model, meta)
 
     # -- loop ------------------------------------------------------------------------------
     def train_step(self, batch: TrainBatch) -> dict[str, float]:
@@ -285,8 +284,3 @@ def _optimizer(params, lr: float, t: TrainConfig) -> torch.optim.Optimizer:
     if t.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
     return torch.optim.Adam(params, lr=lr, betas=(t.betas[0], t.betas[1]), eps=t.adam_eps)
-
-
-def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:
-    """State dict of a (possibly SyncBatchNorm-converted) model, keys unchanged."""
-    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
