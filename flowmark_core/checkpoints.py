@@ -105,6 +105,31 @@ def load_state_strict(
     module.load_state_dict({k: state[k] for k in expected}, strict=True)
 
 
+def load_state_extending(
+    module: torch.nn.Module, state: Mapping[str, Any], path: Path
+) -> tuple[list[str], list[str]]:
+    """Load `state` into a model whose config adds or removes a head (warm starts).
+
+    Tensors present in both must have the same shape; parameters `state` lacks keep their
+    fresh initialisation, tensors the model lacks are dropped. Both lists are returned so the
+    caller can say so.
+
+    Returns:
+        (fresh keys, dropped keys).
+
+    Raises:
+        CheckpointError: a shape differs, or the two share no tensor at all.
+    """
+    expected = module.state_dict()
+    shared = [key for key in expected if key in state]
+    if not shared:
+        raise CheckpointError(f"{path}: shares no weights with this config")
+    fresh = [key for key in expected if key not in state]
+    dropped = [key for key in state if key not in expected]
+    load_state_strict(module, {**expected, **{k: state[k] for k in shared}}, path)
+    return fresh, dropped
+
+
 def resolve_model_path(name_or_path: str | Path | None) -> Path:
     """A bundled model name (or None for the default) or a file path -> existing path."""
     if name_or_path is None:

@@ -53,6 +53,10 @@ class GeneratorConfig:
     num_down_blocks: int = 2
     num_bottleneck_blocks: int = 6
     estimate_occlusion_map: bool = True
+    image_skip: bool = False
+    """flowmark extension (off in the published model): blend the full-resolution source
+    image, warped by the dense motion, into the output with a learned per-pixel mask, so
+    texture the low-resolution bottleneck cannot carry survives."""
     dense_motion: DenseMotionConfig = field(default_factory=DenseMotionConfig)
 
 
@@ -123,7 +127,7 @@ class DataConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self) -> None:
-        _check_choice("data.flow_method", self.flow_method, ("dis", "farneback"))
+        _check_choice("data.flow_method", self.flow_method, ("dis", "farneback", "landmarks"))
         if self.frame_gap < 1:
             raise ConfigError(f"data.frame_gap: expected >= 1, got {self.frame_gap}")
 

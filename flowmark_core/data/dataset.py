@@ -28,14 +28,23 @@ from flowmark_core.data.augment import (
     apply_augmentation,
     draw_augmentation,
 )
+from flowmark_core.data.landmark_motion import landmark_motion, mirror_points, resize_points
 from flowmark_core.data.layout import identity_of, list_videos, split_dir, video_name
+from flowmark_core.data.video_folder import LandmarkTrack, landmarks_path, load_landmarks
 from flowmark_core.errors import ConfigError, DatasetError, InputFileError
 from flowmark_core.flow import FlowEstimator
 from flowmark_core.io.frame_folder import list_frame_files
 from flowmark_core.io.images import read_image
-from flowmark_core.io.video_reader import FileVideoReader
+from flowmark_core.io.video_reader import FileVideoReader, open_video
 
 _EMPTY = torch.zeros(0)
+
+LANDMARK_MOTION = "landmarks"
+"""`flow_method` that takes the motion from the ground-truth landmark tracks (synthetic data)
+instead of optical flow: the ablation separating a bad loss from bad flow."""
+
+LANDMARK_TRUST_RADIUS = 0.08
+"""Landmark motion is trusted within this fraction of the image size of a visible landmark."""
 
 __all__ = ["AugmentParams", "FramesDataset", "TrainingSample", "resize_square"]
 
@@ -115,7 +124,8 @@ class FramesDataset(Dataset):
             raise ConfigError(f"frame_gap must be >= 1, got {frame_gap}")
         if repeats < 1:
             raise ConfigError(f"repeats must be >= 1, got {repeats}")
-        FlowEstimator(flow_method, flow_preset)  # validates the names now, not in a worker
+        if flow_method != LANDMARK_MOTION:
+            FlowEstimator(flow_method, flow_preset)  # validates the names now, not in a worker
         self.root = Path(root)
         self.split = split
         self.videos = list_videos(split_dir(root, split))
@@ -141,10 +151,18 @@ class FramesDataset(Dataset):
         self._readers: dict[int, FileVideoReader] = {}
         self._counts: dict[int, int] = {}
         self._flow: FlowEstimator | None = None
+        self._tracks: dict[int, tuple[LandmarkTrack, tuple[int, int]]] = {}
+        if with_flow and flow_method == LANDMARK_MOTION:
+            missing = [str(p) for p in self.videos if not landmarks_path(p).is_file()]
+            if missing:
+                raise DatasetError(
+                    f"flow_method {LANDMARK_MOTION!r} needs landmarks.npz ground truth; "
+                    f"{len(missing)} video(s) have none, e.g. {missing[0]}"
+                )
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_readers"], state["_flow"] = {}, None
+        state["_readers"], state["_flow"], state["_tracks"] = {}, None, {}
         return state
 
     def __len__(self) -> int:
@@ -239,15 +257,40 @@ class FramesDataset(Dataset):
             return TrainingSample(
                 _to_tensor(frames[0]), _to_tensor(frames[1]), _EMPTY, _EMPTY, _EMPTY, driving
             )
-        pair = self._flow_estimator().pair(frames[1], frames[2])
+        if self.flow_method == LANDMARK_MOTION:
+            following = driving - gap if aug.reverse else driving + gap
+            forward, error = self._landmark_motion(video, driving, following, aug.flip)
+        else:
+            pair = self._flow_estimator().pair(frames[1], frames[2])
+            forward, error = pair.forward, pair.error
         return TrainingSample(
             source=_to_tensor(frames[0]),
             driving=_to_tensor(frames[1]),
             driving_next=_to_tensor(frames[2]),
-            flow=torch.from_numpy(np.ascontiguousarray(pair.forward.transpose(2, 0, 1))),
-            flow_error=torch.from_numpy(pair.error),
+            flow=torch.from_numpy(np.ascontiguousarray(forward.transpose(2, 0, 1))),
+            flow_error=torch.from_numpy(error),
             driving_index=driving,
         )
+
+    def _landmark_motion(
+        self, video: int, start: int, end: int, mirrored: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ground-truth motion from frame `start` to `end` out of the landmark track."""
+        if video not in self._tracks:
+            path = self.videos[video]
+            self._tracks[video] = (load_landmarks(landmarks_path(path)), open_video(path).size)
+        track, (width, height) = self._tracks[video]
+        if max(start, end) >= len(track.landmarks):
+            raise DatasetError(
+                f"{self.videos[video]}: landmarks.npz has {len(track.landmarks)} frames, "
+                f"frame {max(start, end)} was asked for"
+            )
+        size = self.image_size
+        p0, p1 = (resize_points(track.landmarks[i], (height, width), size) for i in (start, end))
+        if mirrored:
+            p0, p1 = mirror_points(p0, size), mirror_points(p1, size)
+        shared = track.visible[start] & track.visible[end]
+        return landmark_motion(p0, p1, shared, (size, size), LANDMARK_TRUST_RADIUS * size)
 
     def describe(self) -> str:
         """One line about the data set, for logs."""

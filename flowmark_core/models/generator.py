@@ -19,6 +19,10 @@ from flowmark_core.models.blocks import DownBlock2d, ResBlock2d, SameBlock2d, Up
 from flowmark_core.models.keypoints import Keypoints
 from flowmark_core.models.motion import DenseMotionNetwork, MotionField
 
+SKIP_MASK_INIT_BIAS = -2.0
+"""A fresh image-skip mask starts at sigmoid(-2) = 0.12: mostly the decoded image, so adding
+the skip to a trained generator does not disturb it at the first step."""
+
 
 @dataclass(frozen=True)
 class SourceState:
@@ -70,6 +74,11 @@ class Generator(nn.Module):
         for i in range(gc.num_bottleneck_blocks):
             self.bottleneck.add_module(f"r{i}", ResBlock2d(min(m, e * 2**n)))
         self.final = nn.Conv2d(e, config.num_channels, kernel_size=7, padding=3)
+        self.skip_mask = None
+        if gc.image_skip:
+            self.skip_mask = nn.Conv2d(e, 1, kernel_size=7, padding=3)
+            nn.init.zeros_(self.skip_mask.weight)
+            nn.init.constant_(self.skip_mask.bias, SKIP_MASK_INIT_BIAS)
 
     def encode(self, source: torch.Tensor, kp_source: Keypoints) -> SourceState:
         """Encode the source image once.
@@ -98,6 +107,10 @@ class Generator(nn.Module):
         for block in self.up_blocks:
             out = block(out)
         prediction = torch.sigmoid(self.final(out).float())
+        if self.skip_mask is not None:
+            mask = torch.sigmoid(self.skip_mask(out).float())
+            warped = warp(state.image.float(), motion.deformation.float(), self.align_corners)
+            prediction = mask * warped + (1.0 - mask) * prediction
         return GeneratorOutput(prediction=prediction, motion=motion)
 
     def forward(

@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from flowmark_core.checkpoints import load_checkpoint, save_checkpoint
+from flowmark_core.checkpoints import load_checkpoint, load_state_extending, save_checkpoint
 from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
 from flowmark_core.errors import TrainingError
 from flowmark_core.losses.flow_consistency import flow_loss_weight
@@ -152,8 +152,12 @@ class Trainer:
         For moving a run to a machine that has only the committed model file; an exact
         resume needs train-state.pt (`--resume`).
         """
-        model, meta = load_checkpoint(path, self.cfg.model)
-        self.model.load_state_dict(model.state_dict())
+        stored, meta = load_checkpoint(path)
+        fresh, dropped = load_state_extending(self.model, stored.state_dict(), path)
+        for keys, what in ((fresh, "leaves freshly initialised"), (dropped, "drops")):
+            if keys and self.dist.is_main:
+                names = ", ".join(sorted({key.rsplit(".", 1)[0] for key in keys}))
+                print(f"flowmark train: warm start {what} {names}")
         self.step = int(meta.get("step", 0))
         for opt, sch in zip(self.optimizers, self.schedulers):
             sch.last_epoch = self.step
