@@ -7,9 +7,11 @@ the published First Order Motion Model YAML files (they carry `model_params`).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -297,9 +299,43 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_config(path: str | Path) -> ExperimentConfig:
-    """Load our YAML layout or a published FOMM YAML file into an `ExperimentConfig`."""
-    data = read_yaml(path)
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """A copy of a config mapping with `dotted.key=value` overrides (values parsed as YAML).
+
+    Example:
+        >>> apply_overrides({"loss": {"flow": {"weight": 5.0}}}, ["loss.flow.weight=1"])
+        {'loss': {'flow': {'weight': 1}}}
+
+    Raises:
+        ConfigError: an override without `=`, or a key path through a non-mapping value.
+    """
+    out = copy.deepcopy(data)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"override {item!r}: expected KEY=VALUE, e.g. loss.flow.weight=1")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise ConfigError(f"override {item!r}: value is not valid YAML") from None
+        parts = key.strip().split(".")
+        node = out
+        for i, part in enumerate(parts[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                where = ".".join(parts[: i + 1])
+                raise ConfigError(f"override {item!r}: {where} is a value, not a section")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """Load our YAML layout or a published FOMM YAML file into an `ExperimentConfig`.
+
+    `overrides` (`dotted.key=value`) change single keys of the file before it is checked.
+    """
+    data = apply_overrides(read_yaml(path), overrides)
     try:
         if "model_params" in data:
             from flowmark_core.fomm_config import experiment_from_fomm

@@ -18,6 +18,7 @@ from flowmark_core.training.distributed import init_distributed, shutdown_distri
 EXAMPLES = """examples:
   python train.py --config configs/puppets-faces-128.yaml --data data/puppets-faces-128 --out runs/faces
   python train.py --config configs/puppets-faces-128.yaml --resume runs/faces/train-state.pt
+  python train.py --config configs/puppets-faces-128.yaml --set loss.flow.weight=1 --out runs/w1
   torchrun --nproc_per_node=4 train.py --config configs/vox-256.yaml --data /data/vox --device cuda
 """
 
@@ -31,6 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--config", required=True, help="YAML config (ours or a First Order Motion Model one)"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one config key, e.g. --set loss.flow.weight=1 (repeatable)",
     )
     p.add_argument("--data", help="data set root with train/ and test/ (overrides data.root)")
     p.add_argument(
@@ -87,7 +96,7 @@ def _stop_on_sigterm() -> None:
 def run(args: argparse.Namespace) -> int:
     from flowmark_core.training.trainer import Trainer
 
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.overrides)
     root = args.data or cfg.data.root
     if not root:
         raise ConfigError(f"{args.config}: no data folder; pass --data DIR or set data.root")

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from flowmark_core.config import ExperimentConfig, from_dict, load_config, to_dict
+from flowmark_core.config import (
+    ExperimentConfig,
+    apply_overrides,
+    from_dict,
+    load_config,
+    to_dict,
+)
 from flowmark_core.errors import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -70,3 +76,22 @@ def test_fomm_yaml_maps_onto_our_config(tmp_path: Path) -> None:
     p.write_text(p.read_text().replace("num_blocks: 5}", "num_blocks: 5, bogus: 1}", 1))
     with pytest.raises(ConfigError, match="bogus"):
         load_config(p)
+
+
+def test_overrides_change_single_keys_before_checking() -> None:
+    data = {"loss": {"flow": {"weight": 5.0}}, "train": {"steps": 10}}
+    out = apply_overrides(
+        data, ["loss.flow.weight=1.5", "train.bf16=false", "data.flow_method=landmarks"]
+    )
+    assert out["loss"]["flow"]["weight"] == 1.5
+    assert out["train"]["bf16"] is False
+    assert out["data"]["flow_method"] == "landmarks"
+    assert data["loss"]["flow"]["weight"] == 5.0  # the input is not changed
+    cfg = load_config("configs/puppets-faces-128.yaml", ["loss.flow.weight=1", "train.steps=7"])
+    assert cfg.loss.flow.weight == 1.0 and cfg.train.steps == 7
+    with pytest.raises(ConfigError, match="loss.flow.wieght"):
+        load_config("configs/puppets-faces-128.yaml", ["loss.flow.wieght=1"])
+    with pytest.raises(ConfigError, match="KEY=VALUE"):
+        apply_overrides(data, ["loss.flow.weight"])
+    with pytest.raises(ConfigError, match="train.steps is a value"):
+        apply_overrides(data, ["train.steps.x=1"])
