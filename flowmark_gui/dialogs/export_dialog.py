@@ -41,6 +41,7 @@ class ExportDialog(QDialog):
         self.setModal(False)
         self.session = session
         self.worker: ExportWorker | None = None
+        self._active = False
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -89,7 +90,12 @@ class ExportDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.worker is not None and self.worker.isRunning()
+        """True from `start` until the worker's end has been handled on the UI thread.
+
+        Not `QThread.isRunning()`: that turns False as soon as the thread returns, while its
+        last progress and done signals may still wait in the UI thread's queue.
+        """
+        return self._active
 
     def prepare(self) -> None:
         """Fill defaults from the session (called each time the dialog opens)."""
@@ -155,6 +161,7 @@ class ExportDialog(QDialog):
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_thread_end)
         self.worker = worker
+        self._active = True
         self.progress.setRange(0, job.frame_count)
         self.progress.setValue(0)
         self.status.setText(f"exporting {job.frame_count} frames to {job.path.name}…")
@@ -173,6 +180,7 @@ class ExportDialog(QDialog):
         if self.worker is not None:
             self.worker.cancel()
             self.worker.stop()
+        self._active = False
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
@@ -191,5 +199,6 @@ class ExportDialog(QDialog):
         self.session.error(f"export failed: {message}")
 
     def _on_thread_end(self) -> None:
+        self._active = False
         self.export_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
