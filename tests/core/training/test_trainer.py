@@ -1,5 +1,6 @@
 """Training: smoke run, resume equality, kill-safe checkpoints, NaN stop."""
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -133,3 +134,26 @@ def test_warm_start_from_model_file_takes_weights_and_step(tmp_path: Path) -> No
         assert torch.equal(value, warm.model.state_dict()[key]), key
     warm.run()
     assert warm.step == 6
+
+
+def test_warm_start_adds_the_image_skip_head(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    cfg = tiny_experiment(steps=4)
+    first = Trainer(cfg, ToyMotionDataset(), tmp_path / "a", CPU, max_steps=2, quiet=True)
+    first.run()
+    gen = dataclasses.replace(cfg.model.generator, image_skip=True)
+    skip_cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, generator=gen))
+    warm = Trainer(
+        skip_cfg,
+        ToyMotionDataset(),
+        tmp_path / "b",
+        CPU,
+        init=tmp_path / "a" / "model.safetensors",
+        quiet=True,
+    )
+    assert "leaves freshly initialised generator.skip_mask" in capsys.readouterr().out
+    assert warm.step == 2
+    for key, value in first.model.state_dict().items():
+        assert torch.equal(value, warm.model.state_dict()[key]), key
+    warm.run()
+    assert warm.step == 4
+    assert warm.model.generator.skip_mask.weight.abs().sum() > 0  # the new head trains
