@@ -71,7 +71,8 @@ class FlowStabilizer(StabilizerBase):
         image_size: the keypoints' image size, an int or (height, width), px. Frames of
             another size are accepted: keypoints are mapped to them by scaling.
         measurement_noise: detector noise std, px at 256 px.
-        process_noise: prediction noise std per frame where the flow is trusted, px at 256 px.
+        process_noise: prediction noise std per frame where the flow is trusted, px at 256 px
+            (default 1.0: tuned on the 8,500-step default model, docs/results.md).
         untrusted_noise: extra prediction noise std per frame on textureless image areas, px
             at 256 px.
         fb_threshold: forward-backward error (px at 256 px) above which the flow is rejected;
@@ -94,7 +95,7 @@ class FlowStabilizer(StabilizerBase):
         self,
         image_size: int | tuple[int, int],
         measurement_noise: float = 1.0,
-        process_noise: float = 0.15,
+        process_noise: float = 1.0,
         untrusted_noise: float = 3.0,
         fb_threshold: float = 1.0,
         texture_ref: float = 1e-7,
