@@ -88,7 +88,9 @@ class CameraController(QObject):
     # -- running ---------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.worker is not None and self.worker.isRunning()
+        """True from `start` until `stop`, or until the worker's end is handled on the UI
+        thread (so its last queued frame/error signals have been delivered)."""
+        return self.worker is not None
 
     def start(self, source: int | str) -> bool:
         """Start live animation from `source`; False (with a message) when it cannot."""
