@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from flowmark_core.data.landmark_motion import LANDMARK_MOTION
 from flowmark_core.errors import ConfigError
 
 T = TypeVar("T")
@@ -129,7 +130,7 @@ class DataConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self) -> None:
-        _check_choice("data.flow_method", self.flow_method, ("dis", "farneback", "landmarks"))
+        _check_choice("data.flow_method", self.flow_method, ("dis", "farneback", LANDMARK_MOTION))
         if self.frame_gap < 1:
             raise ConfigError(f"data.frame_gap: expected >= 1, got {self.frame_gap}")
 

@@ -28,7 +28,12 @@ from flowmark_core.data.augment import (
     apply_augmentation,
     draw_augmentation,
 )
-from flowmark_core.data.landmark_motion import landmark_motion, mirror_points, resize_points
+from flowmark_core.data.landmark_motion import (
+    LANDMARK_MOTION,
+    landmark_motion,
+    mirror_points,
+    resize_points,
+)
 from flowmark_core.data.layout import identity_of, list_videos, split_dir, video_name
 from flowmark_core.data.video_folder import LandmarkTrack, landmarks_path, load_landmarks
 from flowmark_core.errors import ConfigError, DatasetError, InputFileError
@@ -38,10 +43,6 @@ from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import FileVideoReader, open_video
 
 _EMPTY = torch.zeros(0)
-
-LANDMARK_MOTION = "landmarks"
-"""`flow_method` that takes the motion from the ground-truth landmark tracks (synthetic data)
-instead of optical flow: the ablation separating a bad loss from bad flow."""
 
 LANDMARK_TRUST_RADIUS = 0.08
 """Landmark motion is trusted within this fraction of the image size of a visible landmark."""

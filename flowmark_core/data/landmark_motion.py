@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+LANDMARK_MOTION = "landmarks"
+"""The `data.flow_method` that takes motion from the landmark tracks instead of optical flow."""
+
 UNTRUSTED_ERROR = 1.0e3
 """Error (px) written where no landmark is near: far beyond any forward-backward cut-off."""
 
@@ -35,7 +38,7 @@ def thin_plate_fit(
         points: (N, 2); values: (N, C) -> weights (N, C), affine (3, C).
     """
     n = len(points)
-    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    d2 = squared_distances(points, points)
     system = np.zeros((n + 3, n + 3))
     system[:n, :n] = _tps_kernel(d2) + regularisation * np.eye(n)
     system[:n, n] = 1.0
@@ -48,15 +51,20 @@ def thin_plate_fit(
     return solution[:n], solution[n:]
 
 
+def squared_distances(query: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Squared distances of every query point to every point. Shape: (M, 2), (N, 2) -> (M, N)."""
+    return ((query[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+
+
 def thin_plate_eval(
-    points: np.ndarray, weights: np.ndarray, affine: np.ndarray, query: np.ndarray
+    weights: np.ndarray, affine: np.ndarray, query: np.ndarray, d2: np.ndarray
 ) -> np.ndarray:
-    """Evaluate a fitted thin-plate spline at `query` points.
+    """Evaluate a fitted thin-plate spline at `query` points, given their squared distances
+    `d2` to the fitted points (`squared_distances(query, points)`).
 
     Shape:
-        query: (M, 2) -> (M, C).
+        query: (M, 2); d2: (M, N) -> (M, C).
     """
-    d2 = ((query[:, None, :] - points[None, :, :]) ** 2).sum(-1)
     return _tps_kernel(d2) @ weights + affine[0] + query @ affine[1:]
 
 
@@ -90,9 +98,9 @@ def landmark_motion(
     weights, affine = thin_plate_fit(p0, shift)
     ys, xs = np.mgrid[0:height, 0:width]
     grid = np.column_stack([xs.ravel(), ys.ravel()]).astype(np.float64)
-    flow[:] = thin_plate_eval(p0, weights, affine, grid).reshape(height, width, 2)
-    nearest = ((grid[:, None, :] - p0[None, :, :]) ** 2).sum(-1).min(1)
-    error[(nearest <= radius**2).reshape(height, width)] = 0.0
+    d2 = squared_distances(grid, p0)  # once: for the spline and for the trusted area
+    flow[:] = thin_plate_eval(weights, affine, grid, d2).reshape(height, width, 2)
+    error[(d2.min(1) <= radius**2).reshape(height, width)] = 0.0
     return flow, error
 
 
