@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
@@ -43,17 +44,36 @@ def resolve_device(request: str | None, local_rank: int = 0) -> torch.device:
     return torch.device("cpu")
 
 
+#: How long a collective (or the rendezvous) may wait for the other ranks before failing.
+COLLECTIVE_TIMEOUT = timedelta(minutes=10)
+
+
+def use_loopback_for_local_gloo(world_size: int, local_world_size: int) -> None:
+    """Make single-machine gloo talk over the loopback interface.
+
+    Without GLOO_SOCKET_IFNAME gloo binds to whatever address the host name resolves to;
+    in containers and sandboxes that address can be unreachable, and the ranks then wait
+    for each other until the timeout. When every rank is on this machine, loopback always
+    works. A value the user set is kept.
+    """
+    if world_size > 1 and world_size == local_world_size:
+        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
+
+
 def init_distributed(device_request: str | None) -> DistInfo:
     """Initialise torch.distributed when launched by torchrun (gloo on CPU, NCCL on GPU)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", str(world)))
     device = resolve_device(device_request, local_rank)
     if world > 1 and not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         if device.type == "cuda":
             torch.cuda.set_device(device)
-        dist.init_process_group(backend=backend)
+        else:
+            use_loopback_for_local_gloo(world, local_world)
+        dist.init_process_group(backend=backend, timeout=COLLECTIVE_TIMEOUT)
     return DistInfo(rank=rank, world_size=world, local_rank=local_rank, device=device)
 
 

@@ -205,13 +205,18 @@ def test_ctrl_c_during_render_removes_partial_file_and_exits_130(
         env=dict(os.environ, OMP_NUM_THREADS="1"),
     )
     deadline = time.time() + 60
-    while time.time() < deadline and not any(
-        p.name.startswith(".out.") for p in tmp_path.iterdir()
-    ):
-        time.sleep(0.05)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        while time.time() < deadline and not any(
+            p.name.startswith(".out.") for p in tmp_path.iterdir()
+        ):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # never leave the child running past a failed test
+            proc.kill()
+            proc.wait()
     assert proc.returncode == 130, err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]

@@ -1,13 +1,17 @@
 """DDP on CPU (gloo): 2 processes x batch B/2 give the parameters of 1 process x batch B."""
 
+import os
 import socket
+import time
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from flowmark_core.training.distributed import DistInfo
+from flowmark_core.training.distributed import DistInfo, use_loopback_for_local_gloo
 from flowmark_core.training.trainer import Trainer
 from tests.core.training.helpers import tiny_experiment as _tiny
 from tests.core.training.toy_data import ToyMotionDataset
@@ -27,6 +31,8 @@ def tiny_experiment(steps: int):
 
 
 STEPS = 3
+#: The two workers finish in seconds; past this they are stuck, and are killed.
+DEADLINE_S = 240.0
 
 
 def _free_port() -> int:
@@ -37,7 +43,14 @@ def _free_port() -> int:
 
 def _worker(rank: int, port: int, out: str, steps: int = STEPS) -> None:
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
+    use_loopback_for_local_gloo(world_size=2, local_world_size=2)
+    dist.init_process_group(
+        "gloo",
+        init_method=f"tcp://127.0.0.1:{port}",
+        rank=rank,
+        world_size=2,
+        timeout=timedelta(seconds=120),
+    )
     try:
         info = DistInfo(rank=rank, world_size=2, local_rank=rank, device=torch.device("cpu"))
         trainer = Trainer(
@@ -46,6 +59,32 @@ def _worker(rank: int, port: int, out: str, steps: int = STEPS) -> None:
         trainer.run()
     finally:
         dist.destroy_process_group()
+
+
+def _run_two_workers(out: Path) -> None:
+    """Spawn the two ranks; kill both if they outlive the deadline (never leave them hanging)."""
+    context = mp.spawn(_worker, args=(_free_port(), str(out)), nprocs=2, join=False)
+    deadline = time.monotonic() + DEADLINE_S
+    try:
+        while not context.join(timeout=1.0):
+            if time.monotonic() > deadline:
+                pytest.fail(f"the two gloo workers did not finish within {DEADLINE_S:.0f} s")
+    finally:
+        for process in context.processes:
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=10)
+
+
+def test_loopback_is_chosen_only_when_every_rank_is_local(monkeypatch) -> None:
+    monkeypatch.delenv("GLOO_SOCKET_IFNAME", raising=False)
+    use_loopback_for_local_gloo(world_size=4, local_world_size=2)
+    assert "GLOO_SOCKET_IFNAME" not in os.environ
+    use_loopback_for_local_gloo(world_size=2, local_world_size=2)
+    assert os.environ["GLOO_SOCKET_IFNAME"] == "lo"
+    monkeypatch.setenv("GLOO_SOCKET_IFNAME", "eth7")
+    use_loopback_for_local_gloo(world_size=2, local_world_size=2)
+    assert os.environ["GLOO_SOCKET_IFNAME"] == "eth7"
 
 
 def test_two_process_gloo_equals_one_process_same_global_batch(tmp_path: Path) -> None:
@@ -57,7 +96,7 @@ def test_two_process_gloo_equals_one_process_same_global_batch(tmp_path: Path) -
         quiet=True,
     )
     single.run()
-    mp.spawn(_worker, args=(_free_port(), str(tmp_path / "ddp")), nprocs=2, join=True)
+    _run_two_workers(tmp_path / "ddp")
     ddp_state = torch.load(tmp_path / "ddp" / "train-state.pt", weights_only=True)["model"]
     ours = single.model.state_dict()
     compared = 0
