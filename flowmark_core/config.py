@@ -159,7 +159,11 @@ class FlowLossConfig:
 
 @dataclass(frozen=True)
 class LossConfig:
-    """Weights of every loss term."""
+    """Weights of every loss term.
+
+    `keypoint_separation` weighs a prior that pushes keypoints closer than about
+    `keypoint_separation_sigma` (in [-1, 1] image coordinates) apart; 0 switches it off.
+    """
 
     perceptual: tuple[float, ...] = (10.0, 10.0, 10.0, 10.0, 10.0)
     reconstruction_l1: float = 10.0
@@ -169,7 +173,16 @@ class LossConfig:
     generator_gan: float = 0.0
     discriminator_gan: float = 0.0
     feature_matching: float = 0.0
+    keypoint_separation: float = 0.0
+    keypoint_separation_sigma: float = 0.1
     flow: FlowLossConfig = field(default_factory=FlowLossConfig)
+
+    def __post_init__(self) -> None:
+        if self.keypoint_separation_sigma <= 0:
+            raise ConfigError(
+                "loss.keypoint_separation_sigma: expected > 0 (a distance in [-1, 1] "
+                f"image coordinates), got {self.keypoint_separation_sigma}"
+            )
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""Training losses: reconstruction (pyramid perceptual or L1+SSIM), equivariance, flow, GAN."""
+"""Training losses: reconstruction (pyramid perceptual or L1+SSIM), equivariance, flow,
+keypoint separation, GAN."""

@@ -14,6 +14,7 @@ from torch import nn
 from flowmark_core.config import ExperimentConfig
 from flowmark_core.losses.equivariance import RandomWarp, equivariance_losses
 from flowmark_core.losses.flow_consistency import flow_consistency
+from flowmark_core.losses.keypoint_separation import keypoint_separation_loss
 from flowmark_core.losses.reconstruction import ReconstructionLoss
 from flowmark_core.losses.vgg import VGG19Features
 from flowmark_core.models import GeneratorOutput, Keypoints, MotionModel
@@ -124,6 +125,10 @@ class TrainingObjective(nn.Module):
             terms["equivariance_value"] = lc.equivariance_value * eq_value
         if eq_jac is not None and lc.equivariance_jacobian > 0:
             terms["equivariance_jacobian"] = lc.equivariance_jacobian * eq_jac
+        if lc.keypoint_separation > 0:
+            terms["keypoint_separation"] = lc.keypoint_separation * keypoint_separation_loss(
+                torch.cat([kp_source.value, kp_driving.value]), lc.keypoint_separation_sigma
+            )
         if use_flow:
             flow_terms = flow_consistency(
                 kp_driving, kps[3], batch.flow.float(), batch.flow_error.float(), batch.driving, fc

@@ -144,3 +144,21 @@ def test_warm_start_from_model_file_takes_weights_and_step(
     assert warm.step == 6
     if add_skip:
         assert warm.model.generator.skip_mask.weight.abs().sum() > 0  # the new head trains
+
+
+def test_keypoint_separation_term_is_its_weight_times_the_prior(tmp_path: Path) -> None:
+    from flowmark_core.losses.keypoint_separation import keypoint_separation_loss
+
+    cfg = tiny_experiment(steps=2)
+    cfg = dataclasses.replace(
+        cfg,
+        loss=dataclasses.replace(cfg.loss, keypoint_separation=3.0, keypoint_separation_sigma=0.2),
+    )
+    trainer = Trainer(cfg, ToyMotionDataset(), tmp_path, CPU, quiet=True)
+    batch = next(iter(trainer.loader))
+    with torch.no_grad():
+        out = trainer.objective(batch, flow_scale=0.0)
+    kps = torch.cat([out.kp_source.value, out.kp_driving.value])
+    expected = 3.0 * float(keypoint_separation_loss(kps, 0.2))
+    assert float(out.terms["keypoint_separation"]) == pytest.approx(expected, rel=1e-5)
+    assert "keypoint_separation" in trainer.train_step(batch)
