@@ -8,8 +8,8 @@ flow from the driving frame to the next one with its forward-backward error.
 Randomness: with `seed` set, item i draws from `default_rng([seed, i])`; otherwise from a
 seed taken from torch's RNG, which DataLoader workers and the trainer's per-item seeding
 control. Workers open nothing until they need it (no file handles or OpenCV objects are
-pickled). OpenCV's thread count is left alone: calling cv2.setNumThreads in a forked
-DataLoader worker can deadlock on the thread pool inherited from the parent.
+pickled). Workers are spawned, not forked (`loader_workers.py`): a forked worker can
+deadlock in OpenCV on the thread pool inherited from the parent.
 """
 
 from __future__ import annotations

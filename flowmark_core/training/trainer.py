@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from flowmark_core.checkpoints import load_checkpoint, load_state_extending, save_checkpoint
 from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
+from flowmark_core.data.loader_workers import loader_worker_options
 from flowmark_core.errors import TrainingError
 from flowmark_core.losses.flow_consistency import flow_loss_weight
 from flowmark_core.losses.vgg import load_vgg19
@@ -108,14 +109,11 @@ class Trainer:
             dist.world_size,
             start_step=self.step,
         )
-        workers = config.data.num_workers
         self.loader = DataLoader(
             self.dataset,
             batch_sampler=self.sampler,
             collate_fn=collate,
-            num_workers=workers,
-            persistent_workers=False,
-            prefetch_factor=2 if workers > 0 else None,
+            **loader_worker_options(config.data.num_workers),
         )
         if dist.is_main:
             out_dir.mkdir(parents=True, exist_ok=True)

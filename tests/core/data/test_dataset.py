@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 import flowmark_core.data.dataset as dataset_module
 from flowmark_core.data.augment import Augmentation, AugmentParams
 from flowmark_core.data.dataset import FramesDataset, TrainingSample
+from flowmark_core.data.loader_workers import loader_worker_options
 from flowmark_core.data.synthetic.writer import synthesize_dataset
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.errors import ConfigError, DatasetError
@@ -148,7 +149,7 @@ def test_repeats_and_identity_sampling(puppets: Path) -> None:
 
 def test_data_loader_workers_collate(puppets: Path) -> None:
     ds = FramesDataset(puppets, "train", SIZE, augment=AugmentParams(), repeats=2)
-    loader = DataLoader(ds, batch_size=4, num_workers=2, shuffle=True)
+    loader = DataLoader(ds, batch_size=4, shuffle=True, **loader_worker_options(2))
     batch = next(iter(loader))
     assert isinstance(batch, TrainingSample)
     assert batch.driving.shape == (4, 3, SIZE, SIZE) and batch.flow.shape == (4, 2, SIZE, SIZE)
