@@ -95,8 +95,10 @@ def _atomic_folder(out: Path) -> Iterator[Path]:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise OutputFileError(f"{out}: already exists and is not empty; choose a new folder")
     parent = out.resolve().parent
-    if not parent.is_dir():
-        raise OutputFileError(f"{out}: output folder {parent} does not exist")
+    try:  # like `mkdir -p`: `make data` on a fresh clone writes into a data/ not yet there
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFileError(f"{out}: cannot create its folder {parent}: {exc.strerror}") from exc
     if not os.access(parent, os.W_OK):
         raise OutputFileError(f"{out}: output folder {parent} is not writable")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
@@ -131,7 +133,7 @@ def synthesize_dataset(
 
     Raises:
         ConfigError: a bad argument. OutputFileError: OUT exists and is not empty, or its
-            folder is missing or not writable.
+            folder cannot be created or is not writable.
     """
     _check_args(family, videos, frames, size, test_fraction, clips_per_id, workers)
     out_path = Path(out)

@@ -153,7 +153,7 @@ def test_synth_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_synth_with_worker_processes(tmp_path: Path) -> None:
-    out = tmp_path / "bodies"
+    out = tmp_path / "not-yet" / "there" / "bodies"  # missing folders are created
     code = main(["data", "synth", "--family", "bodies", "--videos", "3", "--frames", "3",
                  "--size", "64", "--workers", "2", "--test-fraction", "0", str(out)])  # fmt: skip
     assert code == 0
