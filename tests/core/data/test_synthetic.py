@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -142,6 +143,7 @@ def test_synth_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[
         assert float(data["fps"]) == 25.0
     meta = json.loads((out / "dataset.json").read_text())
     assert meta["train"] == 4 and meta["test"] == 1 and meta["family"] == "faces"
+    assert meta["rendered_with"] == {"numpy": np.__version__, "opencv": cv2.__version__}
     capsys.readouterr()
     assert main([*args, str(out)]) == 2  # refuses to overwrite
     err = capsys.readouterr().err.strip()
