@@ -2,9 +2,9 @@
 
 A forked worker inherits the parent's OpenCV thread pool (and any lock another thread held
 at the fork) without the threads behind it; its first DIS flow call can then wait forever.
-That happens only when the parent ran OpenCV in parallel shortly before (a test suite, the
-desktop app), which is why it is rare and why it hangs instead of failing. Spawned workers
-import everything afresh, at a one-off cost of a few seconds per worker.
+It needs the parent to have run OpenCV before forking (seen in a full test-suite run under
+load), which is why it is rare, and it hangs instead of failing. Spawned workers import
+everything afresh, at a one-off cost of a few seconds per worker.
 """
 
 from __future__ import annotations
