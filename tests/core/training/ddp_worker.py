@@ -16,7 +16,7 @@ import torch.distributed as dist
 
 from flowmark_core.training.distributed import init_distributed, shutdown_distributed
 from flowmark_core.training.trainer import Trainer
-from tests.core.training.ddp_config import sgd_tiny_experiment
+from tests.core.training.helpers import sgd_tiny_experiment
 from tests.core.training.toy_data import ToyMotionDataset
 
 #: Seconds after which a stuck rank prints every thread's stack to its log (then goes on).

@@ -1,5 +1,7 @@
 """A tiny experiment config for training tests."""
 
+import dataclasses
+
 from flowmark_core.config import (
     DataConfig,
     ExperimentConfig,
@@ -35,3 +37,13 @@ def tiny_experiment(steps: int = 20, batch: int = 4, **train_kw: object) -> Expe
         },
     )  # type: ignore[arg-type]
     return ExperimentConfig(model=model, data=DataConfig(num_workers=0), loss=loss, train=train)
+
+
+def sgd_tiny_experiment(steps: int) -> ExperimentConfig:
+    """The tiny experiment with SGD: its update is linear in the gradient (unlike Adam's), so
+    gradient-averaging errors across processes show in the parameters."""
+    cfg = tiny_experiment(steps=steps)
+    train = dataclasses.replace(
+        cfg.train, optimizer="sgd", lr_generator=0.002, lr_kp_detector=0.002
+    )
+    return dataclasses.replace(cfg, train=train)

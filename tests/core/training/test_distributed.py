@@ -19,7 +19,7 @@ import torch
 
 from flowmark_core.training.distributed import DistInfo, use_loopback_for_local_gloo
 from flowmark_core.training.trainer import Trainer
-from tests.core.training.ddp_config import sgd_tiny_experiment
+from tests.core.training.helpers import sgd_tiny_experiment
 from tests.core.training.toy_data import ToyMotionDataset
 
 STEPS = 3
