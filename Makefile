@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.flowmark-installed
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: run test lint bench data train-default clean
+.PHONY: run test lint bench data train-default real-media clean
 
 $(STAMP): pyproject.toml
 	@echo ">> creating virtual environment in $(VENV)"
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
 	@echo ">> installing flowmark with the dev and eval extras"
 	$(PY) -m pip install --quiet -e ".[dev,eval]"
+	@echo ">> installing mediapipe==0.10.21 without its dependencies (face-mesh reference; see README)"
+	$(PY) -m pip install --quiet --no-deps "mediapipe==0.10.21" \
+		|| echo ">> mediapipe not installed: reference-landmark metrics and their tests are skipped"
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +25,8 @@ run: $(STAMP)
 	$(VENV)/bin/flowmark-gui
 
 test: $(STAMP)
+	@echo ">> fetching real media into the cache (tests that need it skip when this fails)"
+	-@scripts/fetch_real_media.sh
 	@echo ">> running the test suite (Qt offscreen)"
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
@@ -32,6 +37,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_training.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui.py
+
+real-media: $(STAMP)
+	scripts/fetch_real_media.sh
 
 data: $(STAMP)
 	$(VENV)/bin/flowmark data synth --family faces --videos 400 --frames 64 --size 128 data/puppets-faces-128

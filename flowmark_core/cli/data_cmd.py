@@ -34,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
     synth.add_argument("out", metavar="OUT", help="new (or empty) output folder")
     synth.set_defaults(func=run_synth)
+    fetch = sub.add_parser(
+        "fetch-real",
+        help="extract the real evaluation clips and portraits into a cache (not git)",
+        description="Run scripts/fetch_real_media.sh: cache $FLOWMARK_REAL_MEDIA "
+        "(default ~/.cache/flowmark/real-media).",
+    )
+    fetch.set_defaults(func=run_fetch_real)
 
 
 def run_synth(args: argparse.Namespace) -> int:
@@ -57,4 +64,17 @@ def run_synth(args: argparse.Namespace) -> int:
         f"wrote {counts['train']} train and {counts['test']} test videos to {args.out} "
         f"in {seconds:.1f} s\n"
     )
+    return 0
+
+
+def run_fetch_real(args: argparse.Namespace) -> int:
+    """Fetch the real media into the cache; exit 2 naming what is still missing."""
+    from flowmark_core.data.real_media import fetch_real_media, real_media_dir
+    from flowmark_core.errors import InputFileError
+
+    missing = fetch_real_media(python=sys.executable)
+    if missing:
+        raise InputFileError(
+            f"real media cache {real_media_dir()}: still missing {', '.join(missing)}"
+        )
     return 0
