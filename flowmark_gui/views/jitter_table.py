@@ -47,6 +47,9 @@ class JitterTable(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # The session's selection is the only selection model; the table mirrors it.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumWidth(360)
         self.table.cellClicked.connect(self._on_click)
@@ -56,7 +59,23 @@ class JitterTable(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         session.track_changed.connect(self.refresh)
+        session.selection_changed.connect(self.show_selection)
         self.refresh()
+
+    def selected_rows(self) -> list[int]:
+        """Rows highlighted in the table (what the user sees as selected)."""
+        return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+
+    def show_selection(self) -> None:
+        """Highlight exactly the session's selected keypoints."""
+        table = self.table
+        table.blockSignals(True)
+        table.clearSelection()
+        for k in self.session.selection:
+            if 0 <= k < table.rowCount():
+                table.selectRow(k)
+        table.blockSignals(False)
+        table.viewport().update()
 
     def values(self, k: int) -> tuple[float, float, float, float]:
         """(residual raw, residual stable, accel raw, accel stable) of keypoint k."""
@@ -82,6 +101,7 @@ class JitterTable(QWidget):
             for col, value in enumerate(self.values(k), start=1):
                 self.table.setItem(k, col, QTableWidgetItem(_fmt(value)))
         self.table.resizeColumnsToContents()
+        self.show_selection()
         if info is None:
             self.summary.setText("")
         elif info.jitter_raw is None or info.jitter_stable is None:
@@ -105,6 +125,7 @@ class JitterTable(QWidget):
             modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         )
         self.session.click_keypoint(row, additive)
+        self.show_selection()  # the table's own click toggling never wins over the session
 
 
 def _mean(values: object) -> float:

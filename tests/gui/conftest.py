@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.data.synthetic import render_clip
@@ -20,7 +21,7 @@ from flowmark_core.io.video_writer import VideoWriter
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.settings import SETTINGS_ENV
-from flowmark_gui.workers import live_workers
+from flowmark_gui.workers import WorkerThread, live_workers
 from tests.model_configs import compact_config
 
 Media = dict[str, Path]
@@ -135,6 +136,15 @@ def make_window(qtbot: QtBot, tiny_spec: ModelSpec) -> Iterator[Callable[..., ob
         window.deleteLater()
 
 
+def settle(qtbot: QtBot, worker: WorkerThread) -> None:
+    """Wait until `worker` has run every job posted so far and the UI thread has received
+    every signal those jobs emitted (a barrier job, then the queued signals are delivered)."""
+    reached = threading.Event()
+    worker.post(reached.set)
+    qtbot.waitUntil(reached.is_set, timeout=WAIT_MS)
+    QCoreApplication.processEvents()
+
+
 def wait_tracked(qtbot: QtBot, window: MainWindow, stabilizer: str | None = None) -> None:
     """Wait until the driving video is tracked (optionally with this stabiliser) and the
     current frame is on screen."""
@@ -154,11 +164,3 @@ def loaded(make_window: WindowFactory, media: Media, qtbot: QtBot) -> MainWindow
     window = make_window(media["source"], media["driving"])
     wait_tracked(qtbot, window)
     return window
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """GUI tests race worker threads against the event loop; one failed in about three full
-    runs (export, not reproducible alone). Retry twice while the race is tracked down."""
-    for item in items:
-        if "tests/gui/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.flaky(reruns=2))

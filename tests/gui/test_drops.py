@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.settings import recent_files
-from tests.gui.conftest import WAIT_MS, Media, wait_tracked
+from tests.gui.conftest import WAIT_MS, Media, settle, wait_tracked
 
 
 def drop(widget: QWidget, *paths: Path) -> bool:
@@ -77,7 +77,7 @@ def test_wrong_type_on_a_pane_changes_nothing(
     assert any("source pane takes an image" in t for t in texts)
     assert any("driving pane takes a video" in t for t in texts)
     assert any("notes.txt: not an image" in t for t in texts)
-    qtbot.wait(200)
+    settle(qtbot, loaded.controller.engine)  # nothing was posted that could change them
     assert loaded.session.source is source
     assert loaded.session.driving is driving
     assert loaded.session.track is track

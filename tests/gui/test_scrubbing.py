@@ -6,17 +6,25 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.views.frame_view import FrameView
-from tests.gui.conftest import WAIT_MS
+from tests.gui.conftest import WAIT_MS, settle
 
 
 def shown_keypoints(view: FrameView) -> np.ndarray:
     """Positions of the keypoint dots a FrameView draws."""
     x, y = view.keypoints.dots.getData()
     return np.stack([x, y], axis=1)
+
+
+def highlighted_rows(window: MainWindow) -> list[int]:
+    """Rows the jitter table shows as selected."""
+    rows = window.jitter.table.selectionModel().selectedRows()
+    return sorted({index.row() for index in rows})
 
 
 def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded: MainWindow, qtbot: QtBot) -> None:
@@ -33,33 +41,39 @@ def test_scrubbing_to_frame_n_shows_frame_n_keypoints(loaded: MainWindow, qtbot:
         assert abs(loaded.plot.cursors[0].value() - n) < 0.5
 
 
-def test_cached_frames_show_immediately(loaded: MainWindow, qtbot: QtBot) -> None:
-    session = loaded.session
+def test_cached_frames_show_immediately(
+    loaded: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, engine = loaded.session, loaded.controller.engine
     session.set_index(4)
     qtbot.waitUntil(lambda: session.displayed.index == 4, timeout=WAIT_MS)
+    requests: list[int] = []
+    monkeypatch.setattr(engine, "request_frame", requests.append)
     session.set_index(0)
     assert session.displayed.index == 0  # cached: no worker round trip
-    qtbot.wait(50)
     session.set_index(4)
     assert session.displayed.index == 4
+    assert requests == []
 
 
 def test_a_new_request_supersedes_pending_ones(loaded: MainWindow, qtbot: QtBot) -> None:
     engine, session = loaded.controller.engine, loaded.session
-    # Let the first screen's own render of frame 0 finish before counting renders.
-    qtbot.waitUntil(
-        lambda: session.displayed is not None and session.displayed.index == 0, timeout=WAIT_MS
-    )
-    qtbot.wait(100)
+    entered, gate = threading.Event(), threading.Event()
+    engine.post(lambda: (entered.set(), gate.wait(10)))  # keep the worker busy while we "drag"
+    qtbot.waitUntil(entered.is_set, timeout=WAIT_MS)
     rendered: list[int] = []
-    engine.frame_ready.connect(lambda r: rendered.append(r.result.index))
-    gate = threading.Event()
-    engine.post(lambda: gate.wait(10))  # keep the worker busy while we "drag"
+    # Direct connection: counted on the worker thread, so renders that finished before the
+    # gate (the first screen's own) can never be counted, however late they are delivered.
+    engine.frame_ready.connect(
+        lambda r: rendered.append(r.result.index), Qt.ConnectionType.DirectConnection
+    )
     for n in range(1, 11):
         session.set_index(n)
     gate.set()
     qtbot.waitUntil(lambda: session.displayed.index == 10, timeout=WAIT_MS)
-    qtbot.wait(100)
+    settle(qtbot, engine)
+    with engine._cond:
+        assert engine._frame_request is None  # nothing left to render either
     assert rendered == [10]
 
 
@@ -96,3 +110,16 @@ def test_keyboard_steps_through_frames(loaded: MainWindow, qtbot: QtBot) -> None
     assert session.index == 11
     loaded.actions["home"].trigger()
     assert session.index == 0
+
+
+def test_the_jitter_table_follows_the_selection_made_in_the_panes(loaded: MainWindow) -> None:
+    session = loaded.session
+    session.click_keypoint(4, additive=False)
+    session.click_keypoint(2, additive=True)
+    assert highlighted_rows(loaded) == [2, 4]
+    assert sorted(loaded.plot.stable_curves) == [2, 4]
+    loaded.jitter.table.cellClicked.emit(1, 0)  # and a click in the table selects everywhere
+    assert session.selection == (1,)
+    assert highlighted_rows(loaded) == [1]
+    session.set_selection(())
+    assert highlighted_rows(loaded) == []
