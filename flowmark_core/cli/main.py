@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.models_cmd",
     "flowmark_core.cli.data_cmd",
     "flowmark_core.cli.evaluate_cmd",
+    "flowmark_core.cli.train_prior_cmd",
+    "flowmark_core.cli.generate_cmd",
 )
 
 

@@ -1,0 +1,133 @@
+"""`flowmark generate`: animate a still with motion sampled from the keypoint motion prior.
+
+Heavy imports (torch, OpenCV) happen inside `run_generate`, not at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+EPILOG = """examples:
+  flowmark generate resources/media/source.png -o out.mp4
+  flowmark generate face.png -o out.mp4 --frames 64 --samples 4 --seed 7
+  flowmark generate face.png -o out.gif --samples 3 --separate      (out-1.gif out-2.gif out-3.gif)
+  flowmark generate face.png -o out.mp4 --model runs/faces/model.safetensors \\
+      --prior runs/prior-faces/prior.safetensors
+
+The video has --frames frames, the first being the image itself (as the model renders it).
+Each sample is one future drawn from the prior; the same --seed gives the same futures.
+--mean renders the prior's most likely future instead (deterministic, no sampling)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `generate` subcommand."""
+    p = sub.add_parser(
+        "generate",
+        help="make a video from a single image with motion sampled from a keypoint prior",
+        description="Detect the keypoints of IMAGE, sample how they move from the model's motion\n"
+        "prior (a conditional VAE trained with `flowmark train-prior`) and render each\n"
+        "sampled future with the animation model.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("image", metavar="IMAGE", help="still image (png, jpg, ...)")
+    p.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
+    p.add_argument(
+        "--frames",
+        type=int,
+        default=32,
+        help="video length in frames, the image included (default 32)",
+    )
+    p.add_argument("--samples", type=int, default=1, help="number of sampled futures (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--mean", action="store_true", help="the prior's mean future instead of samples")
+    p.add_argument(
+        "--separate",
+        action="store_true",
+        help="one file per sample (OUT-1, OUT-2, ...) instead of a grid",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        help="bundled model name or .safetensors (default: the bundled default)",
+    )
+    p.add_argument(
+        "--prior",
+        default=None,
+        help="motion prior (default: <model folder>/priors/<model name>.safetensors)",
+    )
+    p.add_argument("--fps", type=float, default=25.0, help="output frame rate (default 25)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.set_defaults(func=run_generate)
+
+
+MAX_SAMPLES = 16
+
+
+def sample_outputs(output: str, samples: int, separate: bool) -> list[Path]:
+    """The files `generate` writes: OUT, or OUT-1 .. OUT-N with --separate."""
+    out = Path(output)
+    if not separate or samples == 1:
+        return [out]
+    return [out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(samples)]
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Check every input first, then sample, render and write atomically."""
+    from contextlib import ExitStack
+
+    from flowmark_core.cli.animate_cmd import check_video_output
+    from flowmark_core.cli.common import note, progress_bar
+    from flowmark_core.errors import ConfigError
+    from flowmark_core.io.video_writer import VideoWriter
+    from flowmark_core.motion_prior.generate import ImageToVideo, check_frames, tile
+
+    check_frames(args.frames)
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise ConfigError(f"--samples {args.samples}: expected 1..{MAX_SAMPLES}")
+    if not args.fps > 0:
+        raise ConfigError(f"--fps {args.fps}: expected a positive frame rate")
+    outputs = sample_outputs(args.output, args.samples, args.separate)
+    for out in outputs:
+        check_video_output(str(out))
+    image = load_still(args.image)
+    pipeline = ImageToVideo.load(args.model, args.prior, args.device)
+    if pipeline.warning:
+        note(pipeline.warning)
+    s = pipeline.size
+    if image.shape[:2] != (s, s):
+        note(f"image {image.shape[1]}x{image.shape[0]} is resized to the model's {s}x{s}")
+    motion = pipeline.sample(image, args.frames, args.samples, args.seed, args.mean)
+    bar = progress_bar(args.frames, "generating")
+    try:
+        with ExitStack() as stack:
+            writers = [stack.enter_context(VideoWriter(o, fps=args.fps)) for o in outputs]
+            for frames in pipeline.render(image, motion):
+                if len(writers) == 1:
+                    writers[0].write(tile(frames))
+                else:
+                    for writer, frame in zip(writers, frames):
+                        writer.write(frame)
+                bar.update(1)
+    finally:
+        bar.close()
+    names = ", ".join(str(o) for o in outputs)
+    what = "mean future" if args.mean else f"{args.samples} sample(s), seed {args.seed}"
+    print(f"wrote {args.frames} frames ({what}) to {names}")
+    return 0
+
+
+def load_still(path: str):
+    """Read IMAGE, which must be a single image (a video or folder gets one clear line)."""
+    from flowmark_core.errors import InputFileError
+    from flowmark_core.io.images import read_image
+    from flowmark_core.io.video_reader import is_video_path
+
+    p = Path(path)
+    if is_video_path(p) or p.is_dir():
+        raise InputFileError(
+            f"IMAGE {p}: is a video or folder; `generate` animates a single still "
+            "(png, jpg, bmp, webp) — for a driving video use `flowmark animate`"
+        )
+    return read_image(p)

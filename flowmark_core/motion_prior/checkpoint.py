@@ -1,0 +1,87 @@
+"""Motion prior checkpoints: one safetensors file (weights + config + which animation model
+the tracks came from), and where the prior of a model file is looked for by default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from flowmark_core.checkpoints import load_state_strict
+from flowmark_core.config import ModelConfig
+from flowmark_core.errors import CheckpointError, ConfigError
+from flowmark_core.io.atomic import atomic_output
+from flowmark_core.motion_prior.config import model_config_from, to_plain
+from flowmark_core.motion_prior.model import MotionPrior
+
+PRIOR_FORMAT = "flowmark-motion-prior-v1"
+PRIORS_FOLDER = "priors"
+
+
+def save_prior(path: str | Path, prior: MotionPrior, meta: dict[str, Any]) -> Path:
+    """Write weights, config and metadata (animation model name/digest/num_kp, step, tracks)."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in prior.state_dict().items()}
+    header = {
+        "format": PRIOR_FORMAT,
+        "flowmark.prior_config": json.dumps(to_plain(prior.config)),
+        "flowmark.meta": json.dumps(meta),
+    }
+    with atomic_output(Path(path)) as tmp:
+        save_file(tensors, str(tmp), metadata=header)
+    return Path(path)
+
+
+def load_prior(path: str | Path) -> tuple[MotionPrior, dict[str, Any]]:
+    """Load a prior in eval mode with its metadata.
+
+    Raises:
+        CheckpointError: missing/unreadable file, not a prior, or weights that do not fit.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CheckpointError(f"{p}: motion prior file not found")
+    try:
+        with safe_open(str(p), framework="pt") as f:
+            header = f.metadata() or {}
+            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{p}: not a readable safetensors file ({exc})") from None
+    if header.get("format") != PRIOR_FORMAT:
+        raise CheckpointError(f"{p}: not a flowmark motion prior (format {header.get('format')!r})")
+    try:
+        config = model_config_from(json.loads(header["flowmark.prior_config"]))
+        meta = json.loads(header.get("flowmark.meta", "{}"))
+    except (KeyError, json.JSONDecodeError, ConfigError) as exc:
+        raise CheckpointError(f"{p}: stored prior config is invalid ({exc})") from None
+    prior = MotionPrior(config)
+    load_state_strict(prior, tensors, p)
+    return prior.eval(), meta
+
+
+def default_prior_path(model_path: str | Path) -> Path:
+    """Where the prior of a model file lives by default: `<folder>/priors/<model stem>.safetensors`
+    (a sub-folder, so it is never listed as an animation model itself)."""
+    m = Path(model_path)
+    return m.parent / PRIORS_FOLDER / f"{m.stem}.safetensors"
+
+
+def check_prior_fits(prior: MotionPrior, model_config: ModelConfig, prior_path: Path) -> None:
+    """A prior trained for another keypoint count cannot drive this model.
+
+    Raises:
+        CheckpointError: naming both counts.
+    """
+    if prior.config.num_kp != model_config.num_kp:
+        raise CheckpointError(
+            f"{prior_path}: motion prior trained for {prior.config.num_kp} keypoints, "
+            f"but the animation model has {model_config.num_kp}; train one with `flowmark train-prior`"
+        )
+
+
+def prior_tensor_count(prior: MotionPrior) -> int:
+    """Number of parameters (for reports)."""
+    return sum(int(torch.numel(p)) for p in prior.parameters())
