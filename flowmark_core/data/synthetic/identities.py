@@ -17,9 +17,10 @@ from flowmark_core.data.synthetic.body_model import BodyIdentity
 from flowmark_core.data.synthetic.clip import SyntheticClip
 from flowmark_core.data.synthetic.face_identity import FaceIdentity
 from flowmark_core.data.synthetic.faces import face_clip
+from flowmark_core.data.synthetic.faces_photo import faces_photo_clip
 
-FAMILIES: tuple[str, ...] = ("faces", "bodies")
-_FAMILY_CODE = {"faces": 1, "bodies": 2}
+FAMILIES: tuple[str, ...] = ("faces", "bodies", "faces-photo")
+_FAMILY_CODE = {"faces": 1, "bodies": 2, "faces-photo": 3}
 
 
 def _check_family(family: str) -> None:
@@ -56,6 +57,8 @@ def render_clip(
         expressive: faces only: bigger turns, more blinks and mouth movement.
     """
     _check_family(family)
+    if family == "faces-photo":  # real portraits animated through their face mesh
+        return faces_photo_clip(appearance_seed, motion_seed, frames, size, fps)
     rng = np.random.default_rng(appearance_seed)
     if family == "faces":
         return face_clip(FaceIdentity.random(rng), motion_seed, frames, size, fps, expressive)

@@ -52,6 +52,8 @@ def write_clip(folder: Path, clip: SyntheticClip) -> None:
         names=clip.names.astype(str),
         fps=np.float32(clip.fps),
     )
+    if hasattr(clip, "mesh"):  # faces-photo: the warp mesh gives dense motion (mesh_warp.py)
+        np.savez(folder / "mesh.npz", mesh=clip.mesh, depth=clip.mesh_depth, triangles=clip.triangles)
 
 
 def _render_and_write(task: tuple[Path, str, VideoPlan, int, int]) -> str:
