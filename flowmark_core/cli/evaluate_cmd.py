@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
 from flowmark_core.cli.common import add_model_options, progress_bar
 from flowmark_core.errors import ConfigError
@@ -14,6 +15,7 @@ from flowmark_core.evaluation import (
     test_videos,
     write_results,
 )
+from flowmark_core.evaluation.no_truth import clip_entries, evaluate_clips, is_clip_folder
 from flowmark_core.stabilize import STABILIZERS
 
 EPILOG = """examples:
@@ -21,6 +23,8 @@ EPILOG = """examples:
       --stabilize none one-euro flow -o eval/faces
   flowmark evaluate data/puppets-faces-128 --compare runs/a/model.safetensors \\
       runs/b/model.safetensors --max-videos 10 --max-frames 32 -o eval/compare
+
+  flowmark evaluate clips/ --stabilize none flow -o eval/real   # videos without ground truth
 
 metrics: see docs/evaluation.md"""
 
@@ -38,7 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("data_dir", metavar="DATA_DIR", help="data set root holding test/ (and train/)")
+    p.add_argument(
+        "data_dir",
+        metavar="DATA_DIR",
+        help="data set root holding test/ (and train/), or a folder of videos without ground "
+        "truth (scored by L1, acceleration, flow residual and the face-mesh reference)",
+    )
     add_model_options(p)
     p.set_defaults(precision="float32")
     p.add_argument(
@@ -63,6 +72,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-face-metrics", action="store_true", help="skip AKD/MKR/AED even if dlib is installed"
     )
+    p.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="videos without ground truth: skip the MediaPipe face-mesh reference",
+    )
     p.set_defaults(func=run_evaluate)
 
 
@@ -77,11 +91,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
         max_frames=args.max_frames,
         face_metrics=not args.no_face_metrics,
     )
-    per_model = planned_frames(test_videos(args.data_dir, options.max_videos), options.max_frames)
+    if is_clip_folder(args.data_dir):
+        entries = clip_entries(args.data_dir, options.max_videos)
+    else:
+        entries = test_videos(args.data_dir, options.max_videos)
+    per_model = planned_frames(entries, options.max_frames)
     total = None if per_model is None else per_model * len(models)
     bar = progress_bar(total, "evaluating")
     try:
-        results = evaluate(
+        run = evaluate
+        if is_clip_folder(args.data_dir):
+            run = functools.partial(evaluate_clips, use_reference=not args.no_reference)
+        results = run(
             args.data_dir,
             models,
             options,

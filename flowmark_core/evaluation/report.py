@@ -34,6 +34,20 @@ COLUMNS: tuple[tuple[str, str, Callable[[float | int | None], str]], ...] = (
     ("accel. ↓ (px/f²)", "acceleration", _number(3)),
 )
 
+# Shown only when some row has them (videos scored against the face-mesh reference).
+REFERENCE_COLUMNS: tuple[tuple[str, str, Callable[[float | int | None], str]], ...] = (
+    ("ref NME ↓ (% IOD)", "ref_nme", _number(2, 100.0)),
+    ("ref NMJ ↓ (% IOD)", "ref_nmj", _number(2, 100.0)),
+    ("ref floor NMJ (% IOD)", "ref_floor_nmj", _number(2, 100.0)),
+    ("ref accel. (px/f²)", "ref_acceleration", _number(3)),
+)
+REFERENCE_LEGEND = (
+    "ref NME/NMJ: landmarks mapped linearly from the keypoints (fitted on alternate 10-frame "
+    "blocks of each clip) vs the MediaPipe face-mesh reference on the other blocks, in % of "
+    "the inter-ocular distance; ref floor NMJ: the reference's own jitter on the clip's first "
+    "frame warped along a known smooth path; ref accel.: the reference's own acceleration."
+)
+
 LEGEND = (
     "L1: mean |driving − reconstruction| in [0, 1], every frame reconstructed from the first "
     "with its own keypoints (absolute); identity L1: the first frame as prediction. "
@@ -45,15 +59,20 @@ LEGEND = (
 )
 
 
+def _has_reference(rows: Sequence[VariantResult]) -> bool:
+    return any(getattr(r, c[1]) is not None for r in rows for c in REFERENCE_COLUMNS)
+
+
 def markdown_table(rows: Sequence[VariantResult]) -> str:
     """One Markdown table, a row per (model, stabiliser)."""
-    headers = ["model", "stabiliser", *(c[0] for c in COLUMNS)]
+    columns = COLUMNS + (REFERENCE_COLUMNS if _has_reference(rows) else ())
+    headers = ["model", "stabiliser", *(c[0] for c in columns)]
     lines = [
         "| " + " | ".join(headers) + " |",
-        "|" + "|".join(["---", "---"] + ["---:"] * len(COLUMNS)) + "|",
+        "|" + "|".join(["---", "---"] + ["---:"] * len(columns)) + "|",
     ]
     for row in rows:
-        cells = [row.model, row.stabilizer, *(fmt(getattr(row, attr)) for _, attr, fmt in COLUMNS)]
+        cells = [row.model, row.stabilizer, *(fmt(getattr(row, attr)) for _, attr, fmt in columns)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -84,6 +103,8 @@ def markdown_report(results: EvaluationResults) -> str:
     for note in results.notes:
         parts.append(f"- Note: {note}\n")
     parts.append("\n" + LEGEND + "\n")
+    if _has_reference(results.rows):
+        parts.append(REFERENCE_LEGEND + "\n")
     return "\n".join(parts)
 
 

@@ -38,6 +38,10 @@ class VideoMetrics:
     nmj: float | None = None
     flow_residual: float | None = None
     acceleration: float | None = None
+    ref_nme: float | None = None
+    ref_nmj: float | None = None
+    ref_floor_nmj: float | None = None
+    ref_acceleration: float | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,12 @@ class VariantResult:
         nmj: normalised mean jitter of regressed landmarks vs ground truth (fraction of box).
         flow_residual: mean |x_{t+1} - (x_t + F_t(x_t))| in px at S.
         acceleration: mean |x_{t+1} - 2 x_t + x_{t-1}| in px/frame² at S.
+        ref_nme, ref_nmj: on videos without ground truth, landmark-follow error and jitter
+            against the MediaPipe face-mesh reference (linear map fitted on half the frames,
+            scored on the other half), in fractions of the inter-ocular distance.
+        ref_floor_nmj: the reference's own jitter on each video's first frame warped along a
+            known path (what ref_nmj cannot go below), same units.
+        ref_acceleration: the reference landmarks' own acceleration, px/frame² at S.
         per_video: the metrics of each video.
     """
 
@@ -81,6 +91,10 @@ class VariantResult:
     nmj: float | None = None
     flow_residual: float | None = None
     acceleration: float | None = None
+    ref_nme: float | None = None
+    ref_nmj: float | None = None
+    ref_floor_nmj: float | None = None
+    ref_acceleration: float | None = None
     per_video: tuple[VideoMetrics, ...] = ()
 
     @property
@@ -122,7 +136,11 @@ class EvaluationResults:
         """Rebuild results from `to_dict` output (e.g. a loaded results.json)."""
         rows = []
         for row in data["rows"]:
-            videos = tuple(VideoMetrics(**v) for v in row.get("per_video", ()))
+            video_keys = {f.name for f in fields(VideoMetrics)}
+            videos = tuple(
+                VideoMetrics(**{k: v[k] for k in video_keys if k in v})
+                for v in row.get("per_video", ())
+            )
             known = {f.name for f in fields(VariantResult)} - {"per_video"}
             rows.append(VariantResult(**{k: row[k] for k in known if k in row}, per_video=videos))
         return cls(
