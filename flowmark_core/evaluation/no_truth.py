@@ -49,9 +49,9 @@ Progress = Callable[[int], None]
 
 
 def is_clip_folder(folder: str | Path) -> bool:
-    """True for a folder of videos (no test/ split): the no-ground-truth protocol."""
+    """True for a folder of videos (no train/ or test/ split): the no-ground-truth protocol."""
     root = Path(folder)
-    return root.is_dir() and not (root / "test").is_dir()
+    return root.is_dir() and not any((root / split).is_dir() for split in ("train", "test"))
 
 
 def clip_entries(folder: str | Path, max_videos: int | None = None) -> list[VideoEntry]:

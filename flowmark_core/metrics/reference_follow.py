@@ -48,8 +48,8 @@ def split_blocks(count: int, block: int) -> np.ndarray:
 def fit_linear_map(kp: np.ndarray, ref: np.ndarray, ridge: float = 1e-3) -> np.ndarray:
     """Ridge least-squares map [keypoints, 1] -> reference landmarks.
 
-    Keypoints are centred and scaled by their spread before the ridge term applies, so
-    `ridge` is unit-free. Returns the weight matrix for `apply_linear_map`.
+    Keypoints are centred and scaled by their spread over frames before the ridge term
+    applies, so `ridge` is unit-free (relative to the keypoints' motion variance). Returns the weight matrix for `apply_linear_map`.
 
     Shape:
         kp: (N, K, 2); ref: (N, L, 2) finite; output: (2K + 1, 2L) (scaling folded in).
@@ -57,7 +57,7 @@ def fit_linear_map(kp: np.ndarray, ref: np.ndarray, ridge: float = 1e-3) -> np.n
     x = kp.reshape(len(kp), -1)
     y = ref.reshape(len(ref), -1)
     mean = x.mean(axis=0)
-    scale = max(float(x.std()), 1e-9)
+    scale = max(float((x - mean).std()), 1e-9)
     xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     reg = ridge * len(x) * np.eye(xs.shape[1])
     reg[-1, -1] = 0.0  # no penalty on the offset

@@ -35,6 +35,10 @@ ROW_KEYS = {
     "nmj",
     "flow_residual",
     "acceleration",
+    "ref_nme",
+    "ref_nmj",
+    "ref_floor_nmj",
+    "ref_acceleration",
     "per_video",
 }
 ALWAYS_FINITE = ("l1", "identity_l1", "nme", "nmj", "flow_residual", "acceleration")
