@@ -1,0 +1,78 @@
+"""Full-resolution rendering: the model's motion applied to the full-resolution source."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from flowmark_core.animate.full_resolution import (
+    MODES,
+    identity_grid,
+    render_full_resolution,
+    upsample_deformation,
+    upsample_image,
+)
+
+
+def _source(height: int = 72, width: int = 96) -> torch.Tensor:
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(1, 3, height, width, generator=g)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_identity_motion_returns_the_source(align_corners: bool, mode: str) -> None:
+    source = _source()
+    deformation = identity_grid(16, 16, align_corners).unsqueeze(0)
+    occlusion = torch.ones(1, 1, 16, 16)
+    # What a perfect model renders for identity motion: the source at its size.
+    prediction = F.interpolate(source, size=(16, 16), mode="area")
+    out = render_full_resolution(source, deformation, occlusion, prediction, align_corners, mode)
+    torch.testing.assert_close(out, source, atol=1e-5, rtol=0)
+
+
+def test_detail_mode_adds_source_detail_to_the_prediction() -> None:
+    source = _source()
+    deformation = identity_grid(16, 16, True).unsqueeze(0)
+    flat = torch.full((1, 3, 16, 16), 0.5)  # a model that lost everything but the mean
+    out = render_full_resolution(source, deformation, None, flat, True, "detail")
+    low = upsample_image(F.interpolate(source, size=(16, 16), mode="area"), 72, 96, True)
+    torch.testing.assert_close(out, (0.5 + source - low).clamp(0, 1), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_a_shift_moves_the_full_resolution_source_by_whole_pixels(align_corners: bool) -> None:
+    source = _source()
+    w = source.shape[3]
+    # Sample 3 source pixels to the right: the output is the source moved 3 pixels left.
+    step = 2.0 / (w - 1) if align_corners else 2.0 / w
+    deformation = identity_grid(16, 16, align_corners).unsqueeze(0) + torch.tensor([3 * step, 0.0])
+    prediction = torch.zeros(1, 3, 16, 16)
+    out = render_full_resolution(source, deformation, None, prediction, align_corners, "replace")
+    torch.testing.assert_close(out[..., : w - 3], source[..., 3:], atol=1e-4, rtol=0)
+
+
+def test_occluded_pixels_come_from_the_upsampled_prediction() -> None:
+    source = _source()
+    deformation = identity_grid(16, 16, True).unsqueeze(0)
+    occlusion = torch.ones(1, 1, 16, 16)
+    occlusion[..., :, :8] = 0.0  # the left half cannot be supplied by the source
+    prediction = torch.full((1, 3, 16, 16), 0.25)
+    out = render_full_resolution(source, deformation, occlusion, prediction, True, "replace")
+    torch.testing.assert_close(out[..., :, :30], torch.full_like(out[..., :, :30], 0.25))
+    torch.testing.assert_close(out[..., :, 60:], source[..., :, 60:], atol=1e-5, rtol=0)
+
+
+def test_pixels_sampled_outside_the_source_come_from_the_prediction() -> None:
+    source = _source()
+    deformation = identity_grid(16, 16, True).unsqueeze(0) + torch.tensor([3.0, 0.0])
+    prediction = torch.full((1, 3, 16, 16), 0.5)
+    out = render_full_resolution(source, deformation, None, prediction, True, "replace")
+    torch.testing.assert_close(out, torch.full_like(out, 0.5))
+
+
+def test_upsampling_keeps_an_identity_field_and_sizes() -> None:
+    field = upsample_deformation(identity_grid(8, 8, False).unsqueeze(0), 40, 24, False)
+    torch.testing.assert_close(field[0], identity_grid(40, 24, False), atol=1e-6, rtol=0)
+    assert upsample_image(torch.rand(2, 3, 8, 8), 40, 24, False).shape == (2, 3, 40, 24)
