@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default ~/.cache/flowmark/real-media).",
     )
     fetch.set_defaults(func=run_fetch_real)
+    from flowmark_core.data.capture_split import register_degrade
+
+    register_degrade(sub)
 
 
 def run_synth(args: argparse.Namespace) -> int:

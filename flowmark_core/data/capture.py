@@ -1,0 +1,331 @@
+"""What cameras do to a clip: a seeded per-frame model of capture degradations.
+
+Each frame gets its own draw (independent per frame within a clip, while the content moves
+smoothly): signal-dependent sensor noise, exposure and white-balance flicker, motion blur
+along the true motion, JPEG compression at webcam qualities, low light (few photons, then
+gain), and a hand-like occluder that crosses the face along a smooth path. Draws depend only
+on (seed, frame index), so a clip degrades the same way every time.
+
+Photometric degradations and blur leave landmarks unchanged; the occluder marks the
+landmarks it covers invisible. Used as test splits (`flowmark data degrade`) and as a
+training augmentation (`degrade_clip` on a sample's frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from flowmark_core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class CaptureParams:
+    """One camera's degradation model (intensities in [0, 1]).
+
+    Attributes:
+        read_noise: std of signal-independent sensor noise.
+        shot_noise: noise std at full signal; std² = read² + shot² · intensity.
+        exposure_jitter: std of the per-frame exposure gain (1 + N(0, v)).
+        white_balance_jitter: std of the per-frame, per-channel gain.
+        shutter: exposure time as a fraction of the frame interval (motion blur length =
+            shutter x the frame's motion); 0 = no blur.
+        jpeg_quality: (low, high) JPEG quality range drawn per frame; None = no JPEG.
+        light: scene brightness factor before the sensor (1 = normal; < 1 low light, the
+            camera's gain then multiplies signal and noise by 1 / light).
+        occluder: draw a hand-like occluder crossing the face.
+    """
+
+    read_noise: float = 0.0
+    shot_noise: float = 0.0
+    exposure_jitter: float = 0.0
+    white_balance_jitter: float = 0.0
+    shutter: float = 0.0
+    jpeg_quality: tuple[int, int] | None = None
+    light: float = 1.0
+    occluder: bool = False
+
+    def __post_init__(self) -> None:
+        for key in ("read_noise", "shot_noise", "exposure_jitter", "white_balance_jitter"):
+            if not getattr(self, key) >= 0:
+                raise ConfigError(f"capture {key} must be >= 0, got {getattr(self, key)!r}")
+        if not 0 <= self.shutter <= 1:
+            raise ConfigError(f"capture shutter must be in [0, 1], got {self.shutter!r}")
+        if not 0 < self.light <= 1:
+            raise ConfigError(f"capture light must be in (0, 1], got {self.light!r}")
+        if self.jpeg_quality is not None:
+            low, high = self.jpeg_quality
+            if not 1 <= low <= high <= 100:
+                raise ConfigError(
+                    f"capture jpeg_quality must be 1 <= low <= high <= 100, got {self.jpeg_quality}"
+                )
+
+
+PRESETS: dict[str, CaptureParams] = {
+    # A typical laptop webcam indoors: visible noise, slight flicker, blocky compression.
+    "webcam": CaptureParams(
+        read_noise=0.012,
+        shot_noise=0.03,
+        exposure_jitter=0.03,
+        white_balance_jitter=0.015,
+        shutter=0.5,
+        jpeg_quality=(35, 65),
+    ),
+    # A dim room: a quarter of the light, the gain amplifies noise; longer exposure.
+    "lowlight": CaptureParams(
+        read_noise=0.01,
+        shot_noise=0.02,
+        exposure_jitter=0.05,
+        white_balance_jitter=0.03,
+        shutter=1.0,
+        jpeg_quality=(45, 75),
+        light=0.25,
+    ),
+    # The webcam with a hand crossing the face.
+    "occlusion": CaptureParams(
+        read_noise=0.012,
+        shot_noise=0.03,
+        exposure_jitter=0.03,
+        white_balance_jitter=0.015,
+        shutter=0.5,
+        jpeg_quality=(35, 65),
+        occluder=True,
+    ),
+}
+
+
+def preset(name: str) -> CaptureParams:
+    """The named preset; `ConfigError` naming the allowed ones."""
+    if name not in PRESETS:
+        raise ConfigError(f"capture preset {name!r} is not known; allowed: {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def frame_rng(seed: int, index: int) -> np.random.Generator:
+    """The random stream of one frame: depends on (seed, frame index) only."""
+    return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index), 0xC0FFEE])
+
+
+def motion_blur(image: np.ndarray, motion: np.ndarray, shutter: float) -> np.ndarray:
+    """Blur along a motion vector: a line kernel of length shutter · |motion| px.
+
+    Shape:
+        image: (H, W, 3) float32; motion: (2,) px (x, y).
+    """
+    length = float(np.hypot(*motion)) * shutter
+    if length < 0.5:
+        return image
+    taps = int(np.ceil(length)) * 2 + 1
+    kernel = np.zeros((taps, taps), np.float32)
+    centre = taps // 2
+    direction = np.asarray(motion, np.float64) / max(np.hypot(*motion), 1e-9)
+    for s in np.linspace(-length / 2, length / 2, 4 * taps):
+        x, y = centre + s * direction
+        x0, y0 = int(np.floor(x)), int(np.floor(y))
+        fx, fy = x - x0, y - y0
+        for dx, dy, w in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
+                          (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):  # fmt: skip
+            if 0 <= x0 + dx < taps and 0 <= y0 + dy < taps:
+                kernel[y0 + dy, x0 + dx] += w
+    kernel /= kernel.sum()
+    return cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REFLECT)
+
+
+def photometric(image: np.ndarray, params: CaptureParams, rng: np.random.Generator) -> np.ndarray:
+    """Light, exposure and white-balance flicker, sensor noise, camera gain (float in [0, 1]).
+
+    Shape:
+        image: (H, W, 3) float32 RGB in [0, 1]; output: same.
+    """
+    exposure = 1.0 + params.exposure_jitter * rng.standard_normal()
+    balance = 1.0 + params.white_balance_jitter * rng.standard_normal(3)
+    signal = np.clip(image * (params.light * exposure) * balance[None, None, :], 0.0, 1.0)
+    std = np.sqrt(params.read_noise**2 + params.shot_noise**2 * signal)
+    noisy = signal + std * rng.standard_normal(signal.shape).astype(np.float32)
+    return np.clip(noisy / params.light, 0.0, 1.0).astype(np.float32)
+
+
+def jpeg(image_u8: np.ndarray, quality: int) -> np.ndarray:
+    """JPEG-compress and decode an RGB uint8 image."""
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(image_u8, cv2.COLOR_RGB2BGR),
+                           [cv2.IMWRITE_JPEG_QUALITY, int(quality)])  # fmt: skip
+    if not ok:
+        raise RuntimeError("OpenCV could not JPEG-encode a frame")
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+@dataclass(frozen=True)
+class Occluder:
+    """A hand-like shape (palm and four fingers) crossing the face on a smooth path.
+
+    Attributes:
+        start, end: centre positions (px) at the first and last frame of the crossing.
+        first, frames: the frame the crossing begins and how many frames it lasts.
+        size: palm radius, px.
+        angle: orientation of the fingers, radians.
+        colour: RGB in [0, 1].
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    first: int
+    frames: int
+    size: float
+    angle: float
+    colour: np.ndarray
+
+    def centre(self, index: int) -> np.ndarray | None:
+        """Centre at frame `index`, or None when the hand is out of view."""
+        u = (index - self.first) / max(self.frames - 1, 1)
+        if not 0.0 <= u <= 1.0:
+            return None
+        ease = 0.5 - 0.5 * np.cos(np.pi * u)  # smooth start and stop
+        return self.start + ease * (self.end - self.start)
+
+    def mask(self, index: int, shape: tuple[int, int]) -> np.ndarray:
+        """Coverage in [0, 1] of the frame (anti-aliased). Shape: (H, W) float32."""
+        h, w = shape
+        out = np.zeros((h * 4, w * 4), np.uint8)
+        centre = self.centre(index)
+        if centre is None:
+            return np.zeros((h, w), np.float32)
+        c = (centre + 0.5) * 4  # 4x supersampled pixel grid
+        r = self.size * 4
+        along = np.array([np.cos(self.angle), np.sin(self.angle)])
+        across = np.array([-along[1], along[0]])
+        axes = (round(r), round(r * 1.15))
+        cv2.ellipse(out, tuple(np.round(c).astype(int)), axes,
+                    float(np.degrees(self.angle)) + 90, 0, 360, 255, -1)  # fmt: skip
+        for k, length in enumerate((1.45, 1.65, 1.6, 1.3)):
+            base = c + along * r * 0.7 + across * r * (k - 1.5) * 0.5
+            tip = base + along * r * length
+            cv2.line(out, tuple(np.round(base).astype(int)), tuple(np.round(tip).astype(int)),
+                     255, max(1, round(r * 0.42)))  # fmt: skip
+        thumb_base = c + across * r * 0.9
+        thumb_tip = thumb_base + (across * 0.8 + along * 0.6) * r
+        cv2.line(out, tuple(np.round(thumb_base).astype(int)),
+                 tuple(np.round(thumb_tip).astype(int)), 255, max(1, round(r * 0.45)))  # fmt: skip
+        return cv2.resize(out, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+
+
+def draw_occluder(
+    seed: int, frames: int, shape: tuple[int, int], face: tuple[np.ndarray, float]
+) -> Occluder:
+    """The clip's occluder: crosses the face (centre, size px) once, seeded per clip."""
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x4A4D])
+    centre, face_size = face
+    side = rng.uniform(0, 2 * np.pi)
+    direction = np.array([np.cos(side), np.sin(side)])
+    size = face_size * rng.uniform(0.35, 0.45)
+    reach = face_size * 0.8 + 2.0 * size  # starts and ends just beside the face
+    offset = np.array([-direction[1], direction[0]]) * rng.uniform(-0.15, 0.15) * face_size
+    duration = max(2, min(frames, round(frames * rng.uniform(0.5, 0.8))))
+    first = int(rng.integers(0, max(frames - duration, 0) + 1))
+    skin = np.array([0.85, 0.62, 0.50]) * rng.uniform(0.6, 1.05)
+    return Occluder(
+        start=centre + offset - direction * reach,
+        end=centre + offset + direction * reach,
+        first=first,
+        frames=duration,
+        size=size,
+        angle=float(np.arctan2(direction[1], direction[0]) + np.pi + rng.uniform(-0.4, 0.4)),
+        colour=np.clip(skin, 0, 1),
+    )
+
+
+@dataclass(frozen=True)
+class DegradedClip:
+    """A degraded clip: frames (uint8 RGB) and the landmarks' visibility after occlusion."""
+
+    frames: list[np.ndarray]
+    visible: np.ndarray | None
+
+
+def _clip_motion(frames: Sequence[np.ndarray], landmarks: np.ndarray | None) -> np.ndarray:
+    """Per-frame motion (px) from the previous frame: landmark mean, else phase correlation."""
+    motion = np.zeros((len(frames), 2))
+    for t in range(1, len(frames)):
+        if landmarks is not None:
+            motion[t] = np.nanmean(landmarks[t] - landmarks[t - 1], axis=0)
+        else:
+            a = cv2.cvtColor(frames[t - 1], cv2.COLOR_RGB2GRAY).astype(np.float64)
+            b = cv2.cvtColor(frames[t], cv2.COLOR_RGB2GRAY).astype(np.float64)
+            motion[t] = cv2.phaseCorrelate(a, b)[0]
+    return np.nan_to_num(motion)
+
+
+def _face(landmarks: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """Face centre and size (px): landmark box of the first frame, else the image centre."""
+    h, w = shape
+    if landmarks is not None and np.isfinite(landmarks[0]).all():
+        lo, hi = landmarks[0].min(axis=0), landmarks[0].max(axis=0)
+        return (lo + hi) / 2.0, float(max(hi - lo))
+    return np.array([(w - 1) / 2.0, (h - 1) / 2.0]), 0.5 * min(h, w)
+
+
+def degrade_clip(
+    frames: Sequence[np.ndarray],
+    params: CaptureParams | str,
+    seed: int,
+    landmarks: np.ndarray | None = None,
+    visible: np.ndarray | None = None,
+) -> DegradedClip:
+    """Degrade every frame of a clip as a camera would (see the module docstring).
+
+    Args:
+        frames: uint8 RGB frames of one clip.
+        params: a `CaptureParams` or a preset name ("webcam", "lowlight", "occlusion").
+        seed: the clip's seed; frame t draws from (seed, t) only.
+        landmarks: true landmarks (px) if known: motion blur follows their motion and the
+            occluder crosses their face; they are never moved.
+        visible: their visibility; covered landmarks become invisible. Default: all visible.
+
+    Returns:
+        The degraded frames and the new visibility (None without landmarks).
+
+    Shape:
+        frames: T x (H, W, 3); landmarks: (T, L, 2); visible: (T, L).
+    """
+    if isinstance(params, str):
+        params = preset(params)
+    if not frames:
+        return DegradedClip([], None if landmarks is None else np.zeros((0, 0), bool))
+    shape = frames[0].shape[:2]
+    lms = None if landmarks is None else np.asarray(landmarks, np.float64)
+    vis = None
+    if lms is not None:
+        vis = np.ones(lms.shape[:2], bool) if visible is None else np.asarray(visible, bool).copy()
+    motion = _clip_motion(frames, lms) if params.shutter > 0 else np.zeros((len(frames), 2))
+    occluder = (
+        draw_occluder(seed, len(frames), shape, _face(lms, shape)) if params.occluder else None
+    )
+    out = []
+    for t, frame in enumerate(frames):
+        rng = frame_rng(seed, t)
+        image = frame.astype(np.float32) / 255.0
+        image = motion_blur(image, motion[t], params.shutter)
+        if occluder is not None:
+            cover = occluder.mask(t, shape)
+            if cover.any():
+                shade = 0.85 + 0.15 * np.linspace(0, 1, shape[1], dtype=np.float32)[None, :]
+                hand = occluder.colour[None, None, :].astype(np.float32) * shade[..., None]
+                image = image * (1 - cover[..., None]) + hand * cover[..., None]
+                if lms is not None and vis is not None:
+                    xs = np.clip(np.round(lms[t, :, 0]).astype(int), 0, shape[1] - 1)
+                    ys = np.clip(np.round(lms[t, :, 1]).astype(int), 0, shape[0] - 1)
+                    vis[t] &= cover[ys, xs] < 0.5
+        image = photometric(image, params, rng)
+        u8 = (image * 255.0 + 0.5).astype(np.uint8)
+        if params.jpeg_quality is not None:
+            low, high = params.jpeg_quality
+            u8 = jpeg(u8, int(rng.integers(low, high + 1)))
+        out.append(u8)
+    return DegradedClip(out, vis)
+
+
+def without_occluder(params: CaptureParams) -> CaptureParams:
+    """The same camera without the occluder (for the photometric-only part of a preset)."""
+    return replace(params, occluder=False)
