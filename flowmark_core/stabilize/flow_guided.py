@@ -1,4 +1,5 @@
-"""Flow-guided keypoint stabilisation: optical flow predicts, the detector corrects.
+"""Flow-guided keypoint stabilisation: optical flow predicts, the detector corrects, and a
+detector jump that the image content did not make is held to the flow.
 
 For each frame t and keypoint k (pixels):
 
@@ -9,13 +10,25 @@ For each frame t and keypoint k (pixels):
 3. Predicted variance P⁻ = P + Q, with process noise
    Q = q² + e² + (u · s_ref / (s + s_ref))²: the base noise q of a good flow, plus the
    flow's own inconsistency, plus up to u where the image has no texture to pin the flow.
-   Q is small where the flow can be believed and large where it cannot.
-4. Fuse with the detection z by the Kalman gain g = max(P⁻ / (P⁻ + R), min_gain), R the
-   measurement noise²; x = x_pred + g (z - x_pred), J likewise, P = (1 - g) P⁻. The gain
-   floor `min_gain` is a slow pull toward the detector, so flow drift cannot accumulate.
-5. Disagreement between prediction and detection raises the gain smoothly,
-   g = max(g, 1 - exp(-d² / (2 gate²))), so real fast motion the flow missed is followed
-   without lag and without a jump; reset to the detection (g = 1, P = R) when the flow fails
+4. Kalman gain g = max(P⁻ / (P⁻ + R), min_gain), R the measurement noise²; the floor
+   `min_gain` is a slow pull toward the detector, so flow drift cannot accumulate.
+5. Disagreement d = |z - x_pred| between detection z and prediction is judged by the image:
+   - the flow is *reliable* where it is forward-backward consistent and textured:
+     r = exp(-½ (e / fb_soft)²) · s / (s + s_ref);
+   - the content *did not move with the detection* when the patch around the previous
+     keypoint in frame t-1 matches frame t at the prediction clearly better than at the
+     detection (sums of squared differences D_pred, D_det):
+     c = 2 (D_det - D_pred) / (D_det + D_pred + floor) in [-2, 2], and
+     a = clip((c - 0.4) / 0.8, 0, 1) (ambiguous evidence, e.g. repeated texture, gives none);
+   - the detection is then held off in proportion to how surprising it is,
+     h = r · a · (1 - exp(-½ (d / (hold_gate · sqrt(P⁻ + R)))²)), and the gain becomes
+     g' = (1 - h) · max(g, (1 - r·a) · (1 - exp(-½ d² / gate²))).
+   So: fast motion that the flow follows gives a small d (normal gain); fast motion the
+   flow missed moves the content with the detection (a ≈ 0) and the disagreement gate
+   hands over smoothly, as before; a detector jump over content that stayed put, where the
+   flow is reliable, is held to the flow. A keypoint held for more than `max_hold`
+   consecutive frames is released (the detection may be right about a slow semantic
+   change the flow cannot see). Reset to the detection (g = 1, P = R) when the flow fails
    the forward-backward check (e > fb_threshold) or the keypoint leaves the frame.
 
 Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
@@ -38,6 +51,9 @@ from flowmark_core.flow import (
 from flowmark_core.stabilize.base import StabilizerBase, check_step
 
 TEXTURE_RADIUS = 3
+PATCH_RADIUS = 4  # working px: the appearance check compares 9 x 9 patches
+PATCH_NOISE = 4.0  # grey levels: SSD floor per pixel (sensor noise, compression)
+SUPPORT_FROM, SUPPORT_FULL = 0.4, 1.2  # contrast c of the SSDs: no support below, full above
 
 
 def texture_near(gray: np.ndarray, points: np.ndarray, radius: int = TEXTURE_RADIUS) -> np.ndarray:
@@ -82,6 +98,13 @@ class FlowStabilizer(StabilizerBase):
         gate: prediction-detection distance scale (px at 256 px): at `gate` px the gain is at
             least 0.39, at 2·gate 0.86 — the detection takes over smoothly.
         min_gain: gain floor in [0, 1], a slow pull toward the detection.
+        hold_gate: disagreement, in innovation standard deviations sqrt(P⁻ + R), at which
+            a detection that reliable flow and the image contradict is 39 % held off (86 %
+            at twice that); 0 switches holding off (the former gate).
+        fb_soft: forward-backward error (px at 256 px) at which the flow's reliability
+            drops to 0.61 (0.14 at twice that).
+        max_hold: consecutive frames a keypoint may be held off before the detection is
+            let back in through the disagreement gate.
         max_flow_size: frames are downscaled so their larger side is at most this (px).
         preset: DIS preset ("ultrafast", "fast", "medium").
 
@@ -101,6 +124,9 @@ class FlowStabilizer(StabilizerBase):
         texture_ref: float = 1e-7,
         gate: float = 8.0,
         min_gain: float = 0.2,
+        hold_gate: float = 2.0,
+        fb_soft: float = 0.5,
+        max_hold: int = 8,
         max_flow_size: int = 256,
         preset: str = "ultrafast",
     ) -> None:
@@ -111,6 +137,7 @@ class FlowStabilizer(StabilizerBase):
             "untrusted_noise": untrusted_noise,
             "fb_threshold": fb_threshold,
             "gate": gate,
+            "fb_soft": fb_soft,
         }
         for key, val in positive.items():
             if not val > 0:
@@ -119,6 +146,10 @@ class FlowStabilizer(StabilizerBase):
             raise ConfigError(f"flow stabiliser texture_ref must be >= 0, got {texture_ref!r}")
         if not 0 <= min_gain <= 1:
             raise ConfigError(f"flow stabiliser min_gain must be in [0, 1], got {min_gain!r}")
+        if not hold_gate >= 0:
+            raise ConfigError(f"flow stabiliser hold_gate must be >= 0, got {hold_gate!r}")
+        if int(max_hold) < 0:
+            raise ConfigError(f"flow stabiliser max_hold must be >= 0, got {max_hold!r}")
         if int(max_flow_size) < 16:
             raise ConfigError(f"flow stabiliser max_flow_size must be >= 16, got {max_flow_size}")
         s = self.size_scale
@@ -129,6 +160,9 @@ class FlowStabilizer(StabilizerBase):
         self.gate = gate * s
         self.texture_ref = float(texture_ref)
         self.min_gain = float(min_gain)
+        self.hold_gate = float(hold_gate)
+        self.fb_soft = fb_soft * s
+        self.max_hold = int(max_hold)
         self.max_flow_size = int(max_flow_size)
         self.estimator = FlowEstimator("dis", preset)
         self.reset()
@@ -139,7 +173,9 @@ class FlowStabilizer(StabilizerBase):
         self._jacobian: np.ndarray | None = None
         self._variance: np.ndarray | None = None
         self._prev_gray: np.ndarray | None = None
+        self._held: np.ndarray | None = None
         self.last_gain: np.ndarray | None = None
+        self.last_hold: np.ndarray | None = None
 
     def _work_gray(self, frame: np.ndarray) -> np.ndarray:
         """Gray uint8 frame downscaled to at most `max_flow_size` px. Shape: (h, w)."""
@@ -156,7 +192,9 @@ class FlowStabilizer(StabilizerBase):
         self._jacobian = None if jac is None else jac.copy()
         self._variance = np.full(len(val), self.measurement_var)
         self._prev_gray = gray
+        self._held = np.zeros(len(val), np.int64)
         self.last_gain = np.ones(len(val))
+        self.last_hold = np.zeros(len(val))
 
     def update(
         self, value: np.ndarray, jacobian: np.ndarray | None, frame: np.ndarray | None
@@ -189,39 +227,88 @@ class FlowStabilizer(StabilizerBase):
         ):
             self._start(val, jac, gray)
             return val.copy(), None if jac is None else jac.copy()
-        predicted, noise, failed, flow_jac = self._predict(
+        predicted, noise, failed, flow_jac, reliable = self._predict(
             prev_gray, gray, prev_value, jac is not None
         )
-        self._prev_gray = gray
+        held = self._held if self._held is not None else np.zeros(len(val), np.int64)
 
         prior_var = variance + noise
         gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
-        # Disagreement raises the gain smoothly toward 1 (a hard reset at the gate made the
-        # track jump, which measured as more acceleration than the raw detector had).
         distance = np.linalg.norm(val - predicted, axis=-1)
-        gain = np.maximum(gain, 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2))
+        trust = np.zeros(len(val))
+        hold = np.zeros(len(val))
+        if self.hold_gate > 0:
+            support = self._content_stayed(prev_gray, gray, prev_value, predicted, val)
+            trust = np.where(held >= self.max_hold, 0.0, reliable * support)
+            innovation = distance / np.sqrt(prior_var + self.measurement_var)
+            hold = trust * (1.0 - np.exp(-0.5 * (innovation / self.hold_gate) ** 2))
+        self._prev_gray = gray
+        # Disagreement the image does not contradict raises the gain smoothly toward 1 (a
+        # hard reset made the track jump: more acceleration than the raw detector had).
+        handover = (1.0 - trust) * (1.0 - np.exp(-0.5 * (distance / self.gate) ** 2))
+        gain = (1.0 - hold) * np.maximum(gain, handover)
         gain = np.where(failed, 1.0, gain)
+        self._held = np.where((hold > 0.5) & ~failed, held + 1, 0)
         self._value = predicted + gain[:, None] * (val - predicted)
         self._variance = np.where(failed, self.measurement_var, (1.0 - gain) * prior_var)
         self.last_gain = gain
+        self.last_hold = np.where(failed, 0.0, hold)
         if jac is not None and flow_jac is not None and self._jacobian is not None:
             jac_pred = flow_jac @ self._jacobian
             self._jacobian = jac_pred + gain[:, None, None] * (jac - jac_pred)
         return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()
 
+    def _to_work(self, points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Image px -> working px (pixel centres scaled as cv2.resize does)."""
+        to_work = np.array([shape[1] / self.width, shape[0] / self.height])
+        return (points + 0.5) * to_work - 0.5
+
+    def _content_stayed(
+        self,
+        prev_gray: np.ndarray,
+        gray: np.ndarray,
+        previous: np.ndarray,
+        predicted: np.ndarray,
+        detected: np.ndarray,
+    ) -> np.ndarray:
+        """Per keypoint, how clearly the image says the content went with the prediction
+        and not with the detection (a in the module docstring), in [0, 1].
+
+        Shape:
+            previous, predicted, detected: (K, 2) image px; output: (K,).
+        """
+        side = 2 * PATCH_RADIUS + 1
+        before = prev_gray.astype(np.float32)
+        after = gray.astype(np.float32)
+        floor = 2.0 * side * side * PATCH_NOISE**2
+        out = np.zeros(len(previous))
+        prev_w = self._to_work(previous, gray.shape)
+        pred_w = self._to_work(predicted, gray.shape)
+        det_w = self._to_work(detected, gray.shape)
+        for k in range(len(previous)):
+            template = cv2.getRectSubPix(before, (side, side), tuple(map(float, prev_w[k])))
+            at_pred = cv2.getRectSubPix(after, (side, side), tuple(map(float, pred_w[k])))
+            at_det = cv2.getRectSubPix(after, (side, side), tuple(map(float, det_w[k])))
+            ssd_pred = float(np.sum((at_pred - template) ** 2))
+            ssd_det = float(np.sum((at_det - template) ** 2))
+            out[k] = 2.0 * (ssd_det - ssd_pred) / (ssd_det + ssd_pred + floor)
+        # Ambiguous evidence (repeated texture, blur, noise) gives no support at all.
+        return np.clip((out - SUPPORT_FROM) / (SUPPORT_FULL - SUPPORT_FROM), 0.0, 1.0)
+
     def _predict(
         self, prev_gray: np.ndarray, gray: np.ndarray, points: np.ndarray, with_jacobian: bool
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Carry `points` (image px) by the flow from `prev_gray` to `gray` and judge the flow.
 
         Returns:
             predicted points (image px), process noise variance (image px²), a flag per point
-            where the flow failed (forward-backward check, or the point left the frame), and
-            the flow's local Jacobian in image px (None unless `with_jacobian`).
+            where the flow failed (forward-backward check, or the point left the frame), the
+            flow's local Jacobian in image px (None unless `with_jacobian`), and the flow's
+            reliability in [0, 1] (r in the module docstring).
 
         Shape:
             prev_gray, gray: (h, w) working frames; points: (K, 2); outputs: (K, 2), (K,),
-            (K,), (K, 2, 2).
+            (K,), (K, 2, 2), (K,).
         """
         work_h, work_w = gray.shape
         # Image px -> working px, pixel centres scaled as cv2.resize does: p' = (p + ½)·D - ½.
@@ -234,9 +321,11 @@ class FlowStabilizer(StabilizerBase):
         predicted = (moved + 0.5) / to_work - 0.5
 
         noise = self.trusted_var + fb_error**2
+        reliable = np.exp(-0.5 * (fb_error / self.fb_soft) ** 2)
         if self.texture_ref > 0:
             weak = self.texture_ref / (texture_near(prev_gray, pts) + self.texture_ref)
             noise = noise + self.untrusted_var * weak**2
+            reliable = reliable * (1.0 - weak)
         inside = np.all((pts >= 0) & (pts <= [work_w - 1, work_h - 1]), axis=-1)
         failed = (fb_error > self.fb_threshold) | ~inside
 
@@ -248,4 +337,4 @@ class FlowStabilizer(StabilizerBase):
             flow_jac = flow_jacobian_at(fw, pts, step=step).astype(np.float64)
             # Working px -> image px: D⁻¹ A D with D = diag(to_work).
             flow_jac = flow_jac * to_work[None, None, :] / to_work[None, :, None]
-        return predicted, noise, failed, flow_jac
+        return predicted, noise, failed, flow_jac, reliable

@@ -214,3 +214,67 @@ def test_flow_needs_frames() -> None:
         stab.update(np.zeros((K, 2)), None, None)
     with pytest.raises(ValueError, match="frames ended"):
         stab.run(np.zeros((3, K, 2)), None, [np.zeros((64, 64, 3), np.uint8)])
+
+
+def _jump_scene(size: int = 128, steps: int = 40) -> tuple[list[np.ndarray], np.ndarray]:
+    """Texture drifting 0.5 px/frame right (ground truth) for the detector-jump tests."""
+    offsets = np.stack([np.arange(steps) * 0.5, np.arange(steps) * 0.2], axis=-1)
+    frames = shifted_frames(textured_canvas(224, seed=3), offsets, size)
+    return frames, interior_points(size, seed=4) + offsets[:, None, :]
+
+
+def test_flow_holds_keypoints_through_detector_jumps_the_content_did_not_make() -> None:
+    # The seed's failure case: the detector jumps 6 px for three frames while the content
+    # (and reliable flow) moves 0.5 px/frame. The redesigned gate holds the keypoint to the
+    # flow; the former gate (hold_gate=0) handed it to the detector.
+    frames, truth = _jump_scene()
+    values = truth + np.random.default_rng(6).normal(0.0, 0.2, truth.shape)
+    jumps = [(12, 15, np.array([6.0, 0.0])), (26, 28, np.array([-3.0, 5.0]))]
+    for start, stop, shift in jumps:
+        values[start:stop, :3] += shift
+    held, _ = make_stabilizer("flow", 128).run(values, None, frames)
+    former, _ = make_stabilizer("flow", 128, hold_gate=0.0).run(values, None, frames)
+    in_jump = np.zeros(len(truth), bool)
+    for start, stop, _ in jumps:
+        in_jump[start:stop] = True
+    err_held = np.linalg.norm(held - truth, axis=-1)[in_jump, :3]
+    err_former = np.linalg.norm(former - truth, axis=-1)[in_jump, :3]
+    raw = np.linalg.norm(values - truth, axis=-1)[in_jump, :3]
+    assert err_held.max() < 1.5 < 3.0 < err_former.max()
+    assert err_held.mean() < 0.2 * raw.mean()
+    # Keypoints that did not jump, and the frames after the jumps, stay on the truth.
+    assert np.linalg.norm(held - truth, axis=-1)[~in_jump].max() < 1.0
+
+
+def test_flow_follows_a_detection_the_content_moved_with_even_if_the_flow_missed_it() -> None:
+    # A texture repeating every 8 px steps by one period: the frames look alike, so the flow
+    # says "no motion" and passes its forward-backward check, yet the detector (the truth
+    # here) moved 8 px. The image shows the content at the detection as well as at the
+    # prediction: no reason to hold, and the step is followed within two frames (held to
+    # the flow it would stay ~8 px off).
+    rng = np.random.default_rng(0)
+    canvas = cv2.GaussianBlur(np.tile(rng.random((8, 8, 3)).astype(np.float32), (28, 28, 1)),
+                              (0, 0), 0.8)  # fmt: skip
+    canvas = ((canvas - canvas.min()) / (canvas.max() - canvas.min()) * 255).astype(np.uint8)
+    size, jump_at, steps = 128, 10, 20
+    offsets = np.zeros((steps, 2))
+    offsets[:, 0] = np.arange(steps) * 0.3
+    offsets[jump_at:, 0] += 8.0
+    frames = shifted_frames(canvas, offsets, size)
+    truth = interior_points(size) + offsets[:, None, :]
+    out, _ = make_stabilizer("flow", size).run(truth, None, frames)
+    err = np.linalg.norm(out - truth, axis=-1)
+    assert err[jump_at + 1 :].max() <= 2.0
+    assert err[jump_at + 3 :].max() <= 0.5
+
+
+def test_flow_releases_a_hold_after_max_hold_frames() -> None:
+    # A detection that stays put elsewhere for good (a slow semantic change the flow cannot
+    # see) is let back in after max_hold frames and then followed.
+    frames, truth = _jump_scene(steps=30)
+    values = truth.copy()
+    values[5:, 0] += np.array([5.0, 0.0])
+    out, _ = make_stabilizer("flow", 128, max_hold=4).run(values, None, frames)
+    err = np.linalg.norm(out[:, 0] - values[:, 0], axis=-1)
+    assert err[6] > 3.0  # held at first
+    assert err[-5:].max() < 0.5  # then following the detector
