@@ -21,15 +21,15 @@ class PriorModelConfig:
         hidden: width of the recurrent cells and of the condition MLP.
         latent: size of the latent code z (one per sequence).
         cell: "gru" or "lstm" (decoder and posterior encoder).
-        jacobian_scale: the decoder's raw Jacobian output is multiplied by this before the
-            matrix exponential (keeps the first steps near the identity).
+        jacobian_bound: soft bound (tanh) on each entry of the log-Jacobian A_t; the
+            determinant then changes by at most exp(2 * bound) from the first frame's.
     """
 
     num_kp: int = 10
     hidden: int = 128
     latent: int = 16
     cell: str = "gru"
-    jacobian_scale: float = 0.3
+    jacobian_bound: float = 1.0
 
     def __post_init__(self) -> None:
         if self.num_kp < 1:
@@ -42,8 +42,8 @@ class PriorModelConfig:
             raise ConfigError(
                 f"motion prior cell {self.cell!r}: expected one of {', '.join(CELLS)}"
             )
-        if not self.jacobian_scale > 0:
-            raise ConfigError(f"motion prior jacobian_scale {self.jacobian_scale}: expected > 0")
+        if not self.jacobian_bound > 0:
+            raise ConfigError(f"motion prior jacobian_bound {self.jacobian_bound}: expected > 0")
 
 
 @dataclass(frozen=True)

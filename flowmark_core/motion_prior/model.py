@@ -3,8 +3,9 @@ frame's keypoints and a latent code, where every keypoint (value and Jacobian) g
 
 Coordinates are the detector's normalised frame (x, y in [-1, 1], `flowmark_core.geometry`).
 Values are predicted as displacements from the first frame; Jacobians as
-J_t = J_0 · expm(A_t) with A_t an unconstrained 2x2 matrix, so det J_t = det J_0 · exp(tr A_t)
-never crosses zero: every predicted Jacobian is invertible when the first one is.
+J_t = J_0 · expm(A_t) with A_t a 2x2 matrix whose entries are softly bounded (tanh) by
+`jacobian_bound`, so det J_t = det J_0 · exp(tr A_t) keeps the sign of det J_0 and stays within
+exp(±2·bound) of it: every predicted Jacobian is invertible when the first one is.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class MotionPrior(nn.Module):
         for _ in range(frames):
             h, state = self.decoder(torch.cat([prev, z], -1), state)
             disp = disp + self.step_head(h).view(b, k, 2) * self.displacement_std
-            log_j = self.jacobian_head(h).view(b, k, 2, 2) * self.config.jacobian_scale
+            bound = self.config.jacobian_bound
+            log_j = bound * torch.tanh(self.jacobian_head(h).view(b, k, 2, 2) / bound)
             rel = torch.linalg.matrix_exp(log_j) - eye
             values.append(v0 + disp)
             jacobians.append(j0 @ (rel + eye))
