@@ -13,6 +13,7 @@ from flowmark_gui.overlays import (
     PaneLayers,
     heatmap_rgba,
     jacobian_segments,
+    layer_region,
     motion_segments,
     occlusion_rgba,
 )
@@ -25,6 +26,19 @@ def _blend(image: np.ndarray, rgba: np.ndarray) -> np.ndarray:
     alpha = rgba[..., 3:4].astype(np.float32) / 255.0
     mixed = image.astype(np.float32) * (1 - alpha) + rgba[..., :3].astype(np.float32) * alpha
     return mixed.round().clip(0, 255).astype(np.uint8)
+
+
+def _blend_at(out: np.ndarray, rgba: np.ndarray, left: int, top: int) -> np.ndarray:
+    """Blend `rgba` into `out` with its corner at (left, top), clipped to `out`."""
+    h, w = out.shape[:2]
+    x0, y0 = max(left, 0), max(top, 0)
+    x1, y1 = min(left + rgba.shape[1], w), min(top + rgba.shape[0], h)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    out = out.copy()
+    patch = rgba[y0 - top : y1 - top, x0 - left : x1 - left]
+    out[y0:y1, x0:x1] = _blend(out[y0:y1, x0:x1], patch)
+    return out
 
 
 def _pt(xy: np.ndarray) -> tuple[int, int]:
@@ -51,18 +65,27 @@ def draw_pane(
     out = cv2.resize(
         image, (size, size), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
     )
-    scale = (size - 1) / max(image_size - 1, 1)
+    region = layer_region(layers, image.shape[0], image.shape[1])
+    if region is None:
+        return out
+    factor = size / image.shape[1]
+    left, top, side = (float(v) * factor for v in region)
+    pixels = max(round(side), 2)
+    at = (round(left), round(top))
+    shift = np.array([left, top])
+    scale = (side - 1) / max(image_size - 1, 1)
     if overlays.occlusion and layers.occlusion is not None:
-        out = _blend(out, occlusion_rgba(layers.occlusion, size, 0.6))
+        out = _blend_at(out, occlusion_rgba(layers.occlusion, pixels, 0.6), *at)
     if overlays.heatmaps and layers.heatmaps is not None:
         only = list(selected) if overlays.heatmap_selected_only else None
-        out = _blend(out, heatmap_rgba(layers.heatmaps, size, overlays.heatmap_opacity, only))
+        heat = heatmap_rgba(layers.heatmaps, pixels, overlays.heatmap_opacity, only)
+        out = _blend_at(out, heat, *at)
     if overlays.motion and layers.motion is not None:
-        for tail, head in motion_segments(layers.motion, size):
+        for tail, head in motion_segments(layers.motion, pixels) + shift:
             cv2.arrowedLine(out, _pt(tail), _pt(head), ARROW_RGB, 1, cv2.LINE_AA, tipLength=0.3)
     if layers.keypoints is None or not overlays.keypoints:
         return out
-    points = np.asarray(layers.keypoints, np.float64) * scale
+    points = np.asarray(layers.keypoints, np.float64) * scale + shift
     radius = max(2, size // 80)
     if overlays.jacobians and layers.jacobians is not None:
         segments = jacobian_segments(
@@ -72,7 +95,7 @@ def draw_pane(
             for tail, head in axes:
                 cv2.line(out, _pt(tail), _pt(head), keypoint_colour(k), 1, cv2.LINE_AA)
     if overlays.raw_keypoints and layers.raw_keypoints is not None:
-        for k, xy in enumerate(np.asarray(layers.raw_keypoints, np.float64) * scale):
+        for k, xy in enumerate(np.asarray(layers.raw_keypoints, np.float64) * scale + shift):
             cv2.drawMarker(out, _pt(xy), keypoint_colour(k), cv2.MARKER_TILTED_CROSS, radius * 2)
     font_scale = max(0.3, size / 700)
     for k, xy in enumerate(points):

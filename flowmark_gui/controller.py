@@ -39,6 +39,8 @@ class Controller(QObject):
         engine.frame_ready.connect(self._on_frame)
         engine.best_frame_found.connect(self._on_best_frame)
         engine.failed.connect(self._on_failed)
+        engine.driving_restored.connect(self._on_driving_restored)
+        self._index_before_open = 0
         session.index_changed.connect(lambda _i: self.request_current())
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -75,6 +77,7 @@ class Controller(QObject):
 
     def open_driving(self, path: Path) -> None:
         self.session.set_playing(False)
+        self._index_before_open = self.session.index
         self.session.info(f"opening driving video {Path(path).name}…")
         self.engine.open_driving(Path(path), self.session.invalidate())
 
@@ -147,6 +150,7 @@ class Controller(QObject):
 
     # -- engine replies --------------------------------------------------------------------
     def _on_model(self, handle: ModelHandle) -> None:
+        self.spec = handle.spec  # the bundled model when the requested one failed
         self.session.set_model(handle)
         freeze_long_lived(collect=True)
         if handle.warning:
@@ -178,6 +182,12 @@ class Controller(QObject):
         name = info.options.stabilizer
         how = "no stabilisation" if name == "none" else f"{name} stabilisation"
         self.session.info(f"{info.length} frames tracked ({how})")
+        self.request_current()
+
+    def _on_driving_restored(self, video: VideoInfo | None, track: TrackInfo | None) -> None:
+        """A driving video was refused: the previous one (if any) is back as it was."""
+        self.session.progress.emit("tracking keypoints", -1, -1)
+        self.session.restore_driving(video, track, self._index_before_open)
         self.request_current()
 
     def _on_frame(self, rendered: RenderedFrame) -> None:

@@ -7,21 +7,23 @@ Frames stream from the driving video through the exporter's own Animator into a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
-from flowmark_core.errors import Cancelled
+from flowmark_core.animate.face_crop import CropBox
+from flowmark_core.errors import Cancelled, FlowmarkError
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_gui.compose import draw_pane, side_by_side
+from flowmark_gui.framing import crop_square, render_framed, source_box
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
-from flowmark_gui.overlays import driving_layers, result_layers, source_layers
+from flowmark_gui.overlays import driving_layers, letterboxed, result_layers, source_layers
 from flowmark_gui.state import OverlayOptions, RenderOptions
 
 LAYOUTS = ("result", "side-by-side")
@@ -43,6 +45,8 @@ class ExportJob:
     options: RenderOptions
     overlays: OverlayOptions
     selection: tuple[int, ...] = ()
+    boxes: tuple[CropBox, ...] = ()  # the square each driving frame was cut from
+    source_box: CropBox | None = None  # where the face-crop result sits in the source
 
     @property
     def frame_count(self) -> int:
@@ -87,7 +91,10 @@ def compose_frame(
     overlays, size, sel = job.overlays, job.size, job.selection
     src = draw_pane(source_image, source_layers(source_kp), overlays, size, image_size, sel)
     drv = draw_pane(result.driving, driving_layers(result), overlays, size, image_size, sel)
-    layers = result_layers(result, image_size)
+    layers = result_layers(result, image_size, job.source_box)
+    if layers.region is not None:  # the face-crop result sits in the letterboxed source
+        h, w = result.output.shape[:2]
+        layers = replace(layers, region=letterboxed(layers.region, h, w, image_size))
     out = draw_pane(fit_square(result.output, image_size), layers, overlays, size, image_size, sel)
     return side_by_side([src, drv, out], GAP)
 
@@ -105,14 +112,23 @@ def run_export(
         FlowmarkError: unreadable inputs or an unwritable output.
     """
     options = job.options
-    animator = handle.new_animator(face_crop=options.face_crop)
+    side_by_side_layout = job.layout == "side-by-side"
+    heavy = ("motion", "occlusion") if side_by_side_layout else ()
+    animator = handle.new_animator(face_crop=options.face_crop, outputs=heavy)
     freeze_long_lived()
     animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
-    source_kp = animator.set_source(read_image(job.source_path))
+    image = read_image(job.source_path)
+    box = source_box(image, options.face_crop)
+    framed = image if options.face_crop or box is None else crop_square(image, box)
+    source_kp = animator.set_source(framed)
+    if options.face_crop:  # the result is pasted into the whole source at this box
+        job = replace(job, source_box=box)
     total = job.frame_count
     reference = min(max(options.reference_index, 0), total - 1)
     animator.reference_from_track(job.track, reference)
-    heatmaps = job.layout == "side-by-side" and job.overlays.heatmaps
+    heatmaps = side_by_side_layout and job.overlays.heatmaps
+    if len(job.boxes) != total:
+        raise FlowmarkError(f"{job.driving_path}: the track has no crop boxes; track it again")
     reader = open_video(job.driving_path)
     writer = VideoWriter(job.path, fps=job.fps, size=job.frame_size())
     try:
@@ -121,7 +137,7 @@ def run_export(
                 break
             if cancelled():
                 raise Cancelled(f"{job.path}: export cancelled")
-            result = animator.render_from_track(frame, job.track, index, with_heatmaps=heatmaps)
+            result = render_framed(animator, frame, job.track, job.boxes, index, heatmaps)
             writer.write(
                 compose_frame(job, result, animator.source_image, source_kp, animator.size)
             )

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.setAcceptDrops(True)
         self._trajectories_wanted = True
+        self._video_state: QByteArray | None = None  # video mode's layout while in camera mode
         self._sync_actions()
         self._restore()
         self.controller.start(source, driving)
@@ -194,11 +195,15 @@ class MainWindow(QMainWindow):
         """The trajectory dock belongs to Video mode; Camera mode gets the room."""
         if index == 1:
             self.session.set_playing(False)
+            if self._video_state is None:
+                self._video_state = self.saveState()
             self._trajectories_wanted = not self.trajectory_dock.isHidden()
             self.trajectory_dock.hide()
             self.camera.probe_once()
-        elif self._trajectories_wanted:
-            self.trajectory_dock.show()
+        else:
+            self._video_state = None
+            if self._trajectories_wanted:
+                self.trajectory_dock.show()
 
     def _start_camera_arg(self) -> None:
         self.session.model_changed.disconnect(self._start_camera_arg)
@@ -252,7 +257,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
+        # Each mode keeps its own layout: the saved state is always video mode's (the app
+        # starts in video mode), never camera mode's docks-hidden layout.
+        state = self._video_state if self._video_state is not None else self.saveState()
+        settings.setValue("window/state", state)
         settings.sync()
         self.shutdown()
         super().closeEvent(event)

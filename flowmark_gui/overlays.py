@@ -1,7 +1,9 @@
 """Overlay geometry shared by the live views (pyqtgraph) and export (OpenCV drawing).
 
 Everything is in display pixels of a square pane of side `size`: keypoints (x = column,
-y = row) from the model-size frame are scaled by `size / image_size` by the callers.
+y = row) from the model-size frame are scaled by `size / image_size` by the callers. When
+the model frame is only part of the pane's picture (face crop pastes the result into the
+whole source), `PaneLayers.region` says where it sits and the overlays are drawn there.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import cv2
 import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult
+from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.geometry import make_coordinate_grid
 from flowmark_core.training.logger import keypoint_colour
 
 OCCLUSION_RGB = (255, 0, 170)
 HEAT_GAMMA = 0.4  # detector heatmaps are sharply peaked; a gamma shows their spread
 MAX_AXIS_FRACTION = 0.12
+Region = tuple[float, float, float]  # left, top, side in pixels of the pane's picture
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,25 @@ class PaneLayers:
     heatmaps: np.ndarray | None = None
     motion: np.ndarray | None = None
     occlusion: np.ndarray | None = None
+    region: Region | None = None  # where the model frame sits (None: the whole square)
+
+
+def layer_region(layers: PaneLayers, height: int, width: int) -> Region | None:
+    """Where the overlays go in an (height, width) picture; None when they cannot be
+    placed (a non-square picture without a region)."""
+    if layers.region is not None:
+        return layers.region
+    return (0.0, 0.0, float(width)) if height == width else None
+
+
+def letterboxed(region: Region, height: int, width: int, size: int) -> Region:
+    """`region` of an (height, width) picture after it is fitted, centred, into a
+    `size` x `size` square (as `export_job.fit_square` does)."""
+    scale = size / max(height, width)
+    nh, nw = max(1, round(height * scale)), max(1, round(width * scale))
+    top, left = (size - nh) // 2, (size - nw) // 2
+    x, y, side = region
+    return left + x * scale, top + y * scale, side * scale
 
 
 def source_layers(keypoints: DetectedKeypoints) -> PaneLayers:
@@ -49,16 +72,22 @@ def driving_layers(result: FrameResult) -> PaneLayers:
     return PaneLayers(result.kp_stable, raw, result.jacobian_stable, result.heatmaps)
 
 
-def result_layers(result: FrameResult, image_size: int) -> PaneLayers:
+def result_layers(result: FrameResult, image_size: int, box: CropBox | None = None) -> PaneLayers:
     """Layers of the Result pane: rendered keypoints, motion and occlusion.
 
-    When face crop pastes the output into a bigger source, the model-size geometry does
-    not line up with the picture and only the picture is shown.
+    When face crop pastes the output into the whole source, they are placed in the
+    source's crop `box` (without a box they cannot be placed and only the picture shows).
     """
+    region = None
     if result.output.shape[0] != image_size or result.output.shape[1] != image_size:
-        return PaneLayers()
+        if box is None:
+            return PaneLayers()
+        region = (float(box.x), float(box.y), float(box.size))
     return PaneLayers(
-        keypoints=result.kp_rendered, motion=result.motion, occlusion=result.occlusion
+        keypoints=result.kp_rendered,
+        motion=result.motion,
+        occlusion=result.occlusion,
+        region=region,
     )
 
 

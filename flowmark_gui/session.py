@@ -101,6 +101,18 @@ class Session(QObject):
         self.index_changed.emit(0)
         self.fps_changed.emit(self.fps)
 
+    def restore_driving(self, video: VideoInfo | None, track: TrackInfo | None, index: int) -> None:
+        """Go back to a previous driving video and its track (a new one was refused)."""
+        self.driving, self.track, self.displayed = video, track, None
+        self.results.clear()
+        self.index = min(max(index, 0), max(self.length - 1, 0))
+        if video is not None:
+            self.fps = video.fps
+        self.driving_changed.emit()
+        self.track_changed.emit()
+        self.index_changed.emit(self.index)
+        self.fps_changed.emit(self.fps)
+
     def set_track(self, info: TrackInfo) -> None:
         self.track = info
         self.results.clear()  # results carry the track serial; older ones are refused

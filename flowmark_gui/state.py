@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.metrics.jitter import JitterReport
 
 
@@ -71,6 +72,8 @@ class SourceInfo:
     path: Path
     image: np.ndarray
     keypoints: DetectedKeypoints
+    box: CropBox | None = None  # where `image` was cut from the file's picture (None: whole)
+    full_size: tuple[int, int] | None = None  # (width, height) of the file's picture
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class TrackInfo:
     jitter_stable: JitterReport | None
     options: RenderOptions
     serial: int = 0
+    boxes: tuple[CropBox, ...] = ()  # the square each driving frame was cut from
 
     @property
     def length(self) -> int:

@@ -12,7 +12,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from flowmark_gui.overlays import PaneLayers, heatmap_rgba, motion_segments, occlusion_rgba
+from flowmark_gui.overlays import (
+    PaneLayers,
+    heatmap_rgba,
+    layer_region,
+    motion_segments,
+    occlusion_rgba,
+)
 from flowmark_gui.state import OverlayOptions
 from flowmark_gui.views.graphics_items import SegmentsItem, arrow_heads
 from flowmark_gui.views.keypoint_layer import KeypointLayer
@@ -149,34 +155,41 @@ class FrameView(QWidget):
             return
         layers, overlays = self._layers, self._overlays
         height, width = self._shape
-        square = height == width
-        side = width
+        region = layer_region(layers, height, width)
+        if region is None:  # nothing can be placed on this picture
+            layers, region = PaneLayers(), (0.0, 0.0, float(width))
+        left, top, side = region
+        pixels = max(round(side), 2)
         scale = (side - 1) / (self._image_size - 1)
-        if overlays.heatmaps and layers.heatmaps is not None and square:
+        if overlays.heatmaps and layers.heatmaps is not None:
             only = self._selection if overlays.heatmap_selected_only else None
-            rgba = heatmap_rgba(layers.heatmaps, side, overlays.heatmap_opacity, only)
+            rgba = heatmap_rgba(layers.heatmaps, pixels, overlays.heatmap_opacity, only)
             self.heatmap.setImage(rgba, autoLevels=False, levels=(0, 255))
+            self.heatmap.setRect(left, top, side, side)
         else:
             self.heatmap.clear()
-        if overlays.occlusion and layers.occlusion is not None and square:
-            rgba = occlusion_rgba(layers.occlusion, side, OCCLUSION_OPACITY)
+        if overlays.occlusion and layers.occlusion is not None:
+            rgba = occlusion_rgba(layers.occlusion, pixels, OCCLUSION_OPACITY)
             self.occlusion.setImage(rgba, autoLevels=False, levels=(0, 255))
+            self.occlusion.setRect(left, top, side, side)
         else:
             self.occlusion.clear()
-        if overlays.motion and layers.motion is not None and square:
-            segments = motion_segments(layers.motion, side)
+        if overlays.motion and layers.motion is not None:
+            segments = motion_segments(layers.motion, pixels) * (side / pixels)
+            segments = segments + np.array([left, top])
             heads = arrow_heads(segments, side / 60.0)
             self.arrows.set_segments(np.concatenate([segments, heads]), ARROW_RGB, 1.2, 220)
         else:
             self.arrows.clear()
         self.keypoints.update(
-            layers.keypoints if square else None,
+            layers.keypoints,
             layers.raw_keypoints,
             layers.jacobians,
             overlays,
             self._selection,
             scale,
             side,
+            (left, top),
         )
 
     # -- drops -----------------------------------------------------------------------------

@@ -105,7 +105,7 @@ class JitterTable(QWidget):
         if info is None:
             self.summary.setText("")
         elif info.jitter_raw is None or info.jitter_stable is None:
-            self.summary.setText("jitter numbers need the uncropped video (face crop is on)")
+            self.summary.setText("no jitter numbers: they need at least two frames")
         else:
             raw = _mean(info.jitter_raw.flow_residual)
             stable = _mean(info.jitter_stable.flow_residual)

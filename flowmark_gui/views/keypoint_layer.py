@@ -77,12 +77,15 @@ class KeypointLayer(QObject):
         selection: Sequence[int],
         scale: float,
         image_side: float,
+        offset: tuple[float, float] = (0.0, 0.0),
     ) -> None:
-        """Draw keypoints (K, 2) px of the model frame, scaled by `scale` to the image."""
+        """Draw keypoints (K, 2) px of the model frame, scaled by `scale` to the image and
+        moved by `offset` (where the model frame sits in the picture)."""
         if points is None or not overlays.keypoints:
             self.clear()
             return
-        pts = np.asarray(points, np.float64) * scale
+        shift = np.asarray(offset, np.float64)
+        pts = np.asarray(points, np.float64) * scale + shift
         count = len(pts)
         styles = [self._style(k, k in selection) for k in range(count)]
         self.dots.setData(
@@ -99,7 +102,7 @@ class KeypointLayer(QObject):
         for label in self._labels[len(pts) :]:
             label.hide()
         if overlays.raw_keypoints and raw is not None:
-            raw_pts = np.asarray(raw, np.float64) * scale
+            raw_pts = np.asarray(raw, np.float64) * scale + shift
             self.raw.setData(
                 pos=raw_pts, pen=[self._raw_pen(k) for k in range(len(raw_pts))], brush=None
             )

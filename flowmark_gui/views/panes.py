@@ -7,9 +7,13 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 
 from flowmark_gui.controller import Controller
 from flowmark_gui.file_routing import Role
+from flowmark_gui.framing import describe_framing
 from flowmark_gui.overlays import PaneLayers, driving_layers, result_layers, source_layers
 from flowmark_gui.session import Session
 from flowmark_gui.views.frame_view import FrameView
+
+DRIVING_HINT = "drop a video, GIF or frame folder here"
+RESULT_HINT = "the animated source appears here"
 
 
 class VideoPanes(QWidget):
@@ -22,8 +26,8 @@ class VideoPanes(QWidget):
         self.session = session
         self.controller = controller
         self.source = FrameView("Source", "drop a source image here")
-        self.driving = FrameView("Driving", "drop a video, GIF or frame folder here")
-        self.result = FrameView("Result", "the animated source appears here")
+        self.driving = FrameView("Driving", DRIVING_HINT)
+        self.result = FrameView("Result", RESULT_HINT)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for view in self.views:
             splitter.addWidget(view)
@@ -57,10 +61,17 @@ class VideoPanes(QWidget):
 
     def _show_preview(self) -> None:
         info = self.session.driving
-        if info is None:
+        if info is None:  # a refused video and nothing before it
+            self.driving.clear(DRIVING_HINT)
+            self.driving.caption.setText("")
+            self.result.clear(RESULT_HINT)
+            self.result.caption.setText("")
             return
         self.driving.set_frame(info.preview, PaneLayers(), self.session.image_size)
-        self.driving.caption.setText(f"{info.path.name} — tracking…")
+        framing = describe_framing(info.size, self.session.options.face_crop)
+        state = " — tracking…" if self.session.track is None else ""
+        self.driving.caption.setText(f"{info.path.name} ({framing}){state}")
+        self.driving.setToolTip(f"{info.path.name}: {framing}")
         self.result.clear("rendering…")
 
     def _show_result(self) -> None:
@@ -69,7 +80,8 @@ class VideoPanes(QWidget):
             return
         size = self.session.image_size
         self.driving.set_frame(result.driving, driving_layers(result), size)
-        self.result.set_frame(result.output, result_layers(result, size), size)
+        box = self.session.source.box if self.session.source is not None else None
+        self.result.set_frame(result.output, result_layers(result, size, box), size)
         name = self.session.driving.path.name if self.session.driving else ""
         self.driving.caption.setText(f"{name}  frame {result.index}")
         self.result.caption.setText(f"model {result.model_ms:.0f} ms")

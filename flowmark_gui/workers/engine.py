@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from flowmark_core.animate import Animator
+from flowmark_core.animate import HEAVY_OUTPUTS, Animator
 from flowmark_core.errors import Cancelled, FlowmarkError
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
-from flowmark_core.stabilize import stabilizer_params
+from flowmark_gui.framing import DrivingFramer, crop_off, crop_square, render_framed, source_box
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
 from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.track_analysis import GreyFrameRecorder, jitter_reports
-from flowmark_gui.workers.base import Job, WorkerThread
+from flowmark_gui.workers.base import Job, WorkerThread, one_line
 from flowmark_gui.workers.frame_source import FrameSource
 
 PROGRESS_INTERVAL_S = 0.1
@@ -38,6 +38,7 @@ class EngineWorker(WorkerThread):
     track_ready = Signal(object)  # TrackInfo
     frame_ready = Signal(object)  # RenderedFrame
     best_frame_found = Signal(int)
+    driving_restored = Signal(object, object)  # VideoInfo | None, TrackInfo | None (refused)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__("flowmark-engine", parent)
@@ -53,6 +54,7 @@ class EngineWorker(WorkerThread):
         self._track_token = 0
         self._track_serial = 0
         self._frame_request: int | None = None
+        self._video: VideoInfo | None = None
 
     # -- UI thread -------------------------------------------------------------------------
     def _bump_track(self) -> int:
@@ -95,13 +97,20 @@ class EngineWorker(WorkerThread):
 
     # -- worker thread ---------------------------------------------------------------------
     def _new_animator(self, handle: ModelHandle) -> Animator:
-        animator = handle.new_animator(face_crop=self._options.face_crop)
+        animator = handle.new_animator(face_crop=self._options.face_crop, outputs=HEAVY_OUTPUTS)
         animator.set_transfer(mode=self._options.mode, adapt_scale=self._options.adapt_scale)
         return animator
 
     def _load_model(self, spec: ModelSpec, generation: int, token: int) -> None:
         self._generation = generation
-        handle = load_model_handle(spec)
+        try:
+            handle = load_model_handle(spec)
+        except FlowmarkError as exc:
+            fallback = ModelSpec(device=spec.device, precision=spec.precision)
+            if self._handle is not None or spec == fallback:
+                raise  # keep the model already loaded
+            self.failed.emit(f"{one_line(exc)}; using the bundled model instead")
+            handle = load_model_handle(fallback)
         animator = self._new_animator(handle)
         freeze_long_lived()
         self._handle, self._animator = handle, animator
@@ -114,9 +123,13 @@ class EngineWorker(WorkerThread):
 
     def _apply_source(self, path: Path, image: np.ndarray) -> None:
         assert self._animator is not None
-        keypoints = self._animator.set_source(image)
+        box = source_box(image, self._options.face_crop)
+        framed = image if self._options.face_crop or box is None else crop_square(image, box)
+        keypoints = self._animator.set_source(framed)
         self._source_path, self._source_image = path, image
-        self.source_ready.emit(SourceInfo(path, self._animator.source_image, keypoints))
+        size = (int(image.shape[1]), int(image.shape[0]))
+        info = SourceInfo(path, self._animator.source_image, keypoints, box, size)
+        self.source_ready.emit(info)
 
     def _set_source(self, path: Path, generation: int) -> None:
         self._generation = generation
@@ -129,12 +142,26 @@ class EngineWorker(WorkerThread):
         self._generation = generation
         reader = open_video(path)
         first = reader.read_frame(0)
-        preview = self._animator.prepare(first) if self._animator is not None else first
-        self._reader, self._frames, self._track = reader, FrameSource(reader), None
-        self.driving_opened.emit(
-            VideoInfo(path, reader.fps, reader.frame_count, reader.size, preview)
+        size = self._handle.info.image_size if self._handle is not None else 256
+        preview = DrivingFramer(size, self._options.face_crop).wrap([first])
+        video = VideoInfo(path, reader.fps, reader.frame_count, reader.size, next(preview))
+        # A video is loaded whole or refused: the previous one stays until this one tracked.
+        previous = (self._reader, self._frames, self._track, self._video)
+        self._reader, self._frames, self._track, self._video = (
+            reader,
+            FrameSource(reader),
+            None,
+            video,
         )
-        self._run_track(token)
+        self.driving_opened.emit(video)
+        try:
+            self._run_track(token)
+        except Cancelled:
+            raise
+        except Exception:
+            self._reader, self._frames, self._track, self._video = previous
+            self.driving_restored.emit(self._video, self._track)
+            raise
 
     def _set_options(self, options: RenderOptions, generation: int, token: int | None) -> None:
         self._generation = generation
@@ -151,11 +178,8 @@ class EngineWorker(WorkerThread):
 
     def _configure_stabilizer(self, fps: float) -> None:
         assert self._animator is not None
-        name = self._options.stabilizer
-        params = dict(self._options.stabilizer_params)
-        if "fps" in stabilizer_params(name) and "fps" not in params:
-            params["fps"] = fps
-        self._animator.set_stabilizer(name, **params)
+        self._animator.set_fps(fps)  # the video's rate: the stabiliser's time step
+        self._animator.set_stabilizer(self._options.stabilizer, **self._options.stabilizer_params)
 
     def _run_track(self, token: int) -> None:
         if token != self._track_token or self._reader is None or self._animator is None:
@@ -176,10 +200,12 @@ class EngineWorker(WorkerThread):
                 last_emit[0] = now
                 self.track_progress.emit(done, total)
 
-        recorder = None if self._options.face_crop else GreyFrameRecorder(animator.prepare)
-        frames = iter(reader) if recorder is None else recorder.wrap(reader)
-        track = animator.track(frames, fps=reader.fps, progress=progress, total=total or None)
-        reports = None if recorder is None else jitter_reports(track, recorder.frames, check)
+        framer = DrivingFramer(animator.size, self._options.face_crop)
+        recorder = GreyFrameRecorder(lambda framed: framed)
+        frames = recorder.wrap(framer.wrap(reader))
+        with crop_off(animator):  # frames arrive cut to their stored boxes
+            track = animator.track(frames, fps=reader.fps, progress=progress, total=total or None)
+        reports = jitter_reports(track, recorder.frames, check)
         check()
         self._track_serial += 1
         info = TrackInfo(
@@ -188,6 +214,7 @@ class EngineWorker(WorkerThread):
             None if reports is None else reports[1],
             self._options,
             self._track_serial,
+            tuple(framer.boxes),
         )
         self._track = info
         self._frames = FrameSource(reader, info.length)
@@ -202,7 +229,7 @@ class EngineWorker(WorkerThread):
         frame = frames.frame(index)
         reference = min(max(self._options.reference_index, 0), info.length - 1)
         animator.reference_from_track(info.track, reference)
-        result = animator.render_from_track(frame, info.track, index, with_heatmaps=True)
+        result = render_framed(animator, frame, info.track, info.boxes, index, heatmaps=True)
         self.frame_ready.emit(RenderedFrame(self._generation, info.serial, result))
 
     def _best_frame(self) -> None:

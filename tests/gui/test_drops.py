@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -94,3 +95,29 @@ def test_bad_dropped_video_keeps_the_previous_state(
     assert loaded.session.driving is driving and loaded.session.track is track
     loaded.session.set_index(5)  # still usable
     qtbot.waitUntil(lambda: loaded.session.displayed.index == 5, timeout=WAIT_MS)
+
+
+def test_a_frame_folder_with_a_bad_frame_is_refused_whole(
+    loaded: MainWindow, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(10):
+        shutil.copy(media["source"], folder / f"frame_{i:03d}.png")
+    (folder / "frame_006.png").write_bytes(b"")  # zero bytes among good frames
+    session = loaded.session
+    session.set_index(5)
+    qtbot.waitUntil(session.has_current_result, timeout=WAIT_MS)
+    driving, track = session.driving, session.track
+    assert drop(loaded.panes.driving, folder)
+    qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
+    message = loaded.status.errors()[-1]
+    assert "frame_006.png" in message and "\n" not in message
+    qtbot.waitUntil(lambda: session.driving is driving, timeout=WAIT_MS)
+    assert session.track is track and session.index == 5  # the previous video, as it was
+    assert "tracking" not in loaded.panes.driving.caption.text()
+    qtbot.waitUntil(session.has_current_result, timeout=WAIT_MS)
+    assert not loaded.status.progress.isVisible()
+    loaded.actions["play"].trigger()  # Space still plays
+    assert session.playing
+    loaded.actions["play"].trigger()

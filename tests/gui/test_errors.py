@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -18,16 +17,15 @@ from tests.gui.conftest import WAIT_MS, Media
 def test_an_unexpected_worker_error_is_shown_and_the_app_survives(
     loaded: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = Animator.render_from_track
+    original = Animator.render
 
-    def broken(
-        self: Animator, frame: np.ndarray, track: object, index: int, **kwargs: object
-    ) -> object:
+    def broken(self: Animator, *args: object, **kwargs: object) -> object:
+        index = kwargs.get("index", args[4] if len(args) > 4 else 0)
         if index == 9:
             raise RuntimeError("boom\nsecond line")
-        return original(self, frame, track, index, **kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Animator, "render_from_track", broken)
+    monkeypatch.setattr(Animator, "render", broken)
     loaded.session.set_index(9)
     qtbot.waitUntil(lambda: bool(loaded.status.errors()), timeout=WAIT_MS)
     assert loaded.status.errors()[-1] == "unexpected error: RuntimeError: boom"

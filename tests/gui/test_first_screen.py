@@ -76,3 +76,38 @@ def test_window_geometry_is_saved_to_the_temporary_settings(
     window.close()
     assert temporary_settings.exists()
     assert "geometry" in temporary_settings.read_text()
+
+
+def test_a_missing_model_is_reported_and_the_bundled_one_is_used(
+    make_window: WindowFactory,
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _resources(tmp_path, media, monkeypatch)
+    spec = ModelSpec(path="missing.pth.tar", config="vox-256.yaml", precision="float32")
+    window = make_window(media["source"], media["driving"], spec=spec)
+    wait_tracked(qtbot, window)  # the fallback model animates the media
+    errors = window.status.errors()
+    assert errors and "missing.pth.tar: no such model file" in errors[0]
+    assert "using the bundled model instead" in errors[0]
+    assert not any("no model is loaded" in text for _level, text in window.status.history)
+    assert window.session.model is not None and window.panes.result.has_image
+
+
+def test_video_mode_keeps_its_docks_after_quitting_in_camera_mode(
+    make_window: WindowFactory, media: Media, qtbot: QtBot
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
+    assert window.trajectory_dock.isVisible()
+    window.set_mode("camera")
+    assert not window.trajectory_dock.isVisible()
+    window.close()  # quit in camera mode
+    again = make_window()
+    assert not again.camera_mode
+    assert again.trajectory_dock.isVisible()
+    again.set_mode("camera")
+    again.set_mode("video")
+    assert again.trajectory_dock.isVisible()

@@ -21,7 +21,7 @@ def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qt
     session, plot = loaded.session, loaded.plot
     session.set_index(6)
     qtbot.waitUntil(lambda: session.displayed.index == 6, timeout=WAIT_MS)
-    before_output = session.displayed.output.copy()
+    before_posed = session.displayed.kp_rendered.copy()
     raw_curve = curve(plot, 0, "raw")
     assert not plot.stable_curves[0][0].isVisible()  # no stabilisation: raw only
     combo = loaded.controls.stabilizer.combo
@@ -31,7 +31,9 @@ def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qt
     assert plot.stable_curves[0][0].isVisible()
     np.testing.assert_allclose(curve(plot, 0, "raw"), raw_curve, atol=1e-5)
     assert not np.allclose(curve(plot, 0, "stable"), raw_curve, atol=1e-3)
-    assert not np.array_equal(session.displayed.output, before_output)
+    # the Result is posed with the stabilised keypoints (an untrained model's picture may
+    # not change visibly for sub-pixel moves, so the pose is what is compared)
+    assert not np.allclose(session.displayed.kp_rendered, before_posed, atol=1e-3)
     assert "one-euro" in loaded.jitter.summary.text()
     assert loaded.actions["stabilise"].isChecked()
 

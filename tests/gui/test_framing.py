@@ -1,0 +1,116 @@
+"""Framing (issue 16): non-square media are centre-cropped, never stretched; face-crop
+boxes are stored with the track (a frame renders the same whatever was viewed before);
+overlays work in face-crop mode, placed through the source's crop box."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from flowmark_core.animate.face_crop import CropBox, FaceCropper
+from flowmark_core.data.synthetic import render_clip
+from flowmark_core.io.images import write_image
+from flowmark_core.io.video_writer import VideoWriter
+from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
+
+BAND = 12  # red columns added on each side of a 64x64 picture
+
+
+def banded(frame: np.ndarray) -> np.ndarray:
+    """`frame` with a pure red band left and right (a wider, non-square picture)."""
+    band = np.zeros((frame.shape[0], BAND, 3), np.uint8)
+    band[..., 0] = 255
+    return np.concatenate([band, frame, band], axis=1)
+
+
+def red_share(image: np.ndarray) -> float:
+    """Fraction of pixels that are clearly red."""
+    rgb = np.asarray(image, np.int32)
+    red = (rgb[..., 0] > 180) & (rgb[..., 1] < 90) & (rgb[..., 2] < 90)
+    return float(red.mean())
+
+
+@pytest.fixture(scope="module")
+def wide_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("wide")
+    clip = render_clip("faces", 7, 8, 12, 64, expressive=True).frames
+    face = render_clip("faces", 3, 4, 1, 64).frames[0]
+    write_image(root / "wide-source.png", banded(face))
+    with VideoWriter(root / "wide.mp4", fps=25.0) as writer:
+        for frame in clip:
+            writer.write(banded(frame))
+    return {"source": root / "wide-source.png", "driving": root / "wide.mp4"}
+
+
+def test_non_square_media_are_centre_cropped_not_stretched(
+    make_window: WindowFactory, wide_media: dict[str, Path], qtbot: QtBot
+) -> None:
+    window = make_window(wide_media["source"], wide_media["driving"])
+    wait_tracked(qtbot, window)
+    session = window.session
+    assert session.driving.size == (64 + 2 * BAND, 64)
+    assert red_share(session.source.image) == 0.0  # stretched, the bands would show
+    assert red_share(session.displayed.driving) == 0.0
+    assert window.panes.driving.image.image.shape[:2] == (session.image_size,) * 2
+    assert "centre 64×64" in window.panes.driving.caption.text() or "centre" in (
+        window.panes.driving.toolTip()
+    )
+
+
+def test_overlays_work_in_face_crop_mode(
+    make_window: WindowFactory, wide_media: dict[str, Path], media: Media, qtbot: QtBot
+) -> None:
+    window = make_window(wide_media["source"], media["driving"])
+    wait_tracked(qtbot, window)
+    first = window.session.track
+    window.controls.motion.face_crop.setChecked(True)
+    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
+    wait_tracked(qtbot, window)
+    session, result = window.session, window.panes.result
+    assert session.displayed.output.shape[:2] == (64, 64 + 2 * BAND)  # the whole source
+    window.actions["overlay_motion"].trigger()  # M
+    window.actions["overlay_occlusion"].trigger()  # O
+    assert result.arrows._lines
+    assert result.occlusion.image is not None
+    rect = result.occlusion.mapRectToParent(result.occlusion.boundingRect())
+    box = session.source.box
+    assert abs(rect.x() - box.x) < 1e-6 and abs(rect.width() - box.size) < 1e-6
+    x, _y = result.keypoints.dots.getData()
+    assert len(x) == session.num_kp  # the Result keeps its keypoints
+    assert (x >= box.x - 1e-6).all() and (x <= box.x + box.size).all()
+    assert "mean flow residual" in window.jitter.summary.text()  # jitter numbers stay on
+
+
+def test_face_crop_boxes_do_not_depend_on_the_viewing_order(
+    make_window: WindowFactory, media: Media, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def moving_face(self: FaceCropper, image: np.ndarray) -> CropBox:
+        """A stand-in detector whose box follows the picture's content."""
+        shift = float(np.asarray(image, np.float64).mean()) * 13.0 % 24.0
+        return CropBox(shift, 0.0, 40.0)
+
+    monkeypatch.setattr(FaceCropper, "detect", moving_face)
+    window = make_window(media["source"], media["driving"])
+    wait_tracked(qtbot, window)
+    first = window.session.track
+    window.controls.motion.face_crop.setChecked(True)
+    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
+    wait_tracked(qtbot, window)
+    session = window.session
+
+    def show(index: int) -> np.ndarray:
+        session.set_index(index)
+        qtbot.waitUntil(lambda: session.has_current_result(), timeout=WAIT_MS)
+        return session.displayed.driving.copy()
+
+    direct = show(6)
+    session.results.clear()  # forget every rendered frame, then arrive at 6 another way
+    for index in (11, 2, 9):
+        show(index)
+    session.results.clear()
+    assert np.array_equal(show(6), direct)
+    assert len(session.track.boxes) == session.length
+    assert len({b.x for b in session.track.boxes}) > 1  # the box does move
