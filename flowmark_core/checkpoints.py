@@ -24,6 +24,25 @@ from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
 
 FORMAT_TAG = "flowmark-checkpoint-v1"
+#: Largest magnitude a stored weight may have. Weights are float32; a model whose weights
+#: grew past this has diverged (products of such values overflow to inf/NaN in a forward
+#: pass), so it is neither written nor loaded.
+MAX_ABS_WEIGHT = 1e10
+
+
+def first_bad_tensor(tensors: Mapping[str, torch.Tensor]) -> str | None:
+    """A description of the first tensor holding NaN/inf or |x| > MAX_ABS_WEIGHT, else None."""
+    for name, value in tensors.items():
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            continue
+        if value.numel() == 0:
+            continue
+        if not bool(torch.isfinite(value).all()):
+            return f"{name} holds NaN or infinite values"
+        peak = float(value.detach().abs().max())
+        if peak > MAX_ABS_WEIGHT:
+            return f"{name} holds values up to {peak:.3g} (diverged; limit {MAX_ABS_WEIGHT:.0e})"
+    return None
 
 
 def save_checkpoint(
@@ -32,6 +51,9 @@ def save_checkpoint(
     """Write the model weights + config + metadata atomically to a `.safetensors` file."""
     target = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    bad = first_bad_tensor(tensors)
+    if bad is not None:
+        raise CheckpointError(f"{target}: not written, weight {bad}")
     header = {
         "format": FORMAT_TAG,
         "flowmark.model_config": json.dumps(to_dict(model.config)),
@@ -52,12 +74,26 @@ def read_checkpoint_header(path: str | Path) -> tuple[ModelConfig, dict[str, Any
         raise CheckpointError(f"{p}: not a readable safetensors checkpoint ({exc})") from None
     if header.get("format") != FORMAT_TAG or "flowmark.model_config" not in header:
         raise CheckpointError(f"{p}: a safetensors file but not a flowmark checkpoint (no config)")
+    stored = _json_object(p, header["flowmark.model_config"], "config")
     try:
-        config = model_config_from_dict(json.loads(header["flowmark.model_config"]))
-    except (json.JSONDecodeError, ConfigError) as exc:
+        config = model_config_from_dict(stored)
+    except ConfigError as exc:
         raise CheckpointError(f"{p}: stored config is invalid ({exc})") from None
-    meta = json.loads(header.get("flowmark.meta", "{}"))
+    meta = _json_object(p, header.get("flowmark.meta", "{}"), "metadata")
     return config, meta
+
+
+def _json_object(path: Path, text: str, what: str) -> dict[str, Any]:
+    """Parse header entry `what` of `path`, which must be a JSON object."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        raise CheckpointError(f"{path}: stored {what} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise CheckpointError(
+            f"{path}: stored {what} is a JSON {type(value).__name__}, expected an object"
+        )
+    return value
 
 
 def load_checkpoint(
@@ -77,6 +113,9 @@ def load_checkpoint(
                 tensors[key] = f.get_tensor(key)
     except (SafetensorError, OSError, ValueError) as exc:
         raise CheckpointError(f"{p}: cannot read weights ({exc})") from None
+    bad = first_bad_tensor(tensors)
+    if bad is not None:
+        raise CheckpointError(f"{p}: unusable model, weight {bad}")
     load_state_strict(model, tensors, p)
     return model.eval(), meta
 

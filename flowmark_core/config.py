@@ -1,27 +1,63 @@
-"""Typed configuration: frozen dataclasses built from YAML, unknown keys rejected.
+"""Typed configuration schema: frozen dataclasses whose values are checked when built.
+
+Every value's range (positive, finite, one of a set) and every combination of values is
+checked in `__post_init__`, so a config that exists is one that trains; each derived fact
+("is the GAN on", "is the flow loss on") is one property. `from_dict` builds a dataclass from
+a mapping (unknown keys and wrong types rejected); reading YAML files, `--set` overrides and
+the published First Order Motion Model YAML layout live in `flowmark_core.fomm_config`.
 
 Architecture settings (`ModelConfig`) are kept apart from run-time training options
-(`TrainConfig`, `DataConfig`, `LossConfig`). `load_config` reads our own YAML layout and also
-the published First Order Motion Model YAML files (they carry `model_params`).
+(`TrainConfig`, `DataConfig`, `LossConfig`).
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
+import math
+import re
 import types
 import typing
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
-from flowmark_core.data.landmark_motion import LANDMARK_MOTION
 from flowmark_core.errors import ConfigError
 
+#: Sources of the "flow" the flow loss compares keypoints with (`data.flow_method`);
+#: "landmarks" is ground-truth landmark motion (flowmark_core.data.landmark_motion).
+FLOW_METHODS: tuple[str, ...] = ("dis", "farneback", "landmarks")
+FLOW_PRESETS: tuple[str, ...] = ("ultrafast", "fast", "medium")
+#: Largest model input side; bounds memory taken from a config or a checkpoint header.
+MAX_IMAGE_SIZE = 2048
+MAX_CHANNELS = 8192
+
 T = TypeVar("T")
+
+
+def _number(where: str, value: float, low: float | None = None, high: float | None = None,
+            low_open: bool = False) -> None:  # fmt: skip
+    """Raise ConfigError unless `value` is finite and in [low, high] ((low, high] if low_open)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and value > high
+    if too_low or too_high:
+        lower = "" if low is None else (f"> {low}" if low_open else f">= {low}")
+        upper = "" if high is None else f"<= {high}"
+        bounds = " and ".join(b for b in (lower, upper) if b)
+        raise ConfigError(f"{where}: expected a value {bounds}, got {value!r}")
+
+
+def _numbers(where: str, values: tuple[float, ...], low: float, high: float | None,
+             low_open: bool = False) -> None:  # fmt: skip
+    if not values:
+        raise ConfigError(f"{where}: expected at least one value")
+    for i, v in enumerate(values):
+        _number(f"{where}[{i}]", v, low, high, low_open)
+
+
+def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{key}: got {value!r}, expected one of {', '.join(allowed)}")
 
 
 @dataclass(frozen=True)
@@ -36,6 +72,15 @@ class KeypointDetectorConfig:
     single_jacobian_map: bool = False
     pad: int = 0
 
+    def __post_init__(self) -> None:
+        w = "model.kp_detector"
+        _number(f"{w}.block_expansion", self.block_expansion, 1, MAX_CHANNELS)
+        _number(f"{w}.max_features", self.max_features, 1, MAX_CHANNELS)
+        _number(f"{w}.num_blocks", self.num_blocks, 1, 8)
+        _number(f"{w}.temperature", self.temperature, 0, None, low_open=True)
+        _number(f"{w}.scale_factor", self.scale_factor, 0, 1, low_open=True)
+        _number(f"{w}.pad", self.pad, 0, 16)
+
 
 @dataclass(frozen=True)
 class DenseMotionConfig:
@@ -45,6 +90,13 @@ class DenseMotionConfig:
     max_features: int = 1024
     num_blocks: int = 5
     scale_factor: float = 0.25
+
+    def __post_init__(self) -> None:
+        w = "model.generator.dense_motion"
+        _number(f"{w}.block_expansion", self.block_expansion, 1, MAX_CHANNELS)
+        _number(f"{w}.max_features", self.max_features, 1, MAX_CHANNELS)
+        _number(f"{w}.num_blocks", self.num_blocks, 1, 8)
+        _number(f"{w}.scale_factor", self.scale_factor, 0, 1, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -62,6 +114,13 @@ class GeneratorConfig:
     texture the low-resolution bottleneck cannot carry survives."""
     dense_motion: DenseMotionConfig = field(default_factory=DenseMotionConfig)
 
+    def __post_init__(self) -> None:
+        w = "model.generator"
+        _number(f"{w}.block_expansion", self.block_expansion, 1, MAX_CHANNELS)
+        _number(f"{w}.max_features", self.max_features, 1, MAX_CHANNELS)
+        _number(f"{w}.num_down_blocks", self.num_down_blocks, 1, 6)
+        _number(f"{w}.num_bottleneck_blocks", self.num_bottleneck_blocks, 0, 64)
+
 
 @dataclass(frozen=True)
 class DiscriminatorConfig:
@@ -74,6 +133,13 @@ class DiscriminatorConfig:
     sn: bool = True
     use_kp: bool = False
 
+    def __post_init__(self) -> None:
+        w = "model.discriminator"
+        _numbers(f"{w}.scales", self.scales, 0, 1, low_open=True)
+        _number(f"{w}.block_expansion", self.block_expansion, 1, MAX_CHANNELS)
+        _number(f"{w}.max_features", self.max_features, 1, MAX_CHANNELS)
+        _number(f"{w}.num_blocks", self.num_blocks, 1, 8)
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -84,16 +150,23 @@ class ModelConfig:
     estimate_jacobian: bool = True
     image_size: int = 256
     kp_variance: float = 0.01
-    align_corners: bool = False
+    align_corners: bool = True
+    """Sampling convention (see `flowmark_core.geometry`): True for new models; FOMM
+    checkpoints and models trained before the change store False in their config."""
     kp_detector: KeypointDetectorConfig = field(default_factory=KeypointDetectorConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
 
     def __post_init__(self) -> None:
-        if self.num_kp < 1:
+        if isinstance(self.num_kp, bool) or not isinstance(self.num_kp, int) or self.num_kp < 1:
             raise ConfigError(f"model.num_kp: expected a positive integer, got {self.num_kp}")
-        if self.image_size < 16:
-            raise ConfigError(f"model.image_size: expected >= 16, got {self.image_size}")
+        _number("model.num_kp", self.num_kp, 1, 256)
+        _number("model.num_channels", self.num_channels, 1, 4)
+        if not 16 <= self.image_size <= MAX_IMAGE_SIZE:
+            raise ConfigError(
+                f"model.image_size: expected 16..{MAX_IMAGE_SIZE}, got {self.image_size}"
+            )
+        _number("model.kp_variance", self.kp_variance, 0, None, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -110,6 +183,7 @@ class AugmentConfig:
     def __post_init__(self) -> None:
         for name in ("brightness", "contrast", "saturation", "hue"):
             value = getattr(self, name)
+            _number(f"data.augment.{name}", value)
             if value < 0:
                 raise ConfigError(f"augment.{name} must be >= 0, got {value}")
         if self.hue > 0.5:
@@ -130,9 +204,13 @@ class DataConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self) -> None:
-        _check_choice("data.flow_method", self.flow_method, ("dis", "farneback", LANDMARK_MOTION))
+        _check_choice("data.flow_method", self.flow_method, FLOW_METHODS)
+        _check_choice("data.flow_preset", self.flow_preset, FLOW_PRESETS)
         if self.frame_gap < 1:
             raise ConfigError(f"data.frame_gap: expected >= 1, got {self.frame_gap}")
+        _number("data.frame_gap", self.frame_gap, 1, 10_000)
+        _number("data.repeats", self.repeats, 1, 1_000_000)
+        _number("data.num_workers", self.num_workers, 0, 256)
 
 
 @dataclass(frozen=True)
@@ -156,6 +234,20 @@ class FlowLossConfig:
     texture_threshold: float = 0.002
     max_motion: float = 0.1
 
+    def __post_init__(self) -> None:
+        w = "loss.flow"
+        for name in ("weight", "jacobian_weight", "heatmap_weight", "texture_threshold"):
+            _number(f"{w}.{name}", getattr(self, name), 0, None)
+        for name in ("warmup_steps", "ramp_steps"):
+            _number(f"{w}.{name}", getattr(self, name), 0, None)
+        for name in ("fb_threshold", "fb_cutoff", "max_motion"):
+            _number(f"{w}.{name}", getattr(self, name), 0, None, low_open=True)
+
+    @property
+    def enabled(self) -> bool:
+        """True when any flow term has a weight: the data set must then carry flow."""
+        return self.weight > 0 or self.jacobian_weight > 0 or self.heatmap_weight > 0
+
 
 @dataclass(frozen=True)
 class LossConfig:
@@ -163,6 +255,7 @@ class LossConfig:
 
     `keypoint_separation` weighs a prior that pushes keypoints closer than about
     `keypoint_separation_sigma` (in [-1, 1] image coordinates) apart; 0 switches it off.
+    `feature_matching` needs the discriminator, which only a GAN weight builds.
     """
 
     perceptual: tuple[float, ...] = (10.0, 10.0, 10.0, 10.0, 10.0)
@@ -178,11 +271,28 @@ class LossConfig:
     flow: FlowLossConfig = field(default_factory=FlowLossConfig)
 
     def __post_init__(self) -> None:
+        for i, v in enumerate(self.perceptual):
+            _number(f"loss.perceptual[{i}]", v, 0, None)
+        for name in ("reconstruction_l1", "reconstruction_ssim", "equivariance_value",
+                     "equivariance_jacobian", "generator_gan", "discriminator_gan",
+                     "feature_matching", "keypoint_separation"):  # fmt: skip
+            _number(f"loss.{name}", getattr(self, name), 0, None)
         if self.keypoint_separation_sigma <= 0:
             raise ConfigError(
                 "loss.keypoint_separation_sigma: expected > 0 (a distance in [-1, 1] "
                 f"image coordinates), got {self.keypoint_separation_sigma}"
             )
+        _number("loss.keypoint_separation_sigma", self.keypoint_separation_sigma, 0, None, True)
+        if self.feature_matching > 0 and not self.uses_gan:
+            raise ConfigError(
+                "loss.feature_matching: needs the discriminator, which is built only when "
+                "loss.generator_gan or loss.discriminator_gan is > 0 (it would do nothing)"
+            )
+
+    @property
+    def uses_gan(self) -> bool:
+        """True when a GAN term is on: training builds and trains the discriminator."""
+        return self.generator_gan > 0 or self.discriminator_gan > 0
 
 
 @dataclass(frozen=True)
@@ -218,6 +328,25 @@ class TrainConfig:
         _check_choice("train.optimizer", self.optimizer, ("adam", "sgd"))
         if self.batch_size < 1:
             raise ConfigError(f"train.batch_size: expected >= 1, got {self.batch_size}")
+        _number("train.steps", self.steps, 1, None)
+        _number("train.batch_size", self.batch_size, 1, 4096)
+        for name in ("lr_generator", "lr_kp_detector", "lr_discriminator"):
+            _number(f"train.{name}", getattr(self, name), 0, 10, low_open=True)
+        _number("train.lr_warmup_steps", self.lr_warmup_steps, 0, None)
+        _number("train.lr_min_ratio", self.lr_min_ratio, 0, 1)
+        if len(self.betas) != 2:
+            raise ConfigError(f"train.betas: expected two values, got {list(self.betas)}")
+        _numbers("train.betas", self.betas, 0, 0.999999)
+        _number("train.adam_eps", self.adam_eps, 0, None, low_open=True)
+        _numbers("train.scales", self.scales, 0, 1, low_open=True)
+        _number("train.sigma_affine", self.sigma_affine, 0, None)
+        _number("train.sigma_tps", self.sigma_tps, 0, None)
+        _number("train.points_tps", self.points_tps, 1, 64)
+        _number("train.seed", self.seed, 0, None)
+        _number("train.checkpoint_every", self.checkpoint_every, 0, None)
+        _number("train.log_every", self.log_every, 1, None)
+        _number("train.image_every", self.image_every, 0, None)
+        _number("train.grad_clip", self.grad_clip, 0, None)
 
 
 @dataclass(frozen=True)
@@ -230,9 +359,8 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
-def _check_choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{key}: got {value!r}, expected one of {', '.join(allowed)}")
+# A YAML 1.1 reader (PyYAML) reads 1e-3 (no dot) as a string; such text is a number here.
+_SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
@@ -262,8 +390,12 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: expected an integer, got {value!r}")
         return value
     if tp is float:
+        if isinstance(value, str) and _SCIENTIFIC.match(value.strip()):
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where}: expected a finite number, got {value!r}")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
@@ -274,6 +406,8 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
 
 def from_dict(cls: type[T], data: dict[str, Any], where: str = "") -> T:
     """Build dataclass `cls` from a mapping; unknown keys and wrong types raise ConfigError."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or cls.__name__}: expected a mapping, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     kwargs = {}
@@ -298,68 +432,22 @@ def to_dict(obj: Any) -> dict[str, Any]:
     return plain(dataclasses.asdict(obj))
 
 
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping safely; missing file or bad YAML -> ConfigError naming the file."""
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: config file not found")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"{p}: not valid YAML ({first})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: expected a YAML mapping at the top level")
-    return data
-
-
-def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
-    """A copy of a config mapping with `dotted.key=value` overrides (values parsed as YAML).
-
-    Example:
-        >>> apply_overrides({"loss": {"flow": {"weight": 5.0}}}, ["loss.flow.weight=1"])
-        {'loss': {'flow': {'weight': 1}}}
-
-    Raises:
-        ConfigError: an override without `=`, or a key path through a non-mapping value.
-    """
-    out = copy.deepcopy(data)
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"override {item!r}: expected KEY=VALUE, e.g. loss.flow.weight=1")
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise ConfigError(f"override {item!r}: value is not valid YAML") from None
-        parts = key.strip().split(".")
-        node = out
-        for i, part in enumerate(parts[:-1]):
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                where = ".".join(parts[: i + 1])
-                raise ConfigError(f"override {item!r}: {where} is a value, not a section")
-            node = child
-        node[parts[-1]] = value
-    return out
-
-
-def load_config(path: str | Path, overrides: Sequence[str] = ()) -> ExperimentConfig:
-    """Load our YAML layout or a published FOMM YAML file into an `ExperimentConfig`.
-
-    `overrides` (`dotted.key=value`) change single keys of the file before it is checked.
-    """
-    data = apply_overrides(read_yaml(path), overrides)
-    try:
-        if "model_params" in data:
-            from flowmark_core.fomm_config import experiment_from_fomm
-
-            return experiment_from_fomm(data)
-        return from_dict(ExperimentConfig, data)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
 def model_config_from_dict(data: dict[str, Any]) -> ModelConfig:
     """Build a `ModelConfig` from its dict form (as stored in checkpoints)."""
     return from_dict(ModelConfig, data, "model")
+
+
+_MOVED_TO_LOADING = ("load_config", "read_yaml", "apply_overrides")
+
+
+def __getattr__(name: str) -> Any:
+    """`load_config`, `read_yaml`, `apply_overrides` now live in `flowmark_core.fomm_config`.
+
+    Kept importable from here (resolved on first use, no import cycle) until every caller
+    imports them from their new home.
+    """
+    if name in _MOVED_TO_LOADING:
+        from flowmark_core import fomm_config
+
+        return getattr(fomm_config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from flowmark_core.animate import Animator
 from flowmark_core.cli.common import (
+    MAX_FPS,
+    MAX_OUTPUT_SIDE,
+    MIN_OUTPUT_SIDE,
+    MOTION_MODES,
+    HelpFormatter,
     add_model_options,
     add_stabilize_option,
+    int_in_range,
     load_source_image,
     note,
     open_driving_video,
+    positive_float,
     progress_bar,
 )
 from flowmark_core.errors import InputFileError, OutputFileError
-from flowmark_core.io.atomic import check_writable_dir
-from flowmark_core.io.video_writer import WRITABLE_VIDEO_EXTENSIONS, VideoWriter
+
+if TYPE_CHECKING:
+    from flowmark_core.animate import Animator
+
+#: = flowmark_core.io.video_writer.WRITABLE_VIDEO_EXTENSIONS (that module imports OpenCV).
+VIDEO_OUTPUT_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
 
 ANIMATE_EXAMPLES = """examples:
   flowmark animate face.png driving.mp4 -o out.mp4
@@ -33,15 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="animate a source image with a driving video",
         description="Animate SOURCE (an image) with the motion of DRIVING (a video).",
         epilog=ANIMATE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("source", help="source image (png, jpg, ...)")
     p.add_argument("driving", help="driving video (mp4, gif, ...) or folder of frames")
     p.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
     add_model_options(p)
-    p.add_argument(
-        "--mode", choices=["relative", "absolute"], default="relative", help="motion transfer mode"
-    )
+    p.add_argument("--mode", choices=MOTION_MODES, default="relative", help="motion transfer mode")
     p.add_argument(
         "--adapt-scale", action="store_true", help="scale motion by the keypoint hull areas"
     )
@@ -55,9 +62,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--crop", action="store_true", help="crop faces (OpenCV Haar cascade) and paste back"
     )
     p.add_argument(
-        "--fps", type=float, default=None, help="output fps (default: the driving video's)"
+        "--fps",
+        type=positive_float(MAX_FPS),
+        default=None,
+        help="output frame rate; None: the driving video's",
     )
-    p.add_argument("--size", type=int, default=None, help="output size in px (default: model size)")
+    p.add_argument(
+        "--size",
+        type=int_in_range(MIN_OUTPUT_SIDE, MAX_OUTPUT_SIDE),
+        default=None,
+        help=f"output side in px ({MIN_OUTPUT_SIDE}..{MAX_OUTPUT_SIDE}); None: the model's size",
+    )
     p.set_defaults(func=run_animate)
 
     r = sub.add_parser(
@@ -65,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="reconstruct a video from its first frame",
         description="Reconstruct VIDEO using its first frame as the source.",
         epilog="example:\n  flowmark reconstruct clip.mp4 -o rec.mp4",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     r.add_argument("video", help="video to reconstruct")
     r.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
@@ -75,9 +90,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _animator(args: argparse.Namespace, **kwargs: object) -> Animator:
-    return Animator.from_checkpoint(
+    from flowmark_core.animate import Animator
+
+    animator = Animator.from_checkpoint(
         args.model, config=args.config, device=args.device, precision=args.precision, **kwargs
     )
+    return animator
 
 
 def _write(
@@ -88,6 +106,8 @@ def _write(
     size: int | None,
     find_best: bool = False,
 ) -> int:
+    from flowmark_core.io.video_writer import VideoWriter
+
     total = frames_source.frame_count
     out_size = None if size is None else (size, size)
     bar = progress_bar(total, "rendering")
@@ -104,23 +124,14 @@ def _write(
 
 
 def run_animate(args: argparse.Namespace) -> int:
+    check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
-    from flowmark_core.errors import OutputFileError
-    from flowmark_core.io.video_writer import WRITABLE_VIDEO_EXTENSIONS
-
-    if Path(args.output).suffix.lower() not in WRITABLE_VIDEO_EXTENSIONS:
-        raise OutputFileError(
-            f"{args.output}: unknown output extension; expected one of "
-            f"{', '.join(WRITABLE_VIDEO_EXTENSIONS)}"
-        )
     animator = _animator(args, stabilizer=args.stabilize, face_crop=args.crop)
     animator.set_transfer(mode=args.mode, adapt_scale=args.adapt_scale)
     s = animator.size
     if source.shape[:2] != (s, s) and not args.crop:
         note(f"source {source.shape[1]}x{source.shape[0]} is resized to the model's {s}x{s}")
-    if args.size is not None and args.size < 16:
-        raise OutputFileError(f"--size {args.size}: expected at least 16 px")
     animator.set_source(source)
     n = _write(
         animator, driving, args.output, args.fps or driving.fps, args.size, args.find_best_frame
@@ -129,18 +140,24 @@ def run_animate(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_video_output(path: str) -> None:
-    """Fail early (before any work) on an unknown extension or an unwritable folder."""
-    if Path(path).suffix.lower() not in WRITABLE_VIDEO_EXTENSIONS:
+def check_video_output(path: str, *inputs: str) -> None:
+    """Fail early (before any work) on an unknown extension, an unwritable folder, or an
+    output that is one of `inputs` (same file, also through links)."""
+    from flowmark_core.io.atomic import check_writable_dir, refuse_output_over_input
+
+    if Path(path).suffix.lower() not in VIDEO_OUTPUT_EXTENSIONS:
         raise OutputFileError(
             f"{path}: unknown output extension; expected one of "
-            f"{', '.join(WRITABLE_VIDEO_EXTENSIONS)}"
+            f"{', '.join(VIDEO_OUTPUT_EXTENSIONS)}"
         )
     check_writable_dir(Path(path))
+    refuse_output_over_input(path, *inputs)
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:
-    check_video_output(args.output)
+    import numpy as np
+
+    check_video_output(args.output, args.video)
     video = open_driving_video(args.video)
     first = next(iter(video), None)
     if first is None:

@@ -1,18 +1,83 @@
-"""Options and input checks shared by the `flowmark` subcommands."""
+"""Options, choices and input checks shared by the `flowmark` subcommands (and train.py).
+
+This module is imported while the parser is built, so it stays light: no torch, OpenCV or
+Qt at module level (`flowmark --help` must not pay for them). The choice lists below are the
+one place each is written; `tests/core/cli/test_cli_light.py` checks that the stabiliser
+and family names equal those of the modules that implement them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from flowmark_core.errors import InputFileError
-from flowmark_core.io.images import is_image_path, read_image
-from flowmark_core.io.video_base import VideoReader
-from flowmark_core.io.video_reader import is_video_path, open_video
-from flowmark_core.stabilize import STABILIZERS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from flowmark_core.io.video_base import VideoReader
+
+DEVICES: tuple[str, ...] = ("cpu", "cuda")
+PRECISIONS: tuple[str, ...] = ("fast", "float32")
+MOTION_MODES: tuple[str, ...] = ("relative", "absolute")
+#: = flowmark_core.stabilize.STABILIZERS (that package imports OpenCV).
+STABILIZER_NAMES: tuple[str, ...] = ("none", "one-euro", "flow")
+#: = flowmark_core.data.synthetic.identities.FAMILIES (imports OpenCV).
+PUPPET_FAMILIES: tuple[str, ...] = ("faces", "bodies", "faces-photo")
+#: Largest output side in pixels an option may ask for (bounds memory and ffmpeg's work).
+MAX_OUTPUT_SIDE = 2048
+MIN_OUTPUT_SIDE = 16
+MAX_FPS = 240.0
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line and exit with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        raise SystemExit(2)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps examples as written and appends "(default: X)" to options that have one."""
+
+
+def int_in_range(low: int, high: int | None = None):
+    """argparse type: an integer in [low, high] (high None: no upper bound)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f">= {low}" if high is None else f"in {low}..{high}"
+            raise argparse.ArgumentTypeError(f"expected an integer {span}, got {value}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def positive_float(high: float | None = None):
+    """argparse type: a finite number > 0 (and <= high)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value) or value <= 0 or (high is not None and value > high):
+            span = "> 0" if high is None else f"in (0, {high:g}]"
+            raise argparse.ArgumentTypeError(f"expected a number {span}, got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -21,17 +86,15 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         "--model",
         default=None,
         help="bundled model name or checkpoint path (.safetensors, or FOMM .pth.tar with --config); "
-        "default: the bundled default model",
+        "None: the bundled default model",
     )
     p.add_argument(
         "--config", default=None, help="YAML config (needed for FOMM .pth.tar checkpoints)"
     )
-    p.add_argument(
-        "--device", choices=["cpu", "cuda"], default="cpu", help="compute device (default cpu)"
-    )
+    p.add_argument("--device", choices=DEVICES, default="cpu", help="compute device")
     p.add_argument(
         "--precision",
-        choices=["fast", "float32"],
+        choices=PRECISIONS,
         default="fast",
         help="fast: bf16 + channels-last where the CPU/GPU supports it; float32: exact",
     )
@@ -40,7 +103,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 def add_stabilize_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--stabilize",
-        choices=STABILIZERS,
+        choices=STABILIZER_NAMES,
         default="none",
         help="keypoint stabilisation: none, one-euro or flow (optical-flow guided)",
     )
@@ -48,6 +111,9 @@ def add_stabilize_option(p: argparse.ArgumentParser) -> None:
 
 def load_source_image(path: str) -> np.ndarray:
     """Read SOURCE, which must be an image (a video gets a clear message)."""
+    from flowmark_core.io.images import read_image
+    from flowmark_core.io.video_reader import is_video_path
+
     p = Path(path)
     if is_video_path(p) or p.is_dir():
         raise InputFileError(
@@ -58,6 +124,9 @@ def load_source_image(path: str) -> np.ndarray:
 
 def open_driving_video(path: str) -> VideoReader:
     """Open DRIVING, which must be a video or a folder of frames (an image gets a message)."""
+    from flowmark_core.io.images import is_image_path
+    from flowmark_core.io.video_reader import is_video_path, open_video
+
     p = Path(path)
     if is_image_path(p) and not is_video_path(p):
         raise InputFileError(
@@ -67,12 +136,22 @@ def open_driving_video(path: str) -> VideoReader:
     return open_video(p)
 
 
-def progress_bar(total: int | None, desc: str):
-    """A tqdm progress bar on stderr (silent when stderr is not a terminal and CI=true)."""
+def progress_bar(total: int | None, desc: str) -> Any:
+    """A tqdm progress bar on stderr, shown only when stderr is a terminal.
+
+    Off a terminal (logs, CI, pipes) it is silent: carriage-return frames do not belong in
+    a log file. The returned object always has `update` and `close`.
+    """
     from tqdm import tqdm
 
     return tqdm(
-        total=total, desc=desc, unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False
+        total=total,
+        desc=desc,
+        unit="frame",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=False,
+        disable=not sys.stderr.isatty(),
     )
 
 

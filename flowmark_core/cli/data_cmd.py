@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from flowmark_core.data.synthetic.identities import FAMILIES
+from flowmark_core.cli.common import PUPPET_FAMILIES, HelpFormatter, int_in_range
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,17 +21,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Render synthetic talking heads or dancing figures into OUT/train and OUT/test "
             "(folders of PNG frames plus landmarks.npz), with disjoint identities per split."
         ),
+        formatter_class=HelpFormatter,
     )
-    synth.add_argument("--family", choices=FAMILIES, required=True, help="puppet kind")
-    synth.add_argument("--videos", type=int, required=True, help="number of videos in all")
-    synth.add_argument("--frames", type=int, default=64, help="frames per video (default 64)")
-    synth.add_argument("--size", type=int, default=256, help="frame side in pixels, 64..512")
-    synth.add_argument("--seed", type=int, default=0, help="data set seed (default 0)")
+    synth.add_argument("--family", choices=PUPPET_FAMILIES, required=True, help="puppet kind")
+    synth.add_argument(
+        "--videos", type=int_in_range(1, 100_000), required=True, help="number of videos in all"
+    )
+    synth.add_argument(
+        "--frames", type=int_in_range(2, 10_000), default=64, help="frames per video"
+    )
+    synth.add_argument(
+        "--size", type=int_in_range(64, 512), default=256, help="frame side in pixels, 64..512"
+    )
+    synth.add_argument("--seed", type=int_in_range(0), default=0, help="data set seed")
     synth.add_argument(
         "--test-fraction", type=float, default=0.15, help="share of identities held out for test"
     )
-    synth.add_argument("--clips-per-id", type=int, default=2, help="videos per identity")
-    synth.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
+    synth.add_argument(
+        "--clips-per-id", type=int_in_range(1, 1000), default=2, help="videos per identity"
+    )
+    synth.add_argument(
+        "--workers", type=int_in_range(0, 256), default=2, help="rendering processes"
+    )
     synth.add_argument("out", metavar="OUT", help="new (or empty) output folder")
     synth.set_defaults(func=run_synth)
     fetch = sub.add_parser(
@@ -63,6 +74,11 @@ def run_synth(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     seconds = time.perf_counter() - start
+    if counts["test"] == 0:
+        sys.stderr.write(
+            f"flowmark: note: no test video: {args.videos} video(s) at {args.clips_per_id} per "
+            f"identity and --test-fraction {args.test_fraction} leave no identity for test/\n"
+        )
     sys.stderr.write(
         f"wrote {counts['train']} train and {counts['test']} test videos to {args.out} "
         f"in {seconds:.1f} s\n"

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import functools
+from pathlib import Path
 
-from flowmark_core.cli.common import add_model_options, progress_bar
-from flowmark_core.errors import ConfigError
-from flowmark_core.evaluation import (
-    EvalOptions,
-    evaluate,
-    markdown_report,
-    planned_frames,
-    test_videos,
-    write_results,
+from flowmark_core.cli.common import (
+    STABILIZER_NAMES,
+    HelpFormatter,
+    add_model_options,
+    int_in_range,
+    progress_bar,
 )
-from flowmark_core.evaluation.no_truth import clip_entries, evaluate_clips, is_clip_folder
-from flowmark_core.stabilize import STABILIZERS
+from flowmark_core.errors import ConfigError, OutputFileError
 
 EPILOG = """examples:
   flowmark evaluate data/puppets-faces-128 --model runs/faces/model.safetensors \\
@@ -40,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "residual and keypoint acceleration, per model and stabiliser. Writes\n"
         "OUT_DIR/results.json and OUT_DIR/results.md and prints the table.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "data_dir",
@@ -60,14 +57,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--stabilize",
         nargs="+",
-        choices=STABILIZERS,
+        choices=STABILIZER_NAMES,
         default=["none"],
-        help="stabilisers to evaluate, one row each (default: none)",
+        help="stabilisers to evaluate, one row each",
     )
     p.add_argument("-o", "--output", default="evaluation", metavar="OUT_DIR", help="output folder")
-    p.add_argument("--max-videos", type=int, default=None, metavar="N", help="first N test videos")
     p.add_argument(
-        "--max-frames", type=int, default=None, metavar="N", help="first N frames of each video"
+        "--max-videos", type=int_in_range(1), default=None, metavar="N", help="first N test videos"
+    )
+    p.add_argument(
+        "--max-frames",
+        type=int_in_range(2),
+        default=None,
+        metavar="N",
+        help="first N frames of each video",
     )
     p.add_argument(
         "--no-face-metrics", action="store_true", help="skip AKD/MKR/AED even if dlib is installed"
@@ -81,9 +84,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Run the evaluation described by the parsed arguments."""
+    """Run the evaluation described by the parsed arguments (outputs checked first)."""
+    from flowmark_core.evaluation import (
+        EvalOptions,
+        evaluate,
+        markdown_report,
+        planned_frames,
+        test_videos,
+        write_results,
+    )
+    from flowmark_core.evaluation.no_truth import clip_entries, evaluate_clips, is_clip_folder
+
     if args.compare and args.model is not None:
         raise ConfigError("give either --model or --compare, not both")
+    check_output_folder(Path(args.output), Path(args.data_dir))
     models = list(args.compare) if args.compare else [args.model]
     options = EvalOptions(
         stabilizers=tuple(args.stabilize),
@@ -117,3 +131,22 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(markdown_report(results))
     print(f"wrote {json_path} and {md_path}")
     return 0
+
+
+def check_output_folder(out: Path, data_dir: Path) -> None:
+    """OUT_DIR must be a folder we can create or write, and not the data set itself."""
+    import os
+
+    from flowmark_core.io.atomic import same_file
+
+    if out.exists() and not out.is_dir():
+        raise OutputFileError(f"{out}: is a file; -o expects an output folder")
+    if out.exists() and data_dir.exists() and same_file(out, data_dir):
+        raise OutputFileError(f"{out}: is the data set folder; choose another output folder")
+    existing = out.resolve()
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise OutputFileError(f"{out}: {existing} is a file, not a folder")
+    if existing.exists() and not os.access(existing, os.W_OK):
+        raise OutputFileError(f"{out}: folder {existing} is not writable")

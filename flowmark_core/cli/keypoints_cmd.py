@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
-
-from flowmark_core.animate import Animator
 from flowmark_core.cli.common import (
+    HelpFormatter,
     add_model_options,
     add_stabilize_option,
     load_source_image,
@@ -17,9 +15,20 @@ from flowmark_core.cli.common import (
     progress_bar,
 )
 from flowmark_core.errors import OutputFileError
-from flowmark_core.io.atomic import atomic_output, check_writable_dir
-from flowmark_core.io.images import write_image
-from flowmark_core.training.logger import keypoint_colour
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _check_output(output: str, suffix: str, *inputs: str) -> None:
+    """Before any work: the right extension, a writable folder, not one of the inputs."""
+    from flowmark_core.io.atomic import check_writable_dir, refuse_output_over_input
+
+    if Path(output).suffix.lower() != suffix:
+        article = "an" if suffix == ".npz" else "a"  # "an .npz", "a .png"
+        raise OutputFileError(f"{output}: expected {article} {suffix} output file")
+    check_writable_dir(Path(output))
+    refuse_output_over_input(output, *inputs)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Detect (and optionally stabilise) keypoints over VIDEO and save "
         "raw and stabilised (T,K,2) pixel trajectories plus Jacobians.",
         epilog="example:\n  flowmark keypoints clip.mp4 -o track.npz --stabilize flow",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     k.add_argument("video", help="video or folder of frames")
     k.add_argument("-o", "--output", required=True, help="output .npz file")
@@ -43,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Save a grid of the K part activation maps over IMAGE with the "
         "landmarks drawn.",
         epilog="example:\n  flowmark parts face.png -o parts.png",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("image", help="image file")
     p.add_argument("-o", "--output", required=True, help="output .png file")
@@ -52,9 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_keypoints(args: argparse.Namespace) -> int:
-    if Path(args.output).suffix.lower() != ".npz":
-        raise OutputFileError(f"{args.output}: expected an .npz output file")
-    check_writable_dir(Path(args.output))
+    import numpy as np
+
+    from flowmark_core.animate import Animator
+    from flowmark_core.io.atomic import atomic_output
+
+    _check_output(args.output, ".npz", args.video)
     video = open_driving_video(args.video)
     animator = Animator.from_checkpoint(
         args.model,
@@ -94,6 +106,11 @@ def parts_grid(
     Shape:
         image: (S, S, 3) uint8; heatmaps: (K, h, w); points: (K, 2) px of the image.
     """
+    import cv2
+    import numpy as np
+
+    from flowmark_core.training.logger import keypoint_colour
+
     base = cv2.resize(image, (tile, tile), interpolation=cv2.INTER_AREA)
     scale = tile / image.shape[1]
     tiles = []
@@ -133,9 +150,10 @@ def parts_grid(
 
 
 def run_parts(args: argparse.Namespace) -> int:
-    if Path(args.output).suffix.lower() != ".png":
-        raise OutputFileError(f"{args.output}: expected a .png output file")
-    check_writable_dir(Path(args.output))
+    from flowmark_core.animate import Animator
+    from flowmark_core.io.images import write_image
+
+    _check_output(args.output, ".png", args.image)
     image = load_source_image(args.image)
     animator = Animator.from_checkpoint(
         args.model, config=args.config, device=args.device, precision=args.precision

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-
-from flowmark_core.checkpoints import read_checkpoint_header
-from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,12 +16,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """List every bundled model; one that cannot be read is named on stderr, the rest listed."""
+    from flowmark_core.checkpoints import read_checkpoint_header
+    from flowmark_core.errors import FlowmarkError
+    from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+
     models = bundled_models()
     if not models:
         print("no bundled models found")
         return 0
     for name, path in models.items():
-        config, meta = read_checkpoint_header(path)
+        try:
+            config, meta = read_checkpoint_header(path)
+        except FlowmarkError as exc:
+            sys.stderr.write(f"flowmark: note: bundled model {name} cannot be read: {exc}\n")
+            continue
         default = " (default)" if name == DEFAULT_MODEL_NAME else ""
         print(
             f"{name}{default}: {config.num_kp} keypoints, {config.image_size} px, "

@@ -5,14 +5,26 @@ at the fork) without the threads behind it; its first DIS flow call can then wai
 It needs the parent to have run OpenCV before forking (seen in a full test-suite run under
 load), which is why it is rare, and it hangs instead of failing. Spawned workers import
 everything afresh, at a one-off cost of a few seconds per worker.
+
+Workers die with the training process (even when it is SIGKILLed) and ignore SIGINT/SIGTERM
+sent to the process group: the trainer checkpoints first, then stops them (see
+`flowmark_core.io.process_guard`).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Any
+
+from flowmark_core.io.process_guard import init_worker_process
 
 #: multiprocessing start method of DataLoader workers.
 WORKER_START_METHOD = "spawn"
+
+
+def _worker_init(parent_pid: int, _worker_id: int) -> None:
+    init_worker_process(parent_pid)
 
 
 def loader_worker_options(num_workers: int, prefetch_factor: int = 2) -> dict[str, Any]:
@@ -24,4 +36,5 @@ def loader_worker_options(num_workers: int, prefetch_factor: int = 2) -> dict[st
         "multiprocessing_context": WORKER_START_METHOD,
         "prefetch_factor": prefetch_factor,
         "persistent_workers": False,
+        "worker_init_fn": functools.partial(_worker_init, os.getpid()),
     }

@@ -2,18 +2,33 @@
 
 A crash, an exception or Ctrl-C while writing never leaves a half-written file under the
 user's name; the temporary file is removed and an existing target is left untouched.
+
+Temporary names are `.<stem>.<pid>-<random>.tmp<suffix>`. A SIGKILL cannot be caught, so
+the temporary of a killed process stays; the next write to the same target (and
+`remove_stale_temporaries`) deletes every temporary of that target whose writing process is
+gone. A full disk, a target that cannot be replaced (immutable file, sticky folder of
+another owner) and an output that is one of the inputs each end in an `OutputFileError`
+naming the target, never the temporary name.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import re
+import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from flowmark_core.errors import OutputFileError
 from flowmark_core.io.file_mode import apply_default_mode
+
+#: errno values that mean "the disk (or the quota) is full".
+NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+#: Below this many free bytes a failed write is reported as a full disk.
+NEARLY_FULL_BYTES = 1 << 20
 
 
 def check_writable_dir(path: Path) -> None:
@@ -29,27 +44,136 @@ def check_writable_dir(path: Path) -> None:
         raise OutputFileError(f"{path}: is a folder, expected a file name")
 
 
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when `a` and `b` name one file (after links: symbolic via resolve, hard via inode)."""
+    pa, pb = Path(a), Path(b)
+    with contextlib.suppress(OSError):
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    return pa.resolve() == pb.resolve()
+
+
+def refuse_output_over_input(
+    output: str | os.PathLike[str], *inputs: str | os.PathLike[str] | None
+) -> None:
+    """Raise `OutputFileError` when `output` resolves to one of `inputs` (would destroy it)."""
+    for item in inputs:
+        if item is not None and same_file(output, item):
+            raise OutputFileError(
+                f"{output}: is the input file {item}; writing it would destroy the input "
+                "(choose another output name)"
+            )
+
+
+def is_out_of_space(folder: Path, exc: BaseException | None = None) -> bool:
+    """True when `exc` says the disk is full, or when `folder`'s file system is (nearly) full."""
+    if isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS:
+        return True
+    if exc is not None and "No space left" in str(exc):
+        return True
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+def no_space_error(target: Path) -> OutputFileError:
+    """The one-line error for a write that failed because the disk is full."""
+    return OutputFileError(f"{target}: no space left on {target.resolve().parent}")
+
+
+def _temporary_pattern(target: Path) -> re.Pattern[str]:
+    return re.compile(
+        rf"^\.{re.escape(target.stem)}\.(\d+)-[0-9a-f]+\.tmp{re.escape(target.suffix)}$"
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Delete temporaries of `target` left by processes that no longer run; return them."""
+    path = Path(target)
+    folder = path.resolve().parent
+    pattern = _temporary_pattern(path)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _new_temporary(target: Path) -> Path:
+    folder = target.resolve().parent
+    for _ in range(100):
+        name = f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}"
+        tmp = folder / name
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno in NO_SPACE_ERRNOS:
+                raise no_space_error(target) from None
+            raise OutputFileError(
+                f"{target}: cannot create a file in {folder} ({exc.strerror})"
+            ) from None
+        os.close(fd)
+        return tmp
+    raise OutputFileError(f"{target}: cannot create a temporary file in {folder}")
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        if exc.errno in NO_SPACE_ERRNOS:
+            raise no_space_error(target) from None
+        raise OutputFileError(
+            f"{target}: cannot be replaced ({exc.strerror}; is it read-only, immutable, or "
+            "owned by someone else in a shared folder?)"
+        ) from None
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to `path` (same suffix); rename it to `path` on success.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and the
-    exception propagates.
+    exception propagates; a failure caused by a full disk becomes an `OutputFileError`
+    saying "no space left on <folder>".
     """
     target = Path(path)
     check_writable_dir(target)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.resolve().parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    apply_default_mode(tmp)  # mkstemp makes 0600; outputs get the usual permissions
+    remove_stale_temporaries(target)
+    tmp = _new_temporary(target)
     try:
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputFileError(f"{target}: nothing was written")
-        os.replace(tmp, target)
-    except BaseException:
+        apply_default_mode(tmp)  # some writers recreate the file (0600); outputs get 0644
+        _replace(tmp, target)
+    except BaseException as exc:
+        full = isinstance(exc, Exception) and is_out_of_space(tmp.parent, exc)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if full and not (isinstance(exc, OutputFileError) and "no space left" in str(exc)):
+            raise no_space_error(target) from None
         raise

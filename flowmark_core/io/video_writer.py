@@ -1,34 +1,36 @@
-"""Streaming, atomic video output: H.264 mp4 (yuv420p) or GIF through imageio-ffmpeg.
+"""Streaming, atomic video output: H.264 mp4 (yuv420p) or GIF through ffmpeg.
 
 Frames go straight to an ffmpeg process as they come. The file is written under a temporary
-name beside the target and renamed only when `close()` succeeds; an exception, Ctrl-C or
-`cancel()` removes it, and an existing file at the target is left untouched.
+name beside the target and renamed only when `close()` succeeds and ffmpeg exited with
+status 0; an exception, Ctrl-C or `cancel()` removes it, and an existing file at the target
+is left untouched. A full disk is reported as "no space left on <folder>".
+
+GIFs are streamed with bounded memory: each frame gets its own palette
+(`palettegen=stats_mode=single` + `paletteuse=new=1`) instead of one palette computed from
+all frames, which made ffmpeg buffer every frame (about 1.5 MB a frame at 512 px).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Generator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import cv2
-import imageio_ffmpeg
 import numpy as np
 
 from flowmark_core.errors import Cancelled, OutputFileError
-from flowmark_core.io.atomic import atomic_output
-from flowmark_core.io.file_mode import apply_default_mode
+from flowmark_core.io.atomic import atomic_output, is_out_of_space, no_space_error
+from flowmark_core.io.ffmpeg_encoder import EncoderFailed, FfmpegEncoder
 
 WRITABLE_VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
-# One palette for the whole GIF, computed by ffmpeg from all frames (ffmpeg buffers them).
-_GIF_FILTER = "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=sierra2_4a"
-
-
-class _Abort(BaseException):
-    """Thrown into the ffmpeg generator so that it kills ffmpeg at once."""
+#: Largest side of a written video, in pixels.
+MAX_VIDEO_SIDE = 4096
+# A palette per frame: streams with bounded memory (a palette from all frames buffers them).
+_GIF_FILTER = (
+    "split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1:dither=sierra2_4a"
+)
 
 
 class VideoWriter:
@@ -64,15 +66,17 @@ class VideoWriter:
             )
         if not (fps > 0 and np.isfinite(fps)):
             raise OutputFileError(f"{self.path}: frame rate must be positive, got {fps}")
-        if size is not None and min(size) < 1:
-            raise OutputFileError(f"{self.path}: invalid video size {size}")
+        if size is not None and (min(size) < 1 or max(size) > MAX_VIDEO_SIDE):
+            raise OutputFileError(
+                f"{self.path}: invalid video size {size} (each side 1..{MAX_VIDEO_SIDE} px)"
+            )
         self.fps = float(fps)
         self.size = None if size is None else (int(size[0]), int(size[1]))
         self.crf = int(crf)
         self.frames_written = 0
         self._atomic: contextlib.AbstractContextManager[Path] | None = atomic_output(self.path)
         self._tmp: Path = self._atomic.__enter__()
-        self._encoder: Generator[None, Any, None] | None = None
+        self._encoder: FfmpegEncoder | None = None
         self._closed = False
 
     def __enter__(self) -> VideoWriter:
@@ -96,31 +100,18 @@ class VideoWriter:
             return width + width % 2, height + height % 2
         return width, height
 
-    def _start(self) -> Generator[None, Any, None]:
-        out_size = self._encoded_size()
+    def _start(self) -> FfmpegEncoder:
         if self.path.suffix.lower() == ".mp4":
-            options: dict[str, Any] = {
-                "codec": "libx264",
-                "pix_fmt_out": "yuv420p",
-                "output_params": ["-crf", str(self.crf), "-preset", "veryfast"],
-            }
+            codec = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(self.crf),
+                     "-preset", "veryfast", "-f", "mp4"]  # fmt: skip
         else:
-            options = {
-                "codec": "gif",
-                "pix_fmt_out": "pal8",
-                "output_params": ["-filter_complex", _GIF_FILTER, "-loop", "0"],
-            }
-        encoder = imageio_ffmpeg.write_frames(
-            str(self._tmp),
-            out_size,
-            fps=self.fps,
-            quality=None,
-            macro_block_size=1,
-            ffmpeg_log_level="error",
-            **options,
-        )
-        encoder.send(None)
-        return encoder
+            codec = ["-filter_complex", _GIF_FILTER, "-loop", "0", "-f", "gif"]
+        return FfmpegEncoder(self._tmp, self._encoded_size(), self.fps, codec)
+
+    def _failure(self, exc: EncoderFailed) -> OutputFileError:
+        if is_out_of_space(self._tmp.parent):
+            return no_space_error(self.path)
+        return OutputFileError(f"{self.path}: video encoder failed ({exc.reason})")
 
     def _prepare(self, frame: np.ndarray) -> np.ndarray:
         arr = np.asarray(frame)
@@ -155,31 +146,35 @@ class VideoWriter:
             prepared = self._prepare(frame)
             if self._encoder is None:
                 self._encoder = self._start()
-            self._encoder.send(prepared)
-        except OSError as exc:
-            self._abort(exc)
-            raise OutputFileError(f"{self.path}: video encoder failed ({exc})") from exc
+            self._encoder.write(prepared)
+        except EncoderFailed as exc:
+            error = self._failure(exc)
+            self._abort(error)
+            raise error from None
         except BaseException as exc:
             self._abort(exc)
             raise
         self.frames_written += 1
 
     def close(self) -> None:
-        """Finish encoding and move the file to its final name."""
+        """Finish encoding (ffmpeg must exit 0) and move the file to its final name."""
         if self._closed:
             return
         if self.frames_written == 0:
             self._abort(None)
             raise OutputFileError(f"{self.path}: no frames were written; nothing saved")
+        assert self._encoder is not None
         try:
-            assert self._encoder is not None
-            self._encoder.close()  # waits for ffmpeg to finish the file
-        except BaseException as exc:
+            self._encoder.finish()  # waits for ffmpeg to finish the file
+        except EncoderFailed as exc:
+            error = self._failure(exc)
+            self._abort(error)
+            raise error from None
+        except BaseException as exc:  # Ctrl-C while ffmpeg finishes: stays an interrupt
             self._abort(exc)
-            raise OutputFileError(f"{self.path}: video encoder failed ({exc})") from exc
+            raise
         self._encoder = None
         self._closed = True
-        apply_default_mode(self._tmp)
         atomic, self._atomic = self._atomic, None
         if atomic is not None:
             atomic.__exit__(None, None, None)
@@ -192,9 +187,7 @@ class VideoWriter:
         self._closed = True
         encoder, self._encoder = self._encoder, None
         if encoder is not None:
-            with contextlib.suppress(_Abort, StopIteration):
-                encoder.throw(_Abort())
-            encoder.close()
+            encoder.kill()
         atomic, self._atomic = self._atomic, None
         if atomic is not None:
             reason = exc if exc is not None else Cancelled(f"{self.path}: nothing written")
@@ -203,7 +196,7 @@ class VideoWriter:
             try:
                 atomic.__exit__(type(reason), reason, reason.__traceback__)
             except BaseException as raised:
-                if raised is not reason:
+                if raised is not reason and not isinstance(raised, OutputFileError):
                     raise
 
     def __del__(self) -> None:

@@ -1,16 +1,39 @@
-"""Adapts a data set to the trainer: virtual indices, per-sample seeds, collation."""
+"""Adapts a data set to the trainer: virtual indices, per-sample seeds, collation.
+
+A user-facing error raised while loading a sample (a truncated video, a clip with one
+frame) travels back from a DataLoader worker as data (`LoadFailure`), not as an exception:
+DataLoader re-raises worker exceptions with the worker's whole traceback in the message,
+and the user would get 30 lines instead of the one naming the file.
+"""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from flowmark_core import errors
 from flowmark_core.training.objective import TrainBatch
 from flowmark_core.training.sampler import sample_seed
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A `FlowmarkError` raised while loading a sample, as plain data (see the docstring)."""
+
+    kind: str
+    message: str
+
+    def error(self) -> errors.FlowmarkError:
+        """The original error class (a `FlowmarkError` subclass) with its message."""
+        cls = getattr(errors, self.kind, errors.DatasetError)
+        if not (isinstance(cls, type) and issubclass(cls, errors.FlowmarkError)):
+            cls = errors.DatasetError
+        return cls(self.message)
 
 
 class SeededSamples(Dataset):
@@ -28,12 +51,21 @@ class SeededSamples(Dataset):
         random.seed(s)
         np.random.seed(s)
         torch.manual_seed(s)
-        return self.base[virtual_index % len(self.base)], s  # type: ignore[arg-type]
+        try:
+            return self.base[virtual_index % len(self.base)], s  # type: ignore[arg-type]
+        except errors.FlowmarkError as exc:
+            return LoadFailure(type(exc).__name__, str(exc)), s
 
 
-def collate(items: list[tuple[Any, int]]) -> TrainBatch:
-    """Stack samples (objects with source/driving/driving_next/flow/flow_error) into a batch."""
+def collate(items: list[tuple[Any, int]]) -> TrainBatch | LoadFailure:
+    """Stack samples (objects with source/driving/driving_next/flow/flow_error) into a batch.
+
+    Returns the first `LoadFailure` among the items instead, when there is one.
+    """
     samples = [it[0] for it in items]
+    for sample in samples:
+        if isinstance(sample, LoadFailure):
+            return sample
 
     def stack(name: str) -> torch.Tensor:
         values = [torch.as_tensor(getattr(s, name)) for s in samples]

@@ -1,34 +1,48 @@
-"""`train.py` command line: parse, load config and data, run the Trainer (DDP-aware)."""
+"""`train.py` command line: parse, check, load config and data, run the Trainer (DDP-aware).
+
+Everything a user can get wrong is checked before any work starts (one line, exit 2): the
+options' ranges, the config's values (in the typed config), the data folder, and `--out`,
+which must not be a file and must not already hold a run unless `--resume` or `--overwrite`
+says what to do with it. SIGINT and SIGTERM (also to the whole process group) save a
+checkpoint and exit 130; a full disk is one line naming the folder.
+"""
 
 from __future__ import annotations
 
 import argparse
-import signal
+import contextlib
+import errno
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+from flowmark_core.cli.common import DEVICES, HelpFormatter, OneLineParser, int_in_range
+from flowmark_core.errors import ConfigError, DatasetError, FlowmarkError, OutputFileError
 
-from flowmark_core.config import ExperimentConfig, load_config
-from flowmark_core.errors import ConfigError, DatasetError, FlowmarkError
-from flowmark_core.training.distributed import init_distributed, shutdown_distributed
+if TYPE_CHECKING:
+    import torch
+
+    from flowmark_core.config import ExperimentConfig
+
+#: Files whose presence means a folder holds a run (= trainer.RUN_FILES; no torch import here).
+RUN_FILES = ("train-state.pt", "model.safetensors")
 
 EXAMPLES = """examples:
   python train.py --config configs/puppets-faces-128.yaml --data data/puppets-faces-128 --out runs/faces
-  python train.py --config configs/puppets-faces-128.yaml --resume runs/faces/train-state.pt
+  python train.py --config configs/puppets-faces-128.yaml --data data/puppets-faces-128 --resume runs/faces
   python train.py --config configs/puppets-faces-128.yaml --set loss.flow.weight=1 --out runs/w1
   torchrun --nproc_per_node=4 train.py --config configs/vox-256.yaml --data /data/vox --device cuda
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="train.py",
         description="Train a flowmark motion model.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--config", required=True, help="YAML config (ours or a First Order Motion Model one)"
@@ -43,10 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", help="data set root with train/ and test/ (overrides data.root)")
     p.add_argument(
-        "--out", default=None, help="run folder for checkpoints and logs (default runs/<config>)"
+        "--out",
+        default=None,
+        help="run folder for checkpoints and logs; None: the --resume folder, else runs/<config>",
     )
     p.add_argument(
         "--resume", default=None, help="train-state.pt (or its run folder) to resume from"
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start afresh in an --out that already holds a run (its checkpoints are replaced)",
     )
     p.add_argument(
         "--init",
@@ -54,12 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="start from a model.safetensors (weights + its step, fresh optimiser state)",
     )
     p.add_argument(
-        "--max-steps", type=int, default=None, help="stop after this many steps in total"
+        "--max-steps",
+        type=int_in_range(1),
+        default=None,
+        help="stop after this many steps in total; None: the config's train.steps",
     )
     p.add_argument(
-        "--device", choices=["cpu", "cuda"], default=None, help="default: cuda if available"
+        "--device", choices=DEVICES, default=None, help="None: cuda if available, else cpu"
     )
-    p.add_argument("--threads", type=int, default=None, help="CPU threads for PyTorch")
+    p.add_argument(
+        "--threads", type=int_in_range(1, 1024), default=None, help="CPU threads for PyTorch"
+    )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -69,13 +95,12 @@ def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
     from flowmark_core.data.dataset import FramesDataset
 
     fc = cfg.loss.flow
-    with_flow = fc.weight > 0 or fc.jacobian_weight > 0 or fc.heatmap_weight > 0
     return FramesDataset(
         root=root,
         split="train",
         image_size=cfg.model.image_size,
         frame_gap=cfg.data.frame_gap,
-        with_flow=with_flow,
+        with_flow=fc.enabled,
         id_sampling=cfg.data.id_sampling,
         repeats=cfg.data.repeats,
         augment=cfg.data.augment,
@@ -84,16 +109,43 @@ def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
     )
 
 
-def _stop_on_sigterm() -> None:
-    """Treat SIGTERM (e.g. a job scheduler stopping us) like Ctrl-C: checkpoint, then exit."""
+def run_folder(args: argparse.Namespace) -> Path:
+    """The run folder: --out, else the folder of --resume, else runs/<config name>."""
+    if args.out:
+        return Path(args.out)
+    if args.resume:
+        resume = Path(args.resume)
+        return resume if resume.is_dir() else resume.parent
+    return Path("runs") / Path(args.config).stem
 
-    def handler(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
+def check_run_folder(out: Path, args: argparse.Namespace) -> None:
+    """Refuse a run folder that is a file, or that holds a run nobody said to resume or replace."""
+    if out.exists() and not out.is_dir():
+        raise OutputFileError(f"{out}: --out is a file; expected a run folder")
+    held = [name for name in RUN_FILES if (out / name).exists()]
+    if held and not args.resume and not args.overwrite:
+        raise OutputFileError(
+            f"{out}: already holds a run ({held[0]}); continue it with --resume {out}, "
+            "start afresh with --overwrite, or choose another --out"
+        )
+    existing = out.resolve()
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputFileError(f"{out}: {existing} is a file, not a folder")
+    import os
+
+    if not os.access(existing, os.W_OK):
+        raise OutputFileError(f"{out}: folder {existing} is not writable")
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from flowmark_core.fomm_config import load_config
+    from flowmark_core.training.distributed import init_distributed, shutdown_distributed
+    from flowmark_core.training.interrupts import stop_on_signals
     from flowmark_core.training.trainer import Trainer
 
     cfg = load_config(args.config, args.overrides)
@@ -104,38 +156,56 @@ def run(args: argparse.Namespace) -> int:
         raise DatasetError(
             f"{root}: data folder not found (expected a folder with train/ and test/)"
         )
+    for name, value in (("--resume", args.resume), ("--init", args.init)):
+        if value and not Path(value).exists():
+            raise OutputFileError(f"{value}: {name} file or folder not found")
+    out = run_folder(args)
+    check_run_folder(out, args)
     if args.threads:
         torch.set_num_threads(args.threads)
     if cfg.train.deterministic:
         torch.use_deterministic_algorithms(True)
-    out = Path(args.out or Path("runs") / Path(args.config).stem)
-    _stop_on_sigterm()
-    dist = init_distributed(args.device)
-    try:
-        dataset = make_dataset(cfg, root)
-        if dist.is_main:
-            out.mkdir(parents=True, exist_ok=True)
-        trainer = Trainer(
-            cfg,
-            dataset,
-            out,
-            dist,
-            max_steps=args.max_steps,
-            resume=Path(args.resume) if args.resume else None,
-            init=Path(args.init) if args.init else None,
-        )
-        trainer.run()
-        if dist.is_main:
-            print(
-                f"flowmark train: done at step {trainer.step}; model in {out / 'model.safetensors'}"
+    created = not out.exists()
+    with stop_on_signals():
+        dist = init_distributed(args.device)
+        try:
+            dataset = make_dataset(cfg, root)
+            trainer = Trainer(
+                cfg,
+                dataset,
+                out,
+                dist,
+                max_steps=args.max_steps,
+                resume=Path(args.resume) if args.resume else None,
+                init=Path(args.init) if args.init else None,
             )
-    finally:
-        shutdown_distributed()
+            trainer.run()
+            if dist.is_main:
+                print(
+                    f"flowmark train: done at step {trainer.step}; "
+                    f"model in {out / 'model.safetensors'}"
+                )
+        except BaseException:
+            if created:  # a failed start leaves no run folder behind (only an empty one goes)
+                _remove_if_only_logs(out)
+            raise
+        finally:
+            shutdown_distributed()
     return 0
 
 
+def _remove_if_only_logs(out: Path) -> None:
+    """Remove a run folder this start created when it holds no checkpoint."""
+    import shutil
+
+    if not out.is_dir() or any((out / name).exists() for name in RUN_FILES):
+        return
+    with contextlib.suppress(OSError):
+        shutil.rmtree(out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of train.py; exit 0 ok, 2 user error, 130 Ctrl-C, 1 bug."""
+    """Entry point of train.py; exit 0 ok, 2 user error, 130 Ctrl-C/SIGTERM, 1 bug."""
     args = build_parser().parse_args(argv)
     try:
         return run(args)
@@ -146,4 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         sys.stderr.write(f"train.py: error: {exc}\n")
+        return 2
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        if args.debug:
+            traceback.print_exc()
+        where = Path(exc.filename).parent if exc.filename else "the device"
+        sys.stderr.write(f"train.py: error: no space left on {where}\n")
         return 2

@@ -13,17 +13,25 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from flowmark_core.checkpoints import load_checkpoint, load_state_extending, save_checkpoint
+from flowmark_core.checkpoints import (
+    first_bad_tensor,
+    load_checkpoint,
+    load_state_extending,
+    load_state_strict,
+    save_checkpoint,
+)
 from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
 from flowmark_core.data.loader_workers import loader_worker_options
-from flowmark_core.errors import TrainingError
+from flowmark_core.errors import CheckpointError, TrainingError
+from flowmark_core.io.atomic import remove_stale_temporaries
 from flowmark_core.losses.flow_consistency import flow_loss_weight
 from flowmark_core.losses.vgg import load_vgg19
 from flowmark_core.models import build_model
 from flowmark_core.models.discriminator import MultiScaleDiscriminator, discriminator_gan_loss
 from flowmark_core.models.sync_norm import convert_to_cross_process
-from flowmark_core.training.data import SeededSamples, collate
+from flowmark_core.training.data import LoadFailure, SeededSamples, collate
 from flowmark_core.training.distributed import DistInfo
+from flowmark_core.training.interrupts import stop_requested
 from flowmark_core.training.logger import ScalarLogger, save_grid
 from flowmark_core.training.objective import TrainBatch, TrainingObjective
 from flowmark_core.training.sampler import ResumableBatchSampler
@@ -37,6 +45,9 @@ from flowmark_core.training.state import (
 
 MODEL_FILE = "model.safetensors"
 STATE_FILE = "train-state.pt"
+SAMPLES_FILE = "samples.png"
+#: Files of a run folder; their presence means the folder holds a run.
+RUN_FILES = (STATE_FILE, MODEL_FILE)
 
 
 class Trainer:
@@ -67,7 +78,7 @@ class Trainer:
             else:
                 convert_to_cross_process(self.model)
         vgg = load_vgg19(t.vgg19_weights).to(dist.device) if t.vgg19_weights else None
-        self.use_gan = config.loss.generator_gan > 0 or config.loss.discriminator_gan > 0
+        self.use_gan = config.loss.uses_gan
         self.discriminator = (
             MultiScaleDiscriminator(config.model.discriminator).to(dist.device)
             if self.use_gan
@@ -96,8 +107,11 @@ class Trainer:
             torch.optim.lr_scheduler.LambdaLR(o, lambda s: lr_factor(s, t)) for o in self.optimizers
         ]
         self.step = 0
+        if dist.is_main:  # temporaries of a killed run (SIGKILL during a save)
+            for name in (*RUN_FILES, SAMPLES_FILE):
+                remove_stale_temporaries(out_dir / name)
         if resume is not None:
-            self._restore(load_train_state(resume))
+            self._restore(load_train_state(resume), Path(resume))
         elif init is not None:
             self._warm_start(init)
         self.dataset = SeededSamples(dataset, t.seed)
@@ -133,8 +147,19 @@ class Trainer:
             "config": json.dumps(to_dict(self.cfg)),
         }
 
-    def _restore(self, state: dict[str, Any]) -> None:
-        self.model.load_state_dict(state["model"])
+    def _restore(self, state: dict[str, Any], path: Path) -> None:
+        stored = state.get("config")
+        if isinstance(stored, str):
+            stored_model = json.loads(stored).get("model")
+            if stored_model is not None and stored_model != to_dict(self.cfg.model):
+                differing = sorted(
+                    k for k, v in to_dict(self.cfg.model).items() if stored_model.get(k) != v
+                )
+                raise CheckpointError(
+                    f"{path}: written for another model config (differs in "
+                    f"{', '.join(differing[:4])}); resume with the config it was trained with"
+                )
+        load_state_strict(self.model, state["model"], path)
         if self.discriminator is not None and state.get("discriminator") is not None:
             self.discriminator.load_state_dict(state["discriminator"])
         for o, s in zip(self.optimizers, state["optimizers"]):
@@ -166,6 +191,12 @@ class Trainer:
         """Write the model file and the full training state (rank 0 only, atomically)."""
         if not self.dist.is_main:
             return
+        bad = first_bad_tensor(self.model.state_dict())
+        if bad is not None:
+            raise TrainingError(
+                f"weights are not finite at step {self.step} ({bad}); stopped without saving, "
+                f"the last good checkpoint in {self.out_dir} is kept"
+            )
         self.out_dir.mkdir(parents=True, exist_ok=True)
         save_train_state(self.out_dir / STATE_FILE, self._state())
         meta = {
@@ -250,6 +281,8 @@ class Trainer:
             for batch in self.loader:
                 if self.step >= self.total_steps:
                     break
+                if isinstance(batch, LoadFailure):
+                    raise batch.error()
                 last = self.train_step(batch)
                 window_images += batch.source.shape[0] * self.dist.world_size
                 if self.dist.is_main and (
@@ -270,9 +303,13 @@ class Trainer:
                 if t.checkpoint_every and self.step % t.checkpoint_every == 0:
                     self.save()
             self.save()
-        except KeyboardInterrupt:
+        except BaseException as exc:
+            # A stop signal can surface as another error first (a DataLoader worker seen
+            # dead): the stop wins, and the state is saved either way.
+            if not (isinstance(exc, KeyboardInterrupt) or stop_requested()):
+                raise
             self.save()
-            raise
+            raise KeyboardInterrupt from None
         finally:
             if bar is not None:
                 bar.close()

@@ -6,7 +6,11 @@
 
 `landmarks.npz` holds `landmarks` (T, L, 2) float32 pixels, `visible` (T, L) bool, `names`
 (L,) str and `fps`. The whole tree is built in a temporary folder beside OUT and renamed to
-OUT only when every video is written; a failure or Ctrl-C removes it.
+OUT only when every video is written; a failure, Ctrl-C or SIGTERM removes it (a full disk
+is reported as "no space left on <folder>"). Rendering workers ignore Ctrl-C/SIGTERM sent
+to the process group (the parent stops them and cleans up, no worker tracebacks) and die
+with the parent even when it is SIGKILLed; a SIGKILL leaves the temporary folder, which the
+next run writing the same OUT removes.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from flowmark_core.data.synthetic.clip import MAX_SIZE, MIN_SIZE, SyntheticClip
 from flowmark_core.data.synthetic.identities import FAMILIES, VideoPlan, plan_dataset, render_clip
 from flowmark_core.data.video_folder import LANDMARKS_FILE
 from flowmark_core.errors import ConfigError, OutputFileError
+from flowmark_core.io.atomic import is_out_of_space
+from flowmark_core.io.process_guard import init_worker_process
 
 # Fast lossless PNG: light zlib level with the "sub" filter and RLE (~0.5 ms at 128 px).
 _PNG_OPTIONS = [
@@ -53,7 +59,9 @@ def write_clip(folder: Path, clip: SyntheticClip) -> None:
         fps=np.float32(clip.fps),
     )
     if hasattr(clip, "mesh"):  # faces-photo: the warp mesh gives dense motion (mesh_warp.py)
-        np.savez(folder / "mesh.npz", mesh=clip.mesh, depth=clip.mesh_depth, triangles=clip.triangles)
+        np.savez(
+            folder / "mesh.npz", mesh=clip.mesh, depth=clip.mesh_depth, triangles=clip.triangles
+        )
 
 
 def _render_and_write(task: tuple[Path, str, VideoPlan, int, int]) -> str:
@@ -63,7 +71,8 @@ def _render_and_write(task: tuple[Path, str, VideoPlan, int, int]) -> str:
     return plan.name
 
 
-def _init_worker() -> None:
+def _init_worker(parent_pid: int) -> None:
+    init_worker_process(parent_pid, ignore_sigterm=False)
     cv2.setNumThreads(1)  # one process per core already
 
 
@@ -103,14 +112,43 @@ def _atomic_folder(out: Path) -> Iterator[Path]:
         raise OutputFileError(f"{out}: cannot create its folder {parent}: {exc.strerror}") from exc
     if not os.access(parent, os.W_OK):
         raise OutputFileError(f"{out}: output folder {parent} is not writable")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    _remove_stale_folders(out, parent)
+    try:
+        tmp = Path(
+            tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}-", suffix=".tmp", dir=parent)
+        )
+    except OSError as exc:
+        raise OutputFileError(
+            f"{out}: cannot create a folder in {parent}: {exc.strerror}"
+        ) from None
     tmp.chmod(0o755)  # mkdtemp makes it private; the data set is an ordinary folder
     try:
         yield tmp
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
+        full = isinstance(exc, Exception) and is_out_of_space(parent, exc)
         shutil.rmtree(tmp, ignore_errors=True)
+        if full:
+            raise OutputFileError(f"{out}: no space left on {parent}") from None
         raise
+
+
+def _remove_stale_folders(out: Path, parent: Path) -> None:
+    """Remove temporary folders of OUT left by runs that were killed (their pid is gone)."""
+    prefix = f".{out.name}."
+    for entry in parent.iterdir():
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".tmp") and entry.is_dir()):
+            continue
+        pid_text = name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def synthesize_dataset(
@@ -161,7 +199,9 @@ def synthesize_dataset(
                     bar.update()
             else:
                 context = multiprocessing.get_context("spawn")
-                with context.Pool(min(workers, len(tasks)), initializer=_init_worker) as pool:
+                with context.Pool(
+                    min(workers, len(tasks)), initializer=_init_worker, initargs=(os.getpid(),)
+                ) as pool:
                     for _ in pool.imap_unordered(_render_and_write, tasks):
                         bar.update()
         meta = {

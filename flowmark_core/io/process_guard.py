@@ -1,0 +1,52 @@
+"""Child processes that die with their parent and leave signals to it.
+
+DataLoader workers and data-synthesis workers are started by us and must never outlive us:
+`die_with_parent` asks Linux to send SIGKILL to the calling process when its parent dies
+(prctl PR_SET_PDEATHSIG), so even a SIGKILL of the parent leaves no orphan. Workers also
+ignore SIGINT and SIGTERM sent to the whole process group (Ctrl-C, `timeout`, Slurm): the
+parent handles them (checkpoint, clean up) and then stops its workers itself, instead of
+seeing them die first and aborting with their tracebacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Get SIGKILL when the parent process dies (Linux only; a no-op elsewhere).
+
+    Args:
+        parent_pid: the pid the parent had when it started us; if the parent is already
+            gone (we were re-parented) we exit at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def leave_interrupts_to_parent(ignore_sigterm: bool = True) -> None:
+    """Ignore SIGINT (and SIGTERM) in this (child) process; the parent stops us."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if ignore_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def init_worker_process(parent_pid: int, ignore_sigterm: bool = True) -> None:
+    """Worker initialiser: die with the parent, leave Ctrl-C (and SIGTERM) to it.
+
+    A `multiprocessing.Pool` stops its workers with SIGTERM, so its workers keep SIGTERM's
+    default action (a silent exit) and pass `ignore_sigterm=False`.
+    """
+    leave_interrupts_to_parent(ignore_sigterm)
+    die_with_parent(parent_pid)
