@@ -1,0 +1,117 @@
+"""The clip an adaptation learns from: frames face-cropped to the model's size, and the
+optical flow between consecutive frames (for the flow loss)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop
+from flowmark_core.errors import InputFileError
+from flowmark_core.flow import FlowEstimator
+from flowmark_core.io.video_reader import open_video
+
+MIN_FRAMES = 16
+"""Fewer frames than this teach the model nothing it can use (and leave nothing to check)."""
+MAX_FRAMES = 3000
+_FACE_PROBES = 10  # frames searched for the face, spread over the clip
+
+
+@dataclass(frozen=True)
+class AdaptClip:
+    """Face-cropped frames of one video and the flow between consecutive ones.
+
+    Attributes:
+        frames: RGB uint8 crops at the model's size.
+        flow: forward flow from frame t to t+1, pixels (dx, dy).
+        flow_error: forward-backward error of that flow, pixels.
+        box: the fixed square crop in video pixels (None: no face crop).
+        fps: the video's frame rate.
+
+    Shape:
+        frames: (T, S, S, 3); flow: (T-1, S, S, 2) float32; flow_error: (T-1, S, S) float32.
+    """
+
+    frames: np.ndarray
+    flow: np.ndarray
+    flow_error: np.ndarray
+    box: CropBox | None
+    fps: float
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def clip_face_box(frames: list[np.ndarray], source: str) -> CropBox:
+    """One fixed square crop for the whole clip: the median of the faces found (OpenCV's
+    Haar cascade, as `flowmark animate --face-crop`) on up to ten frames spread over it.
+
+    Raises:
+        InputFileError: no face in any probed frame.
+    """
+    cropper = FaceCropper()
+    picks = np.unique(np.linspace(0, len(frames) - 1, min(_FACE_PROBES, len(frames))).round())
+    boxes = [b for i in picks if (b := cropper.detect(frames[int(i)])) is not None]
+    if not boxes:
+        raise InputFileError(
+            f"{source}: no face found (searched {len(picks)} frames); adapt needs a video "
+            "of one face, at least about 24 px wide"
+        )
+    x, y, side = np.median(np.array([[b.x, b.y, b.size] for b in boxes]), axis=0)
+    return CropBox(float(x), float(y), float(side))
+
+
+def read_adapt_clip(
+    path: str | Path,
+    size: int,
+    first: int = 0,
+    last: int | None = None,
+    face_crop: bool = True,
+    flow_preset: str = "ultrafast",
+) -> AdaptClip:
+    """Read frames first..last (inclusive; None = to the end), crop the face, compute flow.
+
+    Raises:
+        InputFileError: unreadable video, too short (< `MIN_FRAMES` frames in the range),
+            no face found (with `face_crop`).
+    """
+    reader = open_video(path)
+    frames = []
+    for t, frame in enumerate(reader):
+        if t < first:
+            continue
+        if (last is not None and t > last) or len(frames) >= MAX_FRAMES:
+            break
+        frames.append(frame)
+    if len(frames) < MIN_FRAMES:
+        span = f"frames {first}..{last}" if last is not None else f"from frame {first}"
+        raise InputFileError(
+            f"{path}: too short to adapt on: {len(frames)} frames ({span}); expected at "
+            f"least {MIN_FRAMES}"
+        )
+    box = clip_face_box(frames, str(path)) if face_crop else None
+    if box is not None:
+        crops = np.stack([crop(f, box, size) for f in frames])
+    else:
+        crops = np.stack([_square(f, size) for f in frames])
+    estimator = FlowEstimator("dis", flow_preset)
+    flows, errors = [], []
+    for a, b in itertools.pairwise(crops):
+        pair = estimator.pair(a, b)
+        flows.append(pair.forward)
+        errors.append(pair.error)
+    return AdaptClip(crops, np.stack(flows), np.stack(errors), box, float(reader.fps))
+
+
+def _square(frame: np.ndarray, size: int) -> np.ndarray:
+    """The centred square of a frame resized to `size` (no face crop)."""
+    h, w = frame.shape[:2]
+    side = min(h, w)
+    y, x = (h - side) // 2, (w - side) // 2
+    patch = frame[y : y + side, x : x + side]
+    interp = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
+    return cv2.resize(patch, (size, size), interpolation=interp)
