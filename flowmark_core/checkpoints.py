@@ -169,6 +169,35 @@ def load_state_extending(
     return fresh, dropped
 
 
+FOMM_SUFFIXES = (".tar", ".pth", ".pt", ".ckpt")
+
+
+def load_model(
+    path_or_name: str | Path | None = None, config: str | Path | None = None
+) -> tuple[MotionModel, dict[str, Any]]:
+    """Load any model file we read, in eval mode on the CPU: our `.safetensors` (config from
+    its header, or `config` when given), a bundled model by name (None = the default), or a
+    First Order Motion Model `.pth.tar` (config from `config`, else inferred from the weights).
+
+    Returns:
+        (model, meta); meta["path"] is the file loaded.
+    """
+    path = resolve_model_path(path_or_name)
+    if path.suffix in FOMM_SUFFIXES:
+        from flowmark_core.fomm_checkpoint import load_fomm_checkpoint
+
+        model, meta = load_fomm_checkpoint(path, config)
+    elif path.suffix == ".safetensors":
+        from flowmark_core.config import load_config
+
+        model, meta = load_checkpoint(path, None if config is None else load_config(config).model)
+    else:
+        raise CheckpointError(
+            f"{path}: unknown checkpoint type; expected .safetensors or a FOMM .pth.tar"
+        )
+    return model, dict(meta, path=str(path))
+
+
 def resolve_model_path(name_or_path: str | Path | None) -> Path:
     """A bundled model name (or None for the default) or a file path -> existing path."""
     if name_or_path is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import torch
 from flowmark_core.checkpoints import _existing_file, load_state_strict
 from flowmark_core.config import ModelConfig, load_config
 from flowmark_core.errors import CheckpointError
+from flowmark_core.fomm_config_inference import infer_fomm_config
 from flowmark_core.models import MotionModel, build_model
 
 
@@ -50,10 +52,14 @@ def read_pickle_safely(path: str | Path) -> Any:
 
 
 def load_fomm_checkpoint(
-    checkpoint: str | Path, config: str | Path | ModelConfig
+    checkpoint: str | Path, config: str | Path | ModelConfig | None = None
 ) -> tuple[MotionModel, dict[str, Any]]:
-    """Build our model from a FOMM YAML (or a ModelConfig) and load the FOMM weights into it."""
-    model_config = config if isinstance(config, ModelConfig) else load_config(config).model
+    """Build our model for a FOMM checkpoint and load its weights into it.
+
+    The config comes from a FOMM YAML (or a ModelConfig); without one it is inferred from the
+    weights (see `flowmark_core.fomm_config_inference`) and `meta["inferred_config"]` says
+    which. Either way the model samples with `align_corners=False`, as the published code does.
+    """
     p = Path(checkpoint)
     data = read_pickle_safely(p)
     if not isinstance(data, dict) or "kp_detector" not in data or "generator" not in data:
@@ -61,11 +67,20 @@ def load_fomm_checkpoint(
             f"{p}: not a First Order Motion Model checkpoint (expected a dict with "
             "'generator' and 'kp_detector' state dicts)"
         )
+    for part in ("kp_detector", "generator"):
+        if not isinstance(data[part], dict):
+            raise CheckpointError(f"{p}: '{part}' is not a state dict")
+    meta: dict[str, Any] = {"source": "fomm", "epoch": data.get("epoch")}
+    if config is None:
+        state = {
+            f"{part}.{k}": v for part in ("kp_detector", "generator") for k, v in data[part].items()
+        }
+        model_config, meta["inferred_config"] = infer_fomm_config(state, p)
+    else:
+        model_config = config if isinstance(config, ModelConfig) else load_config(config).model
+        # The published code samples with align_corners=False; a FOMM YAML has no such key.
+        model_config = replace(model_config, align_corners=False)
     model = build_model(model_config)
     for part in ("kp_detector", "generator"):
-        state = data[part]
-        if not isinstance(state, dict):
-            raise CheckpointError(f"{p}: '{part}' is not a state dict")
-        load_state_strict(getattr(model, part), state, p, prefix=f"{part}.")
-    meta = {"source": "fomm", "epoch": data.get("epoch")}
+        load_state_strict(getattr(model, part), data[part], p, prefix=f"{part}.")
     return model.eval(), meta

@@ -7,17 +7,24 @@ Coordinate convention (that of the published First Order Motion Model):
     Pixel coordinates (column, row), with (0, 0) the centre of the top-left pixel:
     px = (x + 1) * (w - 1) / 2.
 
-`grid_sample` / `interpolate` always receive `align_corners` explicitly; the model keeps the
-published default (False) for sampling, configurable in `ModelConfig.align_corners`.
+Sampling (`grid_sample` / `interpolate`) always receives `align_corners` explicitly. Under this
+convention the matching value is `align_corners=True`: warping by the identity grid is then the
+identity. `ModelConfig.align_corners` defaults to True for new models; checkpoints of the
+published First Order Motion Model (and our models trained before the change) store False,
+because that is what their weights were trained and published with — the flag travels with the
+checkpoint's config, so loading one never changes what it computes.
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 KP_VARIANCE = 0.01
+ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
 
 
 def make_coordinate_grid(
@@ -37,18 +44,37 @@ def make_coordinate_grid(
     return torch.stack([xx, yy], dim=-1)
 
 
-def normalized_to_pixels(points: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Map normalised [-1, 1] points (..., 2) to pixel coordinates (column, row)."""
-    points = np.asarray(points, dtype=np.float64)
-    scale = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
-    return (points + 1.0) * scale
+def _pixel_half_extent(points: ArrayOrTensor, width: int, height: int) -> ArrayOrTensor:
+    """((w - 1) / 2, (h - 1) / 2) as an array or tensor like `points` (same dtype, device)."""
+    half = [(width - 1) / 2.0, (height - 1) / 2.0]
+    if isinstance(points, torch.Tensor):
+        return torch.tensor(half, dtype=points.dtype, device=points.device)
+    return np.array(half)
 
 
-def pixels_to_normalized(points: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Map pixel coordinates (column, row) (..., 2) to normalised [-1, 1] points."""
-    points = np.asarray(points, dtype=np.float64)
-    scale = np.array([(width - 1) / 2.0, (height - 1) / 2.0])
-    return points / scale - 1.0
+def normalized_to_pixels(points: ArrayOrTensor, width: int, height: int) -> ArrayOrTensor:
+    """Map normalised [-1, 1] points (..., 2) to pixel coordinates (column, row).
+
+    A tensor stays a tensor (same dtype and device); anything else becomes float64 numpy.
+    """
+    if not isinstance(points, torch.Tensor):
+        points = np.asarray(points, dtype=np.float64)
+    return (points + 1.0) * _pixel_half_extent(points, width, height)
+
+
+def pixels_to_normalized(points: ArrayOrTensor, width: int, height: int) -> ArrayOrTensor:
+    """Map pixel coordinates (column, row) (..., 2) to normalised [-1, 1] points.
+
+    A tensor stays a tensor (same dtype and device); anything else becomes float64 numpy.
+    """
+    if not isinstance(points, torch.Tensor):
+        points = np.asarray(points, dtype=np.float64)
+    return points / _pixel_half_extent(points, width, height) - 1.0
+
+
+def pixel_offsets_to_normalized(offsets: torch.Tensor, width: int, height: int) -> torch.Tensor:
+    """Map pixel displacements (..., 2) (x first) to normalised displacements."""
+    return offsets / _pixel_half_extent(offsets, width, height)
 
 
 def keypoint_gaussians(
@@ -96,19 +122,23 @@ def resize_field(field: torch.Tensor, height: int, width: int, align_corners: bo
 
 
 def warp(image: torch.Tensor, field: torch.Tensor, align_corners: bool) -> torch.Tensor:
-    """Backward-warp `image` with a normalised sampling field (resized to the image if needed).
+    """Backward-warp `image` with a normalised sampling field (resized to the image if needed),
+    sampling in float32 whatever the image's dtype.
 
     Shape:
         image: (B, C, H, W); field: (B, h, w, 2); output: (B, C, H, W).
     """
-    field = resize_field(field, image.shape[2], image.shape[3], align_corners)
-    return F.grid_sample(
-        image,
-        field.to(image.dtype),
+    field = resize_field(field.float(), image.shape[2], image.shape[3], align_corners)
+    # Sampling positions stay float32: in bf16 a coordinate near 1 is only good to 1/128,
+    # half a pixel of a 256 px image. The result has the image's dtype.
+    sampled = F.grid_sample(
+        image.float(),
+        field,
         mode="bilinear",
         padding_mode="zeros",
         align_corners=align_corners,
     )
+    return sampled.to(image.dtype)
 
 
 def convex_hull_area(points: np.ndarray) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 
 import flowmark_core
 from flowmark_core.animate import Animator
+from flowmark_core.checkpoints import load_model
 from flowmark_core.config import ModelConfig, load_config
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
@@ -97,8 +98,8 @@ def load_model_handle(spec: ModelSpec) -> ModelHandle:
         if not bundled:
             return _random_handle(spec, default_random_config(), RANDOM_WEIGHTS_WARNING)
         name = DEFAULT_MODEL_NAME if DEFAULT_MODEL_NAME in bundled else next(iter(bundled))
-    animator = Animator.from_checkpoint(name, config=spec.config, device="cpu", precision="float32")
-    path = animator.meta.get("path")
+    model, meta = load_model(name, spec.config)
+    path = meta.get("path")
     label = Path(path).name if path else str(name)
-    info = ModelInfo(label, animator.size, animator.num_kp, False, path)
-    return ModelHandle(animator.model, spec, info, meta=animator.meta)
+    info = ModelInfo(label, model.config.image_size, model.config.num_kp, False, path)
+    return ModelHandle(model, spec, info, meta=meta)

@@ -30,7 +30,9 @@ class FrameResult:
         kp_raw / kp_stable: (K, 2) px in the driving image; jacobian_*: (K, 2, 2) or None;
         kp_rendered: (K, 2) px in the source image (after motion transfer);
         heatmaps: (K, h, w) float32; motion: (h, w, 2) normalised backward sampling grid;
-        occlusion: (h, w) float32 in [0, 1] or None.
+        occlusion: (h, w) float32 in [0, 1]. The last three are None unless the pipeline
+        was asked for them (`Animator(outputs=...)`); occlusion is also None for a model
+        without an occlusion map.
     """
 
     index: int
@@ -42,7 +44,7 @@ class FrameResult:
     jacobian_stable: np.ndarray | None
     kp_rendered: np.ndarray
     heatmaps: np.ndarray | None
-    motion: np.ndarray
+    motion: np.ndarray | None
     occlusion: np.ndarray | None
     model_ms: float = 0.0
 
@@ -52,7 +54,9 @@ class KeypointTrack:
     """Keypoint trajectories of a whole driving video (pixels of the model-size frames).
 
     Shape:
-        raw / stable: (T, K, 2); jacobian_raw / jacobian_stable: (T, K, 2, 2) or None.
+        raw / stable: (T, K, 2); jacobian_raw / jacobian_stable: (T, K, 2, 2) or None;
+        heatmaps: (T, K, h, w) float16 of the raw detections, kept only when the pipeline
+        was asked for heatmaps (so scrubbing need not detect again), else None.
     """
 
     raw: np.ndarray
@@ -62,3 +66,4 @@ class KeypointTrack:
     image_size: int
     fps: float
     stabilizer: str
+    heatmaps: np.ndarray | None = None

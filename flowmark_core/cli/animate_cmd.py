@@ -95,6 +95,8 @@ def _animator(args: argparse.Namespace, **kwargs: object) -> Animator:
     animator = Animator.from_checkpoint(
         args.model, config=args.config, device=args.device, precision=args.precision, **kwargs
     )
+    if "inferred_config" in animator.meta:
+        note(animator.meta["inferred_config"])
     return animator
 
 
@@ -114,7 +116,8 @@ def _write(
     count = 0
     try:
         with VideoWriter(output, fps=fps, size=out_size) as writer:
-            for result in animator.animate(frames_source, find_best=find_best):
+            stream = animator.animate(frames_source, find_best=find_best, fps=frames_source.fps)
+            for result in stream:
                 writer.write(result.output)
                 count += 1
                 bar.update(1)

@@ -99,7 +99,10 @@ class _ModelRun:
         """Stream one test video through every variant and fold its scores in."""
         reader = entry.open()
         streams = {
-            name: VideoStream(make_stabilizer(name, self.animator.size), self.options.fb_threshold)
+            name: VideoStream(
+                make_stabilizer(name, self.animator.size, fps=reader.fps),
+                self.options.fb_threshold,
+            )
             for name in self.options.stabilizers
         }
         frames = itertools.islice(reader, self.options.max_frames)

@@ -82,8 +82,9 @@ def video_trajectories(
     raw = np.stack(raws).astype(np.float64)
     jac = None if jacobians[0] is None else np.stack(jacobians)
     tracks = {}
+    fps = entry.open().fps  # the video's rate: the stabilisers' time step
     for name in stabilizers:
-        stabilizer = make_stabilizer(name, animator.size)
+        stabilizer = make_stabilizer(name, animator.size, fps=fps)
         frames = _prepared_frames(animator, entry, options.max_frames)
         tracks[name] = np.asarray(stabilizer.run(raw, jac, frames)[0], dtype=np.float64)
     truth_track = entry.landmarks()

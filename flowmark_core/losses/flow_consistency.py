@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from flowmark_core.config import FlowLossConfig
+from flowmark_core.geometry import make_coordinate_grid, pixel_offsets_to_normalized
 from flowmark_core.models.keypoints import Keypoints
 
 
@@ -95,8 +96,8 @@ def flow_jacobian(
         flow_px: (B, 2, H, W); points: (B, K, 2) -> (B, K, 2, 2) (dimensionless).
     """
     h, w = flow_px.shape[2:]
-    dx = torch.tensor([2.0 * step_px / (w - 1), 0.0], dtype=points.dtype, device=points.device)
-    dy = torch.tensor([0.0, 2.0 * step_px / (h - 1)], dtype=points.dtype, device=points.device)
+    steps = torch.tensor([[step_px, 0.0], [0.0, step_px]], dtype=points.dtype, device=points.device)
+    dx, dy = pixel_offsets_to_normalized(steps, w, h)
     d_dx = (sample_maps(flow_px, points + dx) - sample_maps(flow_px, points - dx)) / (2 * step_px)
     d_dy = (sample_maps(flow_px, points + dy) - sample_maps(flow_px, points - dy)) / (2 * step_px)
     jac = torch.stack([d_dx, d_dy], dim=-1)  # [..., i, j] = dF_i / dp_j
@@ -115,8 +116,7 @@ def flow_consistency(
     h, w = flow_px.shape[2:]
     points = kp_t.value.detach()
     weights, flow_at = flow_trust(points, flow_px, fb_error, image_t, cfg)
-    scale = torch.tensor([2.0 / (w - 1), 2.0 / (h - 1)], dtype=points.dtype, device=points.device)
-    target = points + flow_at * scale
+    target = points + pixel_offsets_to_normalized(flow_at, w, h)
     value = (weights.unsqueeze(-1) * (kp_next.value - target).abs()).mean()
     jac_term = None
     if kp_t.jacobian is not None and kp_next.jacobian is not None:
@@ -143,18 +143,13 @@ def heatmap_consistency(
     Heatmaps are compared after normalising each map by its maximum.
     """
     hh, ww = heat_t.shape[2:]
-    flow_small = F.interpolate(flow_px, size=(hh, ww), mode="bilinear", align_corners=True)
-    flow_small = flow_small * torch.tensor(
-        [(ww - 1) / (flow_px.shape[3] - 1), (hh - 1) / (flow_px.shape[2] - 1)],
-        dtype=flow_px.dtype,
-        device=flow_px.device,
-    ).view(1, 2, 1, 1)
-    ys, xs = torch.meshgrid(
-        torch.arange(hh, dtype=flow_px.dtype), torch.arange(ww, dtype=flow_px.dtype), indexing="ij"
-    )
-    src_x = (xs - flow_small[:, 0]) * 2 / (ww - 1) - 1
-    src_y = (ys - flow_small[:, 1]) * 2 / (hh - 1) - 1
-    grid = torch.stack([src_x, src_y], dim=-1)
+    # The flow in normalised units is resolution-free: resize it, then step back along it.
+    flow_norm = pixel_offsets_to_normalized(
+        flow_px.permute(0, 2, 3, 1), flow_px.shape[3], flow_px.shape[2]
+    ).permute(0, 3, 1, 2)
+    flow_small = F.interpolate(flow_norm, size=(hh, ww), mode="bilinear", align_corners=True)
+    grid = make_coordinate_grid(hh, ww, flow_px.dtype, flow_px.device).unsqueeze(0)
+    grid = grid - flow_small.permute(0, 2, 3, 1)
     warped = F.grid_sample(
         heat_t, grid.to(heat_t.dtype), mode="bilinear", padding_mode="zeros", align_corners=True
     )

@@ -92,9 +92,12 @@ class Generator(nn.Module):
         small = self.dense_motion_network.downsample(source)
         return SourceState(image=source, keypoints=kp_source, features=out, small_image=small)
 
-    def render(self, state: SourceState, kp_driving: Keypoints) -> GeneratorOutput:
-        """Render the source as posed by the driving keypoints."""
-        motion = self.dense_motion_network(state.small_image, state.keypoints, kp_driving)
+    def motion(self, state: SourceState, kp_driving: Keypoints) -> MotionField:
+        """The dense motion that poses the source like `kp_driving` (the dense motion network)."""
+        return self.dense_motion_network(state.small_image, state.keypoints, kp_driving)
+
+    def decode(self, state: SourceState, motion: MotionField) -> GeneratorOutput:
+        """Warp the source features by `motion`, mask occlusions and decode the frame."""
         out = warp(state.features, motion.deformation, self.align_corners)
         if motion.occlusion is not None:
             occ = motion.occlusion
@@ -112,6 +115,10 @@ class Generator(nn.Module):
             warped = warp(state.image.float(), motion.deformation.float(), self.align_corners)
             prediction = mask * warped + (1.0 - mask) * prediction
         return GeneratorOutput(prediction=prediction, motion=motion)
+
+    def render(self, state: SourceState, kp_driving: Keypoints) -> GeneratorOutput:
+        """Render the source as posed by the driving keypoints (`motion` then `decode`)."""
+        return self.decode(state, self.motion(state, kp_driving))
 
     def forward(
         self, source: torch.Tensor, kp_source: Keypoints, kp_driving: Keypoints

@@ -37,12 +37,16 @@ def stabilizer_params(name: str) -> dict[str, object]:
     }
 
 
-def make_stabilizer(name: str, image_size: int | tuple[int, int], **params: object) -> Stabilizer:
+def make_stabilizer(
+    name: str, image_size: int | tuple[int, int], fps: float | None = None, **params: object
+) -> Stabilizer:
     """Build the stabiliser called `name` for keypoints of an image of `image_size`.
 
     Args:
         name: one of `STABILIZERS` ("none", "one-euro", "flow").
         image_size: the keypoints' image size, an int (square) or (height, width), px.
+        fps: the video's frame rate, given to strategies with a time step (None: their
+            default); strategies without one ignore it.
         **params: strategy parameters (see `stabilizer_params(name)`).
 
     Returns:
@@ -57,6 +61,8 @@ def make_stabilizer(name: str, image_size: int | tuple[int, int], **params: obje
     if unknown:
         names = f"allowed: {', '.join(allowed)}" if allowed else "it takes no parameters"
         raise ConfigError(f"stabilizer {name!r} has no parameter {unknown[0]!r}; {names}")
+    if fps is not None and "fps" in allowed:
+        params = {**params, "fps": fps}
     try:
         return _CLASSES[name](image_size, **params)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 from flowmark_core.errors import FlowmarkError
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_writer import VideoWriter
-from flowmark_core.stabilize import stabilizer_params
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
@@ -90,10 +89,8 @@ class CameraWorker(WorkerThread):
         self._options = options
         if self._animator is None:
             return
-        params = dict(options.stabilizer_params)
-        if "fps" in stabilizer_params(options.stabilizer) and "fps" not in params:
-            params["fps"] = self.settings.fps_limit
-        self._animator.set_stabilizer(options.stabilizer, **params)
+        self._animator.set_fps(self.settings.fps_limit)  # the stream's rate: the time step
+        self._animator.set_stabilizer(options.stabilizer, **options.stabilizer_params)
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
         self._animator.face_crop = options.face_crop
 

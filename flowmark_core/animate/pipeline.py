@@ -1,0 +1,417 @@
+"""The animation pipeline: face crop, stabiliser, motion-transfer reference and the frame loop
+(`push` for cameras, `track` + `render_from_track` for videos, `animate` for a whole video)
+around an `InferenceCore`, which owns the model, device and precision.
+
+Heavy per-frame outputs (keypoint heatmaps, the dense deformation, the occlusion map) are
+copied to the host only when asked for (`outputs`); the output image, keypoints and
+Jacobians always are. With the stabiliser "none" the detected keypoints go straight from
+the detector to the renderer on the device; the host copy is only for the result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop, paste, whole_image_box
+from flowmark_core.animate.inference_core import InferenceCore
+from flowmark_core.animate.motion_transfer import (
+    MODES,
+    TransferOptions,
+    find_best_frame,
+    transfer_motion,
+)
+from flowmark_core.animate.results import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.errors import ConfigError, FlowmarkError
+from flowmark_core.models import Keypoints, MotionModel, SourceState
+from flowmark_core.stabilize import make_stabilizer
+
+Progress = Callable[[int, int | None], None]
+HEAVY_OUTPUTS: tuple[str, ...] = ("heatmaps", "motion", "occlusion")
+DEFAULT_TRACK_FPS = 25.0
+"""Recorded in a track whose frame rate nobody gave (frames from a list, not a video)."""
+
+
+def _host(t: torch.Tensor | None) -> np.ndarray | None:
+    return None if t is None else t[0].float().cpu().numpy()
+
+
+class Animator:
+    """Source image + driving frames -> animated frames, with stabilised keypoints.
+
+    Args:
+        model: a MotionModel (or an `InferenceCore` already built around one).
+        device, precision: see `InferenceCore`.
+        stabilizer: "none" | "one-euro" | "flow"; `stabilizer_params` its settings.
+        fps: frame rate of the driving stream (the stabiliser's time step); `track` and
+            `animate` take it from the video.
+        outputs: which of `HEAVY_OUTPUTS` every `FrameResult` carries (default none).
+    """
+
+    def __init__(
+        self,
+        model: MotionModel | InferenceCore,
+        device: str | torch.device | None = None,
+        precision: str = "fast",
+        transfer: TransferOptions | None = None,
+        stabilizer: str = "none",
+        stabilizer_params: dict[str, Any] | None = None,
+        face_crop: bool = False,
+        meta: dict[str, Any] | None = None,
+        fps: float | None = None,
+        outputs: Iterable[str] = (),
+    ) -> None:
+        self.core = (
+            model if isinstance(model, InferenceCore) else InferenceCore(model, device, precision)
+        )
+        self.meta = dict(meta or {})
+        self.transfer = transfer or TransferOptions()
+        self.outputs: frozenset[str] = frozenset()
+        self.set_outputs(outputs)
+        self.fps = fps
+        self.set_stabilizer(stabilizer, **dict(stabilizer_params or {}))
+        self.face_crop = face_crop
+        self._cropper: FaceCropper | None = None
+        self._source_state: SourceState | None = None
+        self._source_kp: DetectedKeypoints | None = None
+        self._source_prepared: np.ndarray | None = None
+        self._source_full: np.ndarray | None = None
+        self._source_box: CropBox | None = None
+        self._reference: Keypoints | None = None
+        self._index = 0
+
+    # -- construction and the core's facts ------------------------------------------------
+    @classmethod
+    def from_checkpoint(
+        cls, path_or_name: str | Path | None = None, config: str | Path | None = None, **kwargs: Any
+    ) -> Animator:
+        """Load a model (see `flowmark_core.checkpoints.load_model`) and build a pipeline."""
+        from flowmark_core.checkpoints import load_model
+
+        model, meta = load_model(path_or_name, config)
+        return cls(model, meta=meta, **kwargs)
+
+    @property
+    def model(self) -> MotionModel:
+        return self.core.model
+
+    @property
+    def size(self) -> int:
+        return self.core.size
+
+    @property
+    def num_kp(self) -> int:
+        return self.core.num_kp
+
+    @property
+    def device(self) -> torch.device:
+        return self.core.device
+
+    @property
+    def precision(self) -> str:
+        return self.core.precision
+
+    @property
+    def cropper(self) -> FaceCropper:
+        """The face cropper (its cascade is loaded on first use)."""
+        if self._cropper is None:
+            self._cropper = FaceCropper()
+        return self._cropper
+
+    # -- options --------------------------------------------------------------------------
+    def set_transfer(
+        self,
+        mode: str | None = None,
+        adapt_scale: bool | None = None,
+        relative_jacobian: bool | None = None,
+    ) -> None:
+        """Change motion-transfer options (relative/absolute, adapt scale)."""
+        if mode is not None and mode not in MODES:
+            raise ConfigError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+        t = self.transfer
+        self.transfer = replace(
+            t,
+            mode=t.mode if mode is None else mode,
+            adapt_scale=t.adapt_scale if adapt_scale is None else adapt_scale,
+            relative_jacobian=t.relative_jacobian
+            if relative_jacobian is None
+            else relative_jacobian,
+        )
+
+    def set_stabilizer(self, name: str, **params: Any) -> None:
+        """Switch the keypoint stabiliser (resets its state); its time step is 1 / `fps`."""
+        if "fps" in params:
+            raise ConfigError(
+                f"stabilizer {name!r}: fps is the video's frame rate, not a stabiliser setting"
+            )
+        self._stabilizer = make_stabilizer(name, self.size, fps=self.fps, **params)
+        self.stabilizer_name, self.stabilizer_params = name, dict(params)
+
+    def set_fps(self, fps: float | None) -> None:
+        """Set the driving stream's frame rate (rebuilds the stabiliser when it changes)."""
+        if fps is not None and fps != self.fps:
+            self.fps = float(fps)
+            self.set_stabilizer(self.stabilizer_name, **self.stabilizer_params)
+
+    def set_outputs(self, outputs: Iterable[str]) -> None:
+        """Choose which heavy outputs (`HEAVY_OUTPUTS`) each result carries."""
+        chosen = frozenset(outputs)
+        unknown = sorted(chosen - set(HEAVY_OUTPUTS))
+        if unknown:
+            raise ConfigError(f"output {unknown[0]!r}: expected any of {', '.join(HEAVY_OUTPUTS)}")
+        self.outputs = chosen
+
+    # -- images and keypoints -------------------------------------------------------------
+    def prepare(self, frame: np.ndarray, box: CropBox | None = None) -> np.ndarray:
+        """An RGB uint8 frame as the model sees it: (optionally cropped) and resized to S x S."""
+        if frame.ndim != 3 or frame.shape[2] != 3:
+            raise FlowmarkError(f"expected an RGB image (H, W, 3), got shape {frame.shape}")
+        if box is not None:
+            return crop(frame, box, self.size)
+        if frame.shape[0] == self.size and frame.shape[1] == self.size:
+            return frame
+        big = max(frame.shape[:2]) > self.size
+        return cv2.resize(
+            frame, (self.size, self.size), interpolation=cv2.INTER_AREA if big else cv2.INTER_LINEAR
+        )
+
+    def _on_host(self, kp: Keypoints, heatmaps: bool) -> DetectedKeypoints:
+        value = self.core.to_pixels(kp.value[0]).cpu().numpy().astype(np.float32)
+        heat = _host(kp.heatmap) if heatmaps else None
+        return DetectedKeypoints(value, _host(kp.jacobian), heat)
+
+    def _detect(self, prepared: np.ndarray) -> tuple[Keypoints, DetectedKeypoints]:
+        kp = self.core.detect(self.core.image_tensor(prepared))
+        return kp, self._on_host(kp, "heatmaps" in self.outputs)
+
+    def detect(self, frame: np.ndarray, heatmaps: bool | None = None) -> DetectedKeypoints:
+        """Keypoints of a prepared (S x S) RGB frame, in pixels (heatmaps: default `outputs`)."""
+        kp = self.core.detect(self.core.image_tensor(frame))
+        return self._on_host(kp, "heatmaps" in self.outputs if heatmaps is None else heatmaps)
+
+    def set_source(self, image: np.ndarray) -> DetectedKeypoints:
+        """Encode the source once; returns its keypoints (px of the model-size source)."""
+        self._source_full, self._source_box = image, None
+        if self.face_crop:
+            self._source_box = self.cropper.detect(image) or whole_image_box(image)
+            self.cropper.reset()
+        prepared = self.prepare(image, self._source_box)
+        self._source_state = self.core.encode_source(self.core.image_tensor(prepared))
+        self._source_kp = self._on_host(self._source_state.keypoints, heatmaps=True)
+        self._source_prepared = prepared
+        return self._source_kp
+
+    @property
+    def source_keypoints(self) -> DetectedKeypoints:
+        if self._source_kp is None:
+            raise FlowmarkError("no source image set (call set_source first)")
+        return self._source_kp
+
+    @property
+    def source_image(self) -> np.ndarray:
+        """The source as the model sees it (S x S RGB uint8)."""
+        if self._source_prepared is None:
+            raise FlowmarkError("no source image set (call set_source first)")
+        return self._source_prepared
+
+    def set_reference(
+        self, value_px: np.ndarray | None, jacobian: np.ndarray | None = None
+    ) -> None:
+        """Use these driving keypoints as the reference of relative motion (None: next frame)."""
+        self._reference = None if value_px is None else self.core.from_pixels(value_px, jacobian)
+
+    def reset_stream(self, fps: float | None = None) -> None:
+        """Start a new driving stream (at `fps` if given): stabiliser, crop smoothing and
+        reference are reset."""
+        self.set_fps(fps)
+        self._stabilizer.reset()
+        if self._cropper is not None:
+            self._cropper.reset()
+        self._reference = None
+        self._index = 0
+
+    # -- rendering ------------------------------------------------------------------------
+    def render(
+        self,
+        driving: np.ndarray,
+        raw: DetectedKeypoints,
+        stable_value: np.ndarray,
+        stable_jacobian: np.ndarray | None,
+        index: int = 0,
+    ) -> FrameResult:
+        """Render the source posed by the (stabilised) driving keypoints (pixels)."""
+        kp = self.core.from_pixels(stable_value, stable_jacobian)
+        return self._render(driving, raw, kp, stable_value, stable_jacobian, index)
+
+    def _render(
+        self,
+        driving: np.ndarray,
+        raw: DetectedKeypoints,
+        kp_driving: Keypoints,
+        stable_value: np.ndarray,
+        stable_jacobian: np.ndarray | None,
+        index: int,
+    ) -> FrameResult:
+        if self._source_state is None:
+            raise FlowmarkError("no source image set (call set_source first)")
+        if self._reference is None:
+            self._reference = kp_driving
+        kp_render = transfer_motion(
+            self._source_state.keypoints, kp_driving, self._reference, self.transfer
+        )
+        start = time.perf_counter()
+        out = self.core.render(self._source_state, kp_render)
+        pred = self.core.to_uint8(out.prediction)
+        model_ms = (time.perf_counter() - start) * 1000
+        if self._source_box is not None and self._source_full is not None:
+            pred = paste(self._source_full, pred, self._source_box)
+        occ = out.motion.occlusion
+        return FrameResult(
+            index=index,
+            output=pred,
+            driving=driving,
+            kp_raw=raw.value,
+            kp_stable=stable_value,
+            jacobian_raw=raw.jacobian,
+            jacobian_stable=stable_jacobian,
+            kp_rendered=self.core.to_pixels(kp_render.value[0]).cpu().numpy(),
+            heatmaps=raw.heatmap,
+            motion=_host(out.motion.deformation) if "motion" in self.outputs else None,
+            occlusion=(None if occ is None or "occlusion" not in self.outputs else _host(occ)[0]),
+            model_ms=model_ms,
+        )
+
+    def _stabilised(
+        self, prepared: np.ndarray
+    ) -> tuple[DetectedKeypoints, Keypoints, np.ndarray, np.ndarray | None]:
+        """Detect and stabilise one frame: (raw px, driving keypoints on the device, stable px)."""
+        kp, raw = self._detect(prepared)
+        if self.stabilizer_name == "none":
+            return raw, kp, raw.value, raw.jacobian
+        value, jac = self._stabilizer.update(raw.value, raw.jacobian, prepared)
+        return raw, self.core.from_pixels(value, jac), value, jac
+
+    def push(self, frame: np.ndarray) -> FrameResult:
+        """Streaming API (cameras): detect, stabilise online, render one frame."""
+        box = self.cropper.update(frame) if self.face_crop else None
+        prepared = self.prepare(frame, box)
+        raw, kp, value, jac = self._stabilised(prepared)
+        result = self._render(prepared, raw, kp, value, jac, self._index)
+        self._index += 1
+        return result
+
+    def track(
+        self,
+        frames: Iterable[np.ndarray],
+        fps: float | None = None,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> KeypointTrack:
+        """Detect and stabilise keypoints over a whole video (one pass, online stabiliser).
+
+        Args:
+            fps: the video's frame rate: the stabiliser's time step, recorded in the track.
+        """
+        self.reset_stream(fps)
+        raws, stables, jraws, jstables, heats = [], [], [], [], []
+        for i, frame in enumerate(frames):
+            box = self.cropper.update(frame) if self.face_crop else None
+            prepared = self.prepare(frame, box)
+            raw, _kp, value, jac = self._stabilised(prepared)
+            raws.append(raw.value)
+            stables.append(value)
+            jraws.append(raw.jacobian)
+            jstables.append(jac)
+            heats.append(raw.heatmap)
+            if progress is not None:
+                progress(i + 1, total)
+        if not raws:
+            raise FlowmarkError("the driving video has no frames")
+        has_j = jraws[0] is not None
+        return KeypointTrack(
+            raw=np.stack(raws),
+            stable=np.stack(stables),
+            jacobian_raw=np.stack(jraws) if has_j else None,
+            jacobian_stable=np.stack(jstables) if has_j and jstables[0] is not None else None,
+            image_size=self.size,
+            fps=self.fps or DEFAULT_TRACK_FPS,
+            stabilizer=self.stabilizer_name,
+            heatmaps=np.stack(heats).astype(np.float16) if heats[0] is not None else None,
+        )
+
+    def render_from_track(
+        self,
+        frame: np.ndarray,
+        track: KeypointTrack,
+        index: int,
+        stabilized: bool = True,
+        with_heatmaps: bool | None = None,
+    ) -> FrameResult:
+        """Render frame `index` of a tracked video (random access: scrubbing, rendering).
+
+        Heatmaps (default: when in `outputs`) come from the track when it kept them, else
+        the frame is detected again for them.
+        """
+        box = self.cropper.update(frame) if self.face_crop else None
+        prepared = self.prepare(frame, box)
+        want_heat = "heatmaps" in self.outputs if with_heatmaps is None else with_heatmaps
+        heat = None
+        if want_heat:
+            if track.heatmaps is not None:
+                heat = track.heatmaps[index].astype(np.float32)
+            else:
+                heat = self.detect(prepared, heatmaps=True).heatmap
+        jr = None if track.jacobian_raw is None else track.jacobian_raw[index]
+        raw = DetectedKeypoints(track.raw[index], jr, heat)
+        if stabilized:
+            value = track.stable[index]
+            jac = None if track.jacobian_stable is None else track.jacobian_stable[index]
+        else:
+            value, jac = track.raw[index], jr
+        return self.render(prepared, raw, value, jac, index)
+
+    def reference_from_track(
+        self, track: KeypointTrack, index: int, stabilized: bool = True
+    ) -> None:
+        """Make frame `index` of a track the reference of relative motion (recalibrate)."""
+        values = track.stable if stabilized else track.raw
+        jacs = track.jacobian_stable if stabilized else track.jacobian_raw
+        self.set_reference(values[index], None if jacs is None else jacs[index])
+
+    def best_frame(self, track: KeypointTrack) -> int:
+        """The driving frame whose normalised keypoints best match the source's."""
+        return find_best_frame(self.source_keypoints.value, track.stable)
+
+    def animate(
+        self,
+        frames: Iterable[np.ndarray],
+        find_best: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+        fps: float | None = None,
+    ) -> Iterator[FrameResult]:
+        """Batch API over a driving video at `fps` (its frame rate). With `find_best`,
+        `frames` must be re-iterable: a first pass tracks keypoints and picks the reference
+        frame, a second renders."""
+        self.reset_stream(fps)
+        if not find_best:
+            for i, frame in enumerate(frames):
+                yield self.push(frame)
+                if progress is not None:
+                    progress(i + 1, total)
+            return
+        track = self.track(frames, fps)
+        self.reference_from_track(track, self.best_frame(track))
+        if self._cropper is not None:
+            self._cropper.reset()
+        for i, frame in enumerate(frames):
+            yield self.render_from_track(frame, track, i)
+            if progress is not None:
+                progress(i + 1, total)
