@@ -1,0 +1,81 @@
+"""Model cards: what a model was trained on, at what size, and what it handles.
+
+A bundled model's card is the side file `<model>.card.json` next to it; a model file made
+by `flowmark adapt` (or any checkpoint) may carry one as `card` in its metadata (a string or
+the same mapping). The side file wins. Reading a card never loads weights.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CARD_SUFFIX = ".card.json"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A short description of a model.
+
+    Attributes:
+        summary: one sentence.
+        data: what it was trained on.
+        resolution: the size it runs at, e.g. "128 px".
+        handles: what it animates well.
+        limits: what it does not (and the way out).
+        real_faces: whether it was trained or adapted on real faces (the app warns once
+            when a real photo meets a model without).
+    """
+
+    summary: str
+    data: str = ""
+    resolution: str = ""
+    handles: str = ""
+    limits: str = ""
+    real_faces: bool = False
+
+    def lines(self) -> list[str]:
+        """The card as short labelled lines (for `flowmark models` and tooltips)."""
+        out = [self.summary]
+        for label, text in (("data", self.data), ("size", self.resolution)):
+            if text:
+                out.append(f"{label}: {text}")
+        for label, text in (("handles", self.handles), ("limits", self.limits)):
+            if text:
+                out.append(f"{label}: {text}")
+        return out
+
+
+def card_path(model_path: str | Path) -> Path:
+    """Where a model's side-file card lives: `name.card.json` beside `name.safetensors`."""
+    p = Path(model_path)
+    return p.with_name(p.stem + CARD_SUFFIX)
+
+
+def _from_value(value: Any) -> ModelCard | None:
+    if isinstance(value, str) and value.strip():
+        return ModelCard(summary=value.strip())
+    if isinstance(value, dict) and isinstance(value.get("summary"), str):
+        fields = {k: value[k] for k in ModelCard.__dataclass_fields__ if k in value}
+        fields["real_faces"] = bool(fields.get("real_faces", False))
+        return ModelCard(**{k: v if k == "real_faces" else str(v) for k, v in fields.items()})
+    return None
+
+
+def read_model_card(model_path: str | Path, meta: dict[str, Any] | None = None) -> ModelCard | None:
+    """The card of a model: its side file, else `card` in its metadata, else None.
+
+    An unreadable or malformed side file counts as no card (a card is documentation; it
+    never stops a model from loading).
+    """
+    side = card_path(model_path)
+    if side.is_file():
+        try:
+            card = _from_value(json.loads(side.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            card = None
+        if card is not None:
+            return card
+    return _from_value((meta or {}).get("card"))
