@@ -141,3 +141,21 @@ def test_source_keypoints_round_trip_through_pixels(animator: Animator) -> None:
     first = animator.push(frames[1])
     assert np.allclose(first.kp_rendered, kp.value, atol=1e-4)
     assert torch.is_tensor(animator.core.to_pixels(torch.zeros(2)))
+
+
+def test_adapt_scale_through_the_pipeline(animator: Animator) -> None:
+    """Reference keypoints spread 2x wider than the source's (hull area 4x): the driving
+    displacement reaches the source halved."""
+    frames = _frames(1)
+    src = animator.set_source(frames[0]).value.astype(np.float64)
+    centre = src.mean(axis=0)
+    reference = centre + 2.0 * (src - centre)
+    animator.set_transfer(adapt_scale=True)
+    animator.set_reference(reference, None)
+    driving = reference + np.array([3.0, -2.0])
+    raw = animator.detect(frames[0])
+    out = animator.render(frames[0], raw, driving.astype(np.float32), None)
+    assert np.allclose(out.kp_rendered, src + 0.5 * np.array([3.0, -2.0]), atol=1e-3)
+    animator.set_transfer(adapt_scale=False)
+    out = animator.render(frames[0], raw, driving.astype(np.float32), None)
+    assert np.allclose(out.kp_rendered, src + np.array([3.0, -2.0]), atol=1e-3)

@@ -48,3 +48,17 @@ def test_the_same_identity_under_align_corners_false_is_not_the_identity() -> No
     model = build_model(replace(compact_config(num_kp=2), align_corners=False))
     assert model.generator.align_corners is False
     assert model.generator.dense_motion_network.align_corners is False
+
+
+def test_the_bundled_model_keeps_the_convention_it_was_trained_with() -> None:
+    """puppets-faces-128 was trained with align_corners=False; its file says so, and the
+    new default must not change what it computes."""
+    from flowmark_core.checkpoints import load_model
+    from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+
+    if DEFAULT_MODEL_NAME not in bundled_models():
+        pytest.skip("the default model is not installed")
+    model, _ = load_model(None)
+    assert model.config.align_corners is False
+    assert model.generator.align_corners is False
+    assert model.generator.dense_motion_network.align_corners is False
