@@ -7,16 +7,21 @@ keeps the source's detail. The generator's output (upsampled, bicubic) is used o
 the source cannot supply the pixel: where the occlusion map says so, or where the
 deformation points outside the source.
 
-Pure functions of tensors: no model, no I/O. The deformation is a normalised sampling field
+`render_full_resolution` is a pure function of tensors: no model, no I/O.
+`FullResolutionSource` is the glue for a pipeline: the source at output resolution, the
+crop box, and the paste back into the uncropped frame. The deformation is a normalised sampling field
 (`flowmark_core.geometry`); `align_corners` is the model's, so the full-resolution warp reads
 the field exactly as the model's own warp does.
 """
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from flowmark_core.animate.face_crop import CropBox, crop, paste
 from flowmark_core.geometry import make_coordinate_grid
 
 DEFAULT_TRUST = (0.3, 0.8)
@@ -164,3 +169,77 @@ def render_full_resolution(
         F.interpolate(warped, size=size, mode="area"), height, width, align_corners
     )
     return (filler + weight * (warped - low)).clamp(0.0, 1.0)
+
+
+MAX_OUTPUT_SIDE = 1024
+"""Full-resolution output is capped at this side (longest side of the frame or crop)."""
+
+
+def output_shape(height: int, width: int, max_side: int = MAX_OUTPUT_SIDE) -> tuple[int, int]:
+    """(height, width) scaled down so that the longer side is at most `max_side`."""
+    scale = min(1.0, max_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+class FullResolutionSource:
+    """The source image kept at output resolution, prepared once per source.
+
+    Without a face crop the whole source is the canvas (capped at `max_side`); with one, the
+    crop box is cut from the source at its own resolution (capped), animated there and pasted
+    back, feathered, into the uncropped source (`face_crop.paste`).
+
+    Args:
+        image: the source, RGB uint8 (H, W, 3).
+        box: the face-crop box in source pixels, or None.
+        device: where the rendering runs (that of the model).
+    """
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        box: CropBox | None = None,
+        device: torch.device | str = "cpu",
+        max_side: int = MAX_OUTPUT_SIDE,
+    ) -> None:
+        self.box = box
+        if box is not None:
+            side = max(1, min(max_side, box.as_int()[2]))
+            region = crop(image, box, side)
+            self.frame = image
+            if max(image.shape[:2]) > max_side:  # the pasted-into frame is capped too
+                h, w = output_shape(*image.shape[:2], max_side)
+                scale = w / image.shape[1]
+                self.frame = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+                self.box = CropBox(box.x * scale, box.y * scale, box.size * scale)
+        else:
+            h, w = output_shape(*image.shape[:2], max_side)
+            big = (h, w) != image.shape[:2]
+            region = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA) if big else image
+            self.frame = None
+        tensor = torch.from_numpy(np.ascontiguousarray(region)).permute(2, 0, 1)
+        self.tensor = tensor.unsqueeze(0).to(device=device, dtype=torch.float32) / 255.0
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """(width, height) of the frames `render` returns."""
+        if self.frame is not None:
+            return self.frame.shape[1], self.frame.shape[0]
+        return self.tensor.shape[3], self.tensor.shape[2]
+
+    def render(
+        self,
+        deformation: torch.Tensor,
+        occlusion: torch.Tensor | None,
+        prediction: torch.Tensor,
+        align_corners: bool,
+        mode: str = "detail",
+    ) -> np.ndarray:
+        """One output frame, RGB uint8 at `output_size` (see `render_full_resolution`)."""
+        out = render_full_resolution(
+            self.tensor, deformation[:1], None if occlusion is None else occlusion[:1],
+            prediction[:1], align_corners, mode,
+        )  # fmt: skip
+        rgb = (out[0].permute(1, 2, 0) * 255.0 + 0.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
+        if self.box is None or self.frame is None:
+            return rgb
+        return paste(self.frame, rgb, self.box)

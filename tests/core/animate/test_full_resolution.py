@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.animate.full_resolution import (
     MODES,
+    FullResolutionSource,
     identity_grid,
     render_full_resolution,
     upsample_deformation,
@@ -76,3 +80,30 @@ def test_upsampling_keeps_an_identity_field_and_sizes() -> None:
     field = upsample_deformation(identity_grid(8, 8, False).unsqueeze(0), 40, 24, False)
     torch.testing.assert_close(field[0], identity_grid(40, 24, False), atol=1e-6, rtol=0)
     assert upsample_image(torch.rand(2, 3, 8, 8), 40, 24, False).shape == (2, 3, 40, 24)
+
+
+def _photo(height: int, width: int) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    small = rng.integers(0, 256, (height // 8 + 1, width // 8 + 1, 3), dtype=np.uint8)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def _identity_render(full: FullResolutionSource, size: int = 32) -> np.ndarray:
+    area = F.interpolate(full.tensor, size=(size, size), mode="area")
+    field = identity_grid(size, size, True).unsqueeze(0)
+    return full.render(field, torch.ones(1, 1, size, size), area, True)
+
+
+def test_identity_motion_with_face_crop_pastes_back_the_source() -> None:
+    image = _photo(300, 400)
+    full = FullResolutionSource(image, CropBox(120.0, 60.0, 150.0))
+    out = _identity_render(full)
+    assert out.shape == image.shape and full.output_size == (400, 300)
+    assert np.abs(out.astype(int) - image.astype(int)).max() <= 1
+
+
+def test_a_large_source_is_capped_at_the_maximum_side() -> None:
+    full = FullResolutionSource(_photo(900, 1500), None, max_side=1024)
+    assert full.output_size == (1024, 614)
+    out = _identity_render(full)
+    assert out.shape == (614, 1024, 3)
