@@ -122,7 +122,8 @@ class CameraSettings:
     """Live camera options (changed while the camera runs).
 
     `zoom` >= 1 narrows the square crop; `offset` moves its centre, each in [-1, 1] of the
-    free room on that axis.
+    free room on that axis. Recordings play at `fps_limit` in real time (frames repeated
+    or dropped to their timestamps) with their longer side `record_size` px.
     """
 
     mirror: bool = True
@@ -130,6 +131,7 @@ class CameraSettings:
     offset: tuple[float, float] = (0.0, 0.0)
     fps_limit: float = 30.0
     passthrough: bool = False
+    record_size: int = 512  # longer side of recordings, px
 
 
 @dataclass(frozen=True)

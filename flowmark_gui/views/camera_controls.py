@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSlider,
+    QSpinBox,
     QWidget,
 )
 
@@ -63,6 +64,15 @@ class CameraControls(QWidget):
         self.ghost.valueChanged.connect(lambda v: self.ghost_opacity_changed.emit(v / 100.0))
         self.passthrough = QCheckBox("passthrough (send the camera as it is)")
         self.passthrough.toggled.connect(lambda on: camera.update_settings(passthrough=on))
+        self.record_size = QSpinBox()
+        self.record_size.setRange(64, 2048)
+        self.record_size.setSingleStep(64)
+        self.record_size.setValue(camera.settings.record_size)
+        self.record_size.setSuffix(" px")
+        self.record_size.setToolTip(
+            "longer side of recorded videos; they play in real time at the frame rate above"
+        )
+        self.record_size.valueChanged.connect(lambda v: camera.update_settings(record_size=v))
         self.record = QPushButton("Record…")
         self.record.setCheckable(True)
         self.record.toggled.connect(self._on_record)
@@ -85,6 +95,7 @@ class CameraControls(QWidget):
         form.addRow("move ↑↓", self.move_y)
         form.addRow("align (ghost)", self.ghost)
         form.addRow(self.passthrough)
+        form.addRow("record size", self.record_size)
         form.addRow(self.record)
         form.addRow(self.virtual)
         camera.sources_changed.connect(self._fill_sources)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.errors import FlowmarkError
 from flowmark_core.io.images import read_image
-from flowmark_core.io.video_writer import VideoWriter
+from flowmark_gui import recording
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
@@ -53,7 +53,7 @@ class CameraWorker(WorkerThread):
         self._has_source = False
         self._display_free = threading.Event()
         self._display_free.set()
-        self._writer: VideoWriter | None = None
+        self._writer: recording.PacedRecorder | None = None
         self._virtual: VirtualCamera | None = None
         self._animator = None
         self.frames = 0
@@ -102,7 +102,8 @@ class CameraWorker(WorkerThread):
 
     def _start_recording(self, path: Path) -> None:
         self._stop_recording()
-        self._writer = VideoWriter(path, fps=self.settings.fps_limit)
+        settings = self.settings
+        self._writer = recording.PacedRecorder(path, settings.fps_limit, settings.record_size)
         self.recording_changed.emit(True, str(path))
 
     def _stop_recording(self) -> None:
@@ -113,7 +114,7 @@ class CameraWorker(WorkerThread):
         if writer.frames_written == 0:
             writer.cancel()
             raise FlowmarkError(f"{writer.path}: nothing recorded yet; no file written")
-        writer.close()
+        writer.close(recording.clock())
         self.recorded.emit(str(writer.path), writer.frames_written)
 
     def _set_virtual(self, on: bool) -> None:
@@ -127,7 +128,7 @@ class CameraWorker(WorkerThread):
     def _output(self, frame: np.ndarray) -> None:
         if self._writer is not None:
             try:
-                self._writer.write(frame)
+                self._writer.add(frame, recording.clock())
             except FlowmarkError:
                 self._writer = None
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.io.video_reader import open_video
+from flowmark_gui import recording
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.state import CameraSettings
 from flowmark_gui.workers.camera_input import crop_camera, parse_camera
@@ -17,12 +19,22 @@ from tests.gui.conftest import WAIT_MS, Media, WindowFactory
 
 def camera_window(make_window: WindowFactory, media: Media, qtbot: QtBot) -> MainWindow:
     window = make_window(media["source"], None, camera=str(media["driving"]))
-    qtbot.waitUntil(lambda: window.camera.frames_seen >= 3, timeout=WAIT_MS)
+    live = window.camera_panel.live
+
+    def animating() -> bool:  # frames before the avatar has loaded are passthrough
+        shown = len(live.keypoints.dots.getData()[0])
+        return window.camera.frames_seen >= 3 and shown == window.session.num_kp > 0
+
+    qtbot.waitUntil(animating, timeout=WAIT_MS)
     return window
 
 
 def test_camera_file_produces_live_frames_and_records(
-    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+    make_window: WindowFactory,
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     window = camera_window(make_window, media, qtbot)
     assert window.camera_mode
@@ -32,6 +44,11 @@ def test_camera_file_produces_live_frames_and_records(
     assert len(shown) == window.session.num_kp
     assert "fps" in window.status.camera.text() and "latency" in window.status.camera.text()
 
+    # A fake clock: each reading is 0.1 s after the previous one, so the camera "runs" at a
+    # known rate far below the file's 30 fps; the file must still last as long as it ran.
+    ticks = itertools.count()
+    monkeypatch.setattr(recording, "clock", lambda: next(ticks) * 0.1)
+    window.camera_panel.controls.record_size.setValue(96)
     camera.start_recording(tmp_path / "live.mp4")
     qtbot.waitUntil(lambda: camera.recording_path is not None, timeout=WAIT_MS)
     seen = camera.frames_seen
@@ -39,10 +56,13 @@ def test_camera_file_produces_live_frames_and_records(
     with qtbot.waitSignal(camera.worker.recorded, timeout=WAIT_MS) as recorded:
         camera.stop_recording()
     path, frames = recorded.args
-    assert frames >= 6
+    readings = next(ticks)  # clock readings so far: the first frame's and the stop's
     reader = open_video(path)
     assert reader.frame_count == frames
-    assert reader.size == (64, 64)
+    assert reader.fps == pytest.approx(30.0)
+    assert frames == round((readings - 1) * 0.1 * 30.0)  # first frame to Stop, at 30 fps
+    assert frames >= 6 * 3  # each camera frame (0.1 s) is held for 3 file frames
+    assert reader.size == (96, 96)  # the chosen size, not the model's 64 px
 
 
 def test_live_settings_avatars_and_recalibrate_keep_frames_coming(

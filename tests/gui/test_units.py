@@ -16,6 +16,7 @@ from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui.compose import draw_pane
 from flowmark_gui.file_routing import Role, classify, route
 from flowmark_gui.overlays import PaneLayers, heatmap_rgba, jacobian_segments, motion_segments
+from flowmark_gui.recording import frames_due, scaled_to
 from flowmark_gui.result_cache import ResultCache, result_bytes
 from flowmark_gui.session import Session
 from flowmark_gui.settings import add_recent_file, recent_files
@@ -138,3 +139,15 @@ def test_thread_check_catches_a_running_worker(qapp: QApplication) -> None:
     assert leftover_threads(before, grace_s=0.1) == ["left-running"]
     worker.stop()
     assert leftover_threads(before, grace_s=1.0) == []
+
+
+def test_recordings_follow_the_frames_timestamps() -> None:
+    # 18 fps for 10 s into a 30 fps file: 10 s of video, frames repeated to their times
+    stamps = [i / 18.0 for i in range(180)]
+    written = [frames_due(t, 30.0) for t in stamps]
+    assert written[0] == 1 and written[-1] == frames_due(179 / 18.0, 30.0) == 299
+    assert frames_due(10.0, 30.0) - 1 == 300  # stopped at 10 s: exactly 10 s of frames
+    # frames faster than the file: some are dropped (never two for one instant)
+    assert [frames_due(i / 60.0, 30.0) for i in range(4)] == [1, 2, 2, 3]
+    wide = np.zeros((60, 80, 3), np.uint8)
+    assert scaled_to(wide, 160).shape == (120, 160, 3)
