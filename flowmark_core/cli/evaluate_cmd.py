@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flowmark_core.cli.common import (
     int_in_range,
     progress_bar,
 )
+from flowmark_core.cli.generate_cmd import add_generate_eval_options, run_generate_evaluation
 from flowmark_core.errors import ConfigError, OutputFileError
 
 EPILOG = """examples:
@@ -80,11 +82,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="videos without ground truth: skip the MediaPipe face-mesh reference",
     )
+    add_generate_eval_options(p)  # --task generate (image-to-video, issue 14)
     p.set_defaults(func=run_evaluate)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the evaluation described by the parsed arguments (outputs checked first)."""
+    if args.compare and args.model is not None:
+        raise ConfigError("give either --model or --compare, not both")
+    check_output_folder(Path(args.output), Path(args.data_dir))
+    created = not Path(args.output).exists()
+    try:
+        return _evaluate(args)
+    except BaseException:
+        if created:  # a failed evaluation leaves no empty output folder behind
+            with contextlib.suppress(OSError):
+                Path(args.output).rmdir()
+        raise
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    if args.task == "generate":
+        return run_generate_evaluation(args)
     from flowmark_core.evaluation import (
         EvalOptions,
         evaluate,
@@ -95,9 +114,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     from flowmark_core.evaluation.no_truth import clip_entries, evaluate_clips, is_clip_folder
 
-    if args.compare and args.model is not None:
-        raise ConfigError("give either --model or --compare, not both")
-    check_output_folder(Path(args.output), Path(args.data_dir))
     models = list(args.compare) if args.compare else [args.model]
     options = EvalOptions(
         stabilizers=tuple(args.stabilize),

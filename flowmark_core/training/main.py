@@ -222,6 +222,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if args.debug:
             traceback.print_exc()
-        where = Path(exc.filename).parent if exc.filename else "the device"
+        where = Path(exc.filename).parent if exc.filename else run_folder(args)
         sys.stderr.write(f"train.py: error: no space left on {where}\n")
         return 2

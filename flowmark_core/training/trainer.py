@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -274,7 +275,13 @@ class Trainer:
         if self.dist.is_main and not self.quiet:
             from tqdm import tqdm
 
-            bar = tqdm(total=self.total_steps, initial=self.step, unit="step", dynamic_ncols=True)
+            bar = tqdm(
+                total=self.total_steps,
+                initial=self.step,
+                unit="step",
+                dynamic_ncols=True,
+                disable=not sys.stderr.isatty(),  # no carriage-return frames in log files
+            )
         last: dict[str, float] = {}
         window_start, window_images = time.perf_counter(), 0
         try:

@@ -190,7 +190,7 @@ def synthesize_dataset(
             desc=f"synth {family}",
             unit="video",
             file=sys.stderr,
-            disable=not progress,
+            disable=not progress or not sys.stderr.isatty(),
         )
         with bar:
             if workers <= 1:
