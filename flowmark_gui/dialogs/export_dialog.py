@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,6 +27,7 @@ from flowmark_gui.export_job import FORMATS, ExportJob
 from flowmark_gui.session import Session
 from flowmark_gui.workers.export import ExportWorker
 
+EXPORT_TASK = "exporting"
 LAYOUT_LABELS = {
     "result": "result only",
     "side-by-side": "side by side: source | driving | result, with overlays",
@@ -184,18 +186,36 @@ class ExportDialog(QDialog):
         self._active = False
 
     def _on_progress(self, done: int, total: int) -> None:
+        if not self._active or (self.worker is not None and self.worker.cancel_requested):
+            return  # a frame finished while Cancel was on its way: not progress any more
         self.progress.setRange(0, total)
         self.progress.setValue(done)
+        self.session.progress.emit(EXPORT_TASK, done, total)  # also in the status bar
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        """Closing the dialog does not stop an export: say so (Cancel stops it)."""
+        if self.running:
+            self.session.info(
+                "export continues in the background (progress in the status bar); "
+                "File > Export… shows it again, with Cancel"
+            )
+        super().hideEvent(event)
 
     def _on_done(self, path: str, frames: int) -> None:
+        self.session.progress.emit(EXPORT_TASK, -1, -1)
         self.status.setText(f"wrote {frames} frames to {path}")
         self.session.info(f"exported {frames} frames to {path}")
 
     def _on_cancelled(self) -> None:
+        self.session.progress.emit(EXPORT_TASK, -1, -1)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
         self.status.setText("export cancelled; no file written")
         self.session.info("export cancelled; no file written")
 
     def _on_failed(self, message: str) -> None:
+        self.session.progress.emit(EXPORT_TASK, -1, -1)
+        self.progress.setValue(0)
         self.status.setText(message)
         self.session.error(f"export failed: {message}")
 

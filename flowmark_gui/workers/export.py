@@ -7,6 +7,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal
 
+from flowmark_core.errors import Cancelled
 from flowmark_gui.export_job import ExportJob, run_export
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.workers.base import WorkerThread
@@ -31,6 +32,10 @@ class ExportWorker(WorkerThread):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
     def request_cancel(self) -> None:
         self._cancel.set()
 
@@ -42,7 +47,12 @@ class ExportWorker(WorkerThread):
 
     def run(self) -> None:
         def work() -> None:
-            frames = run_export(self.job, self.handle, self._progress, self._cancel.is_set)
+            try:
+                frames = run_export(self.job, self.handle, self._progress, self._cancel.is_set)
+            except Exception as exc:
+                if self._cancel.is_set():  # whatever broke after Cancel, the answer is that
+                    raise Cancelled(f"{self.job.path}: export cancelled") from exc
+                raise
             self.finished_ok.emit(str(self.job.path), frames)
 
         if not self.guarded(work) and self._cancel.is_set():

@@ -3,14 +3,22 @@ app stays usable while exporting."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.io.video_reader import open_video
 from flowmark_gui.dialogs.export_dialog import ExportDialog
+from flowmark_gui.export_job import ExportJob, run_export
 from flowmark_gui.main_window import MainWindow
+from flowmark_gui.workers import export as export_worker
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
+
+Progress = Callable[[int, int], None]
+Check = Callable[[], bool]
 
 
 def _dialog(window: MainWindow, path: Path, layout: str = "result", size: int = 64) -> ExportDialog:
@@ -49,9 +57,31 @@ def test_export_gif_result_only(loaded: MainWindow, qtbot: QtBot, tmp_path: Path
     assert reader.size == (48, 48)
 
 
+def hold_after_first_frame(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make exports wait after their first frame until they are cancelled (or released), so
+    a test cannot lose the race between the export finishing and the Cancel click."""
+    release = threading.Event()
+
+    def held(job: ExportJob, handle: object, progress: Progress, cancelled: Check) -> int:
+        def progress_then_wait(done: int, total: int) -> None:
+            progress(done, total)
+            while done == 1 and not cancelled() and not release.wait(0.01):
+                pass  # the export's own thread waits; the test never sleeps
+
+        return run_export(job, handle, progress_then_wait, cancelled)
+
+    monkeypatch.setattr(export_worker, "run_export", held)
+    return release
+
+
 def test_cancel_leaves_no_file(
-    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+    make_window: WindowFactory,
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    hold_after_first_frame(monkeypatch)
     window = make_window(media["source"], media["long"])
     wait_tracked(qtbot, window)
     out = tmp_path / "exports"
@@ -62,7 +92,25 @@ def test_cancel_leaves_no_file(
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
     assert "cancelled" in dialog.status.text()
+    assert dialog.progress.value() == 0  # not left at the last frame done
+    assert not window.status.progress.isVisible()
     assert list(out.iterdir()) == []
+
+
+def test_closing_the_dialog_says_the_export_continues(
+    loaded: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = hold_after_first_frame(monkeypatch)
+    dialog = _dialog(loaded, tmp_path / "background.mp4")
+    assert dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=WAIT_MS)
+    dialog.close_button.click()
+    assert any("continues in the background" in t for _level, t in loaded.status.history)
+    assert loaded.status.progress.isVisible()  # progress shows in the main window
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert (tmp_path / "background.mp4").exists()
+    assert not loaded.status.progress.isVisible()
 
 
 def test_export_needs_a_tracked_video(
