@@ -30,6 +30,7 @@ from flowmark_gui.views.camera_panel import CameraPanel
 from flowmark_gui.views.controls import Controls
 from flowmark_gui.views.frame_view import dropped_paths
 from flowmark_gui.views.jitter_table import JitterTable
+from flowmark_gui.views.message_log import MessageLog
 from flowmark_gui.views.panes import VideoPanes
 from flowmark_gui.views.status_bar import StatusBar
 from flowmark_gui.views.timeline import Timeline
@@ -82,6 +83,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.controls_dock)
         self.status = StatusBar(self.session)
         self.setStatusBar(self.status)
+        self.messages = MessageLog(self.session)
+        self.messages_dock = self._dock("Messages", self.messages, "messages")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.messages_dock)
+        self.messages_dock.hide()
+        self.messages.changed.connect(lambda: self.status.show_log_counts(*self.messages.counts()))
+        self.messages.error_added.connect(self.show_messages)
+        self.status.log_button.clicked.connect(self.show_messages)
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
         self._refresh_recent()
@@ -158,6 +166,11 @@ class MainWindow(QMainWindow):
         self.export_dialog.show()
         self.export_dialog.raise_()
         return self.export_dialog
+
+    def show_messages(self) -> None:
+        """Show the message log (each error stays there until dismissed)."""
+        self.messages_dock.show()
+        self.messages_dock.raise_()
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS)

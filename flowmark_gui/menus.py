@@ -72,6 +72,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     view.addSeparator()
     view.addAction(window.trajectory_dock.toggleViewAction())
     view.addAction(window.controls_dock.toggleViewAction())
+    view.addAction(window.messages_dock.toggleViewAction())
 
     cam = bar.addMenu("&Camera")
     actions["camera_refresh"] = _action(cam, "Look for Cameras", camera.probe_cameras)

@@ -1,35 +1,57 @@
-"""Status bar: messages (coloured by level), task progress, model and camera readouts."""
+"""Status bar: the latest message (coloured by level), a button counting the warnings and
+errors kept in the message log, task progress with an estimate of the time left, and the
+model and camera readouts."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from flowmark_gui.session import ERROR, WARNING, Session
 
 TIMEOUT_MS = {"info": 5000, "warning": 15000, "error": 20000}
 COLOURS = {"info": "", "warning": "color: #f9ab00;", "error": "color: #ff6e6e;"}
+ETA_AFTER_S = 1.0  # estimate the time left once a task has run this long
+
+
+def progress_text(task: str, done: int, total: int, elapsed_s: float) -> str:
+    """What the progress bar says, e.g. "tracking keypoints 40/120 · ~6 s left"."""
+    if total <= 0:
+        return f"{task}…"
+    text = f"{task} {done}/{total}"
+    if done > 0 and elapsed_s >= ETA_AFTER_S and done < total:
+        left = elapsed_s / done * (total - done)
+        text += f" · ~{left:.0f} s left" if left < 90 else f" · ~{left / 60:.0f} min left"
+    return text
 
 
 class StatusBar(QStatusBar):
-    """Shows the session's messages and progress; keeps the last message for tests."""
+    """Shows the session's messages and progress; keeps the message history for tests."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.message = QLabel("")
+        self.message.setMinimumWidth(120)
+        self.log_button = QToolButton()
+        self.log_button.setAutoRaise(True)
+        self.log_button.setToolTip("warnings and errors stay in the message log until dismissed")
+        self.log_button.hide()
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.camera = QLabel("")
         self.model = QLabel("")
         self.addWidget(self.message, 1)
+        self.addPermanentWidget(self.log_button)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.camera)
         self.addPermanentWidget(self.model)
         self.history: list[tuple[str, str]] = []
         self.sticky_warning = ""
+        self._started: dict[str, float] = {}
         self._clear = QTimer(self)
         self._clear.setSingleShot(True)
         self._clear.timeout.connect(self._restore)
@@ -49,16 +71,34 @@ class StatusBar(QStatusBar):
         self.message.setStyleSheet(COLOURS.get(level, ""))
         self._clear.start(TIMEOUT_MS.get(level, 5000))
 
+    def show_log_counts(self, errors: int, warnings: int) -> None:
+        """The log button: how many warnings and errors wait to be read."""
+        parts = [f"✖ {errors}"] if errors else []
+        parts += [f"⚠ {warnings}"] if warnings else []
+        self.log_button.setText("  ".join(parts))
+        self.log_button.setStyleSheet(COLOURS[ERROR] if errors else COLOURS[WARNING])
+        self.log_button.setVisible(bool(parts))
+
     def _restore(self) -> None:
         self.message.setText(self.sticky_warning)
         self.message.setStyleSheet(COLOURS[WARNING] if self.sticky_warning else "")
 
     def show_progress(self, task: str, done: int, total: int) -> None:
         if total < 0:
+            self._started.pop(task, None)
             self.progress.hide()
             return
+        now = time.monotonic()
+        if done <= 0 or task not in self._started:
+            self._started[task] = now
+        text = progress_text(task, done, total, now - self._started[task])
+        self.progress.setFormat(text.replace("%", "%%"))
+        # wide enough for its text (one line, never clipped), whatever the task says
+        widest = f"{task} {total}/{total} · ~99 min left" if total > 0 else text
+        width = self.progress.fontMetrics().horizontalAdvance(widest) + 24
+        self.progress.setMinimumWidth(width)
+        self.progress.setMaximumWidth(width)
         self.progress.show()
-        self.progress.setFormat(f"{task} %v/%m" if total else f"{task}…")
         self.progress.setRange(0, total)  # 0..0: busy indicator
         self.progress.setValue(done)
 

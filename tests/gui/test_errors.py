@@ -10,8 +10,10 @@ from pytestqt.qtbot import QtBot
 from flowmark_core.animate import Animator
 from flowmark_core.errors import InputFileError
 from flowmark_gui.main_window import MainWindow
+from flowmark_gui.session import ERROR
+from flowmark_gui.views.status_bar import progress_text
 from flowmark_gui.workers.base import WorkerThread, one_line
-from tests.gui.conftest import WAIT_MS, Media
+from tests.gui.conftest import WAIT_MS, Media, WindowFactory
 
 
 def test_an_unexpected_worker_error_is_shown_and_the_app_survives(
@@ -78,3 +80,34 @@ def test_worker_reports_failures_through_its_signal(qtbot: QtBot) -> None:
         worker.post(lambda: (_ for _ in ()).throw(InputFileError("a.png: no such file")))
     assert failed.args == ["a.png: no such file"]
     assert worker.stop()
+
+
+def test_every_error_stays_in_the_message_log_until_dismissed(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    window = make_window(empty, empty)  # --source emptydir --driving emptydir
+    log = window.messages
+    qtbot.waitUntil(lambda: len(log.messages(ERROR)) == 2, timeout=WAIT_MS)
+    assert all("emptydir" in text for text in log.messages(ERROR))
+    assert window.messages_dock.isVisible()
+    assert window.status.log_button.isVisible() and "2" in window.status.log_button.text()
+    log.list.item(0).setSelected(True)
+    log.dismiss_button.click()
+    assert len(log.messages(ERROR)) == 1
+    log.clear_button.click()
+    assert log.messages() == [] and not window.status.log_button.isVisible()
+
+
+def test_progress_text_fits_and_estimates_the_time_left(loaded: MainWindow) -> None:
+    assert progress_text("tracking keypoints", 40, 120, 5.0) == (
+        "tracking keypoints 40/120 · ~10 s left"
+    )
+    assert progress_text("tracking keypoints", 0, 0, 0.0) == "tracking keypoints…"
+    bar = loaded.status.progress
+    loaded.session.progress.emit("tracking keypoints", 40, 120)
+    assert bar.isVisible()
+    assert bar.width() >= bar.fontMetrics().horizontalAdvance(bar.text())
+    loaded.session.progress.emit("tracking keypoints", -1, -1)
+    assert not bar.isVisible()

@@ -1,0 +1,85 @@
+"""The message log: every warning and error stays listed until the user dismisses it (the
+status bar shows only the latest message, and only for a while)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from flowmark_gui.session import ERROR, WARNING, Session
+
+COLOURS = {ERROR: "#ff6e6e", WARNING: "#f9ab00"}
+MARKS = {ERROR: "✖", WARNING: "⚠"}
+LEVEL_ROLE = Qt.ItemDataRole.UserRole
+
+
+class MessageLog(QWidget):
+    """Warnings and errors, newest last, each until dismissed."""
+
+    changed = Signal()
+    error_added = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setToolTip("remove the selected messages (Delete)")
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
+        self.clear_button = QPushButton("Dismiss all")
+        self.clear_button.clicked.connect(self.dismiss_all)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.dismiss_button)
+        buttons.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        session.message.connect(self.add)
+
+    def add(self, text: str, level: str) -> None:
+        """List a warning or an error (information messages stay in the status bar)."""
+        if level not in (ERROR, WARNING):
+            return
+        stamp = time.strftime("%H:%M:%S")
+        item = QListWidgetItem(f"{MARKS[level]} {stamp}  {text}")
+        item.setToolTip(text)
+        item.setData(LEVEL_ROLE, level)
+        item.setForeground(QBrush(QColor(COLOURS[level])))
+        self.list.addItem(item)
+        self.list.scrollToBottom()
+        self.changed.emit()
+        if level == ERROR:
+            self.error_added.emit()
+
+    def messages(self, level: str | None = None) -> list[str]:
+        """Texts of the listed messages (of one level, or all)."""
+        items = [self.list.item(i) for i in range(self.list.count())]
+        return [item.toolTip() for item in items if level is None or item.data(LEVEL_ROLE) == level]
+
+    def counts(self) -> tuple[int, int]:
+        """(errors, warnings) listed."""
+        return len(self.messages(ERROR)), len(self.messages(WARNING))
+
+    def dismiss_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self.changed.emit()
+
+    def dismiss_all(self) -> None:
+        self.list.clear()
+        self.changed.emit()
