@@ -17,6 +17,24 @@ from flowmark_gui.views.graphics_items import SegmentsItem
 
 DOT_SIZE = 10
 SELECTED_SIZE = 15
+LABEL_GAP_PX = 14  # labels closer than this (screen px) to a shown one are left out
+
+
+def labelled(points: np.ndarray, selection: Sequence[int], min_gap: float) -> set[int]:
+    """Keypoints whose number is drawn: the selected ones when there is a selection, else
+    every keypoint whose label would not sit on top of an earlier one (the dot colours
+    still tell them apart; selecting shows the number).
+
+    Shape:
+        points: (K, 2) in picture pixels; `min_gap` in the same unit.
+    """
+    if selection:
+        return {k for k in selection if 0 <= k < len(points)}
+    kept: list[int] = []
+    for k, point in enumerate(np.asarray(points, np.float64)):
+        if all(np.hypot(*(point - points[j])) >= min_gap for j in kept):
+            kept.append(k)
+    return set(kept)
 
 
 class KeypointLayer(QObject):
@@ -95,10 +113,11 @@ class KeypointLayer(QObject):
             brush=[brush for brush, _pen in styles],
             pen=[pen for _brush, pen in styles],
         )
+        shown = labelled(pts, selection, self._pixel_size() * LABEL_GAP_PX)
         for k, (x, y) in enumerate(pts):
             label = self._label(k)
             label.setPos(float(x), float(y))
-            label.show()
+            label.setVisible(k in shown)
         for label in self._labels[len(pts) :]:
             label.hide()
         if overlays.raw_keypoints and raw is not None:
@@ -116,6 +135,15 @@ class KeypointLayer(QObject):
             self.jacobians.set_segments(segments, cols, width=2.0)
         else:
             self.jacobians.clear()
+
+    def _pixel_size(self) -> float:
+        """Picture pixels per screen pixel (1 before the view has a size)."""
+        try:
+            width, height = self._box.viewPixelSize()
+        except Exception:  # no view yet
+            return 1.0
+        size = max(float(width), float(height))
+        return size if np.isfinite(size) and size > 0 else 1.0
 
     def _on_click(self, _item: object, points: Sequence[object], event: object) -> None:
         if not len(points):

@@ -1,11 +1,10 @@
-"""x(t) and y(t) of the selected keypoints, raw (thin, dashed) against stabilised (solid),
-with a draggable cursor line that scrubs the timeline."""
+"""x(t) and y(t) of the selected keypoints, raw (faint points) against stabilised (a line),
+with a legend and a draggable cursor line that scrubs the timeline."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from flowmark_core.training.logger import keypoint_colour
@@ -13,6 +12,8 @@ from flowmark_gui.session import Session
 from flowmark_gui.views.pg_setup import configure_pyqtgraph
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+RAW_ALPHA = 120
+EMPTY_RANGE = (0.0, 100.0)  # the frame axis before a video is tracked
 
 
 class TrajectoryPlot(QWidget):
@@ -29,6 +30,12 @@ class TrajectoryPlot(QWidget):
         self.plot_x = self.widget.addPlot(row=0, col=0)
         self.plot_y = self.widget.addPlot(row=1, col=0)
         self.plot_y.setXLink(self.plot_x)
+        self.plot_x.getAxis("bottom").setStyle(showValues=False)  # shared with the plot below
+        self.legend = self.plot_x.addLegend(offset=(-8, 4), labelTextSize="8pt")
+        self.legend_raw = pg.PlotDataItem(
+            pen=None, symbol="o", symbolSize=4, symbolPen=None, symbolBrush=(220, 220, 220)
+        )
+        self.legend_stable = pg.PlotDataItem(pen=pg.mkPen((220, 220, 220), width=2.2))
         self.cursors: list[pg.InfiniteLine] = []
         for plot, axis in ((self.plot_x, "x"), (self.plot_y, "y")):
             plot.setLabel("left", f"{axis} (px)")
@@ -36,6 +43,9 @@ class TrajectoryPlot(QWidget):
                 plot.getAxis(side).setCacheMode(CACHE)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
+            for side in ("left", "bottom"):  # "frame (x0.001)" before a video: never
+                plot.getAxis(side).enableAutoSIPrefix(False)
+            plot.setXRange(*EMPTY_RANGE, padding=0)
             cursor = pg.InfiniteLine(pos=0, angle=90, movable=True, pen=pg.mkPen("w", width=1.5))
             cursor.setHoverPen(pg.mkPen("#ffd54f", width=3))
             cursor.setZValue(50)
@@ -69,9 +79,13 @@ class TrajectoryPlot(QWidget):
                 plot.removeItem(item)
         self.raw_curves.clear()
         self.stable_curves.clear()
+        self.legend.clear()
         info = self.session.track
         if info is None:
             self.hint.setText("open a driving video to see keypoint trajectories")
+            for plot in (self.plot_x, self.plot_y):
+                plot.setXRange(*EMPTY_RANGE, padding=0)
+                plot.setYRange(0.0, float(self.session.image_size), padding=0)
             return
         track = info.track
         t = np.arange(track.raw.shape[0])
@@ -79,15 +93,22 @@ class TrajectoryPlot(QWidget):
         stabilised = not np.array_equal(track.raw, track.stable)
         for k in keypoints:
             colour = keypoint_colour(k)
-            raw_pen = (
-                pg.mkPen(*colour, 150, width=1, style=Qt.PenStyle.DashLine)
+            # raw: faint points (a line when there is nothing else); stabilised: a line
+            raw_style: dict[str, object] = (
+                {
+                    "pen": None,
+                    "symbol": "o",
+                    "symbolSize": 4,
+                    "symbolPen": None,
+                    "symbolBrush": pg.mkBrush(*colour, RAW_ALPHA),
+                }
                 if stabilised
-                else pg.mkPen(*colour, width=2)
+                else {"pen": pg.mkPen(*colour, width=2)}
             )
             stable_pen = pg.mkPen(*colour, width=2.2)
             raws, stables = [], []
             for axis, plot in enumerate((self.plot_x, self.plot_y)):
-                raws.append(plot.plot(t, track.raw[:, k, axis], pen=raw_pen))
+                raws.append(plot.plot(t, track.raw[:, k, axis], **raw_style))
                 stables.append(plot.plot(t, track.stable[:, k, axis], pen=stable_pen))
                 stables[-1].setVisible(stabilised)
                 for item in (raws[-1], stables[-1]):
@@ -95,8 +116,13 @@ class TrajectoryPlot(QWidget):
             self.raw_curves[k] = (raws[0], raws[1])
             self.stable_curves[k] = (stables[0], stables[1])
         which = "selected keypoints" if self.session.selection else "all keypoints (click one)"
-        legend = f"{which}; dashed: raw, solid: {info.options.stabilizer}"
+        legend = f"{which}; points: raw, lines: {info.options.stabilizer}"
         self.hint.setText(legend if stabilised else f"{which}; raw (no stabilisation)")
+        if stabilised:
+            self.legend.addItem(self.legend_raw, "raw")
+            self.legend.addItem(self.legend_stable, f"stabilised ({info.options.stabilizer})")
+        else:
+            self.legend.addItem(self.legend_stable, "raw (no stabilisation)")
         self.plot_x.setXRange(0, max(len(t) - 1, 1), padding=0.01)
         for axis, plot in enumerate((self.plot_x, self.plot_y)):
             values = np.concatenate(

@@ -6,6 +6,7 @@ import numpy as np
 from pytestqt.qtbot import QtBot
 
 from flowmark_gui.main_window import MainWindow
+from flowmark_gui.views.keypoint_layer import labelled
 from tests.gui.conftest import WAIT_MS, wait_tracked
 
 
@@ -52,3 +53,18 @@ def test_face_crop_retracks_and_still_renders(loaded: MainWindow, qtbot: QtBot) 
     assert loaded.session.track.options.face_crop
     assert "mean flow residual" in loaded.jitter.summary.text()  # jitter numbers stay on
     assert np.asarray(loaded.session.displayed.output).ndim == 3
+
+
+def test_labels_do_not_pile_up() -> None:
+    points = np.array([[10.0, 10.0], [12.0, 11.0], [40.0, 40.0], [41.0, 40.0]])
+    assert labelled(points, (), min_gap=5.0) == {0, 2}  # close neighbours are left out
+    assert labelled(points, (1, 3), min_gap=5.0) == {1, 3}  # a selection: only its numbers
+    assert labelled(points, (), min_gap=0.5) == {0, 1, 2, 3}
+
+
+def test_pane_labels_follow_the_selection(loaded: MainWindow) -> None:
+    labels = loaded.panes.driving.keypoints._labels
+    loaded.session.click_keypoint(2, additive=False)
+    assert [k for k, label in enumerate(labels) if label.isVisible()] == [2]
+    loaded.session.set_selection(())
+    assert sum(label.isVisible() for label in labels) >= 1

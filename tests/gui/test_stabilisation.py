@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate import find_best_frame
 from flowmark_gui.main_window import MainWindow
-from flowmark_gui.views.trajectory_plot import TrajectoryPlot
-from tests.gui.conftest import WAIT_MS, wait_tracked
+from flowmark_gui.views.trajectory_plot import EMPTY_RANGE, TrajectoryPlot
+from tests.gui.conftest import WAIT_MS, WindowFactory, wait_tracked
 
 
 def curve(plot: TrajectoryPlot, k: int, which: str) -> np.ndarray:
@@ -96,3 +96,26 @@ def test_recalibrate_and_best_frame_set_the_reference(loaded: MainWindow, qtbot:
     assert found.args == [expected]
     assert session.options.reference_index == expected
     assert session.index == expected
+
+
+def test_raw_and_stabilised_curves_differ_at_a_glance(loaded: MainWindow, qtbot: QtBot) -> None:
+    plot = loaded.plot
+    combo = loaded.controls.stabilizer.combo
+    combo.setCurrentIndex(combo.findData("one-euro"))
+    wait_tracked(qtbot, loaded, "one-euro")
+    raw, stable = plot.raw_curves[0][0], plot.stable_curves[0][0]
+    assert raw.opts["pen"] is None and raw.opts["symbol"] == "o"  # faint points
+    assert stable.opts["pen"] is not None and stable.opts["symbol"] is None  # a line
+    names = [label.text for _sample, label in plot.legend.items]
+    assert names == ["raw", "stabilised (one-euro)"]
+
+
+def test_empty_trajectory_plots_show_the_same_plain_frame_range(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
+    plot = window.plot
+    for p in (plot.plot_x, plot.plot_y):
+        assert tuple(p.viewRange()[0]) == EMPTY_RANGE
+        assert not p.getAxis("bottom").autoSIPrefix
