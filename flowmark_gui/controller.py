@@ -83,11 +83,14 @@ class Controller(QObject):
 
     def open_path(self, path: str | Path, target: Role | None = None) -> bool:
         """Open a dropped or chosen file in the role its type suits (checked against
-        `target`, the pane it was dropped on). Wrong types change nothing."""
+        `target`, the pane it was dropped on: a video dropped on Source opens as the driving
+        video, with a note). Files flowmark cannot use change nothing."""
         role, reason = route(path, target)
         if role is None:
             self.session.warn(reason)
             return False
+        if reason:
+            self.session.info(reason)  # routed to the pane its type belongs to
         if role is Role.SOURCE:
             self.open_source(Path(path))
         elif role is Role.DRIVING:

@@ -35,8 +35,11 @@ def classify(path: str | os.PathLike[str]) -> Role | None:
 def route(path: str | os.PathLike[str], target: Role | None) -> tuple[Role | None, str]:
     """Decide what a drop of `path` onto `target` (None: the window) does.
 
+    A file goes where its type belongs, whichever pane it was dropped on (a video dropped
+    on Source opens as the driving video), with a note saying so.
+
     Returns:
-        (role to load it as, "") or (None, a one-line reason for the status bar).
+        (role to load it as, "" or a one-line note) or (None, a one-line reason).
     """
     role = classify(path)
     name = Path(path).name or str(path)
@@ -45,10 +48,19 @@ def route(path: str | os.PathLike[str], target: Role | None) -> tuple[Role | Non
             f"{name}: not an image, video, GIF, frame folder or model "
             f"(videos: {', '.join(VIDEO_EXTENSIONS)})"
         )
-    if target is None or role is target:
+    if target is None or role is target or role is Role.MODEL:
         return role, ""
-    wanted = "an image" if target is Role.SOURCE else "a video, GIF or frame folder"
-    return None, f"{name}: the {target.value} pane takes {wanted}"
+    kind, opened = (
+        ("an image", "source image") if role is Role.SOURCE else ("a video", "driving video")
+    )
+    return role, (
+        f"{name} is {kind}, so it was opened as the {opened} "
+        f"(the {target.value} pane takes {_wanted(target)})"
+    )
+
+
+def _wanted(target: Role) -> str:
+    return "an image" if target is Role.SOURCE else "a video, GIF or frame folder"
 
 
 def is_fomm_checkpoint(path: str | os.PathLike[str]) -> bool:

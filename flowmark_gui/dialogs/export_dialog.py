@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flowmark_gui.dialogs.file_dialogs import choose_file
 from flowmark_gui.export_job import FORMATS, ExportJob
 from flowmark_gui.session import Session
 from flowmark_gui.workers.export import ExportWorker
@@ -114,8 +114,8 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         fmt = self.format.currentText()
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), f"{fmt.upper()} (*.{fmt})"
+        path = choose_file(
+            self.parentWidget(), "Export to", self.path.text(), f"{fmt.upper()} (*.{fmt})", True
         )
         if path:
             self.path.setText(path)

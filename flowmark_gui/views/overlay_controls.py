@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QSlider,
     QWidget,
 )
@@ -45,9 +46,15 @@ class OverlayControls(QGroupBox):
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.valueChanged.connect(lambda v: session.set_overlays(heatmap_opacity=v / 100.0))
+        self.scope_hint = QLabel("click a keypoint (or a table row) to see its heatmap")
+        self.scope_hint.setStyleSheet("color: #f9ab00")
+        self.scope_hint.setWordWrap(True)
+        self.scope_hint.hide()
         form.addRow("heatmaps of", self.scope)
+        form.addRow(self.scope_hint)
         form.addRow("heatmap opacity", self.opacity)
         session.overlays_changed.connect(self._sync)
+        session.selection_changed.connect(self._sync)
         self._sync()
 
     def _sync(self) -> None:
@@ -64,3 +71,5 @@ class OverlayControls(QGroupBox):
         self.opacity.blockSignals(False)
         self.opacity.setEnabled(overlays.heatmaps)
         self.scope.setEnabled(overlays.heatmaps)
+        nothing_chosen = overlays.heatmap_selected_only and not self.session.selection
+        self.scope_hint.setVisible(overlays.heatmaps and nothing_chosen)

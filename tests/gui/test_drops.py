@@ -67,16 +67,24 @@ def test_drop_on_the_window_routes_by_type(loaded: MainWindow, media: Media, qtb
     qtbot.waitUntil(lambda: loaded.session.source.path == media["other"], timeout=WAIT_MS)
 
 
-def test_wrong_type_on_a_pane_changes_nothing(
+def test_a_video_dropped_on_source_opens_as_the_driving_video(
+    loaded: MainWindow, media: Media, qtbot: QtBot
+) -> None:
+    source = loaded.session.source
+    assert drop(loaded.panes.source, media["long"])  # a video onto Source
+    qtbot.waitUntil(lambda: loaded.session.length == 40, timeout=WAIT_MS)
+    assert loaded.session.source is source
+    texts = [text for _level, text in loaded.status.history]
+    assert any("long.mp4 is a video, so it was opened as the driving video" in t for t in texts)
+
+
+def test_files_flowmark_cannot_use_change_nothing(
     loaded: MainWindow, media: Media, qtbot: QtBot
 ) -> None:
     source, driving, track = loaded.session.source, loaded.session.driving, loaded.session.track
-    drop(loaded.panes.source, media["long"])  # a video onto Source
-    drop(loaded.panes.driving, media["other"])  # an image onto Driving
     drop(loaded, media["text"])  # not media at all
+    drop(loaded.panes.source, media["text"])
     texts = [text for _level, text in loaded.status.history]
-    assert any("source pane takes an image" in t for t in texts)
-    assert any("driving pane takes a video" in t for t in texts)
     assert any("notes.txt: not an image" in t for t in texts)
     settle(qtbot, loaded.controller.engine)  # nothing was posted that could change them
     assert loaded.session.source is source

@@ -38,7 +38,10 @@ def test_heatmaps_of_the_selected_keypoint_only(loaded: MainWindow) -> None:
         loaded.panes.source.heatmap.image is None
         or not loaded.panes.source.heatmap.image[..., 3].any()
     )
+    hint = loaded.controls.overlays.scope_hint
+    assert not hint.isHidden() and "click a keypoint" in hint.text()  # why nothing shows
     session.click_keypoint(1, additive=False)
+    assert hint.isHidden()
     only = loaded.panes.source.heatmap.image
     assert only[..., 3].sum() < everything[..., 3].sum()
     loaded.controls.overlays.opacity.setValue(30)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTreeView
 
 from flowmark_core.animate import FrameResult
 from flowmark_core.geometry import make_coordinate_grid
 from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui.compose import draw_pane
+from flowmark_gui.dialogs.file_dialogs import DIALOG_SIZE, NAME_COLUMN_PX, make_file_dialog
 from flowmark_gui.file_routing import Role, classify, route
 from flowmark_gui.overlays import PaneLayers, heatmap_rgba, jacobian_segments, motion_segments
 from flowmark_gui.recording import frames_due, scaled_to
@@ -77,8 +78,8 @@ def test_draw_pane_draws_keypoints_in_their_colours() -> None:
         ("a.JPG", Role.SOURCE, Role.SOURCE),
         ("clip.mp4", None, Role.DRIVING),
         ("anim.gif", Role.DRIVING, Role.DRIVING),
-        ("clip.mp4", Role.SOURCE, None),
-        ("a.png", Role.DRIVING, None),
+        ("clip.mp4", Role.SOURCE, Role.DRIVING),  # routed where it belongs, with a note
+        ("a.png", Role.DRIVING, Role.SOURCE),
         ("notes.txt", None, None),
         ("m.safetensors", None, Role.MODEL),
     ],
@@ -86,7 +87,7 @@ def test_draw_pane_draws_keypoints_in_their_colours() -> None:
 def test_route_by_type(name: str, target: Role | None, role: Role | None) -> None:
     chosen, reason = route(name, target)
     assert chosen is role
-    assert (reason == "") == (role is not None)
+    assert (reason == "") == (role is not None and target in (None, role))
 
 
 def test_a_frame_folder_is_a_driving_video(tmp_path: Path) -> None:
@@ -151,3 +152,11 @@ def test_recordings_follow_the_frames_timestamps() -> None:
     assert [frames_due(i / 60.0, 30.0) for i in range(4)] == [1, 2, 2, 3]
     wide = np.zeros((60, 80, 3), np.uint8)
     assert scaled_to(wide, 160).shape == (120, 160, 3)
+
+
+def test_file_dialogs_are_roomy(qtbot: object) -> None:
+    dialog = make_file_dialog(None, "Open source image", "", "Images (*.png)")
+    assert (dialog.width(), dialog.height()) == DIALOG_SIZE
+    trees = dialog.findChildren(QTreeView)
+    assert trees and trees[0].header().sectionSize(0) == NAME_COLUMN_PX
+    dialog.deleteLater()
