@@ -77,6 +77,21 @@ def pixel_offsets_to_normalized(offsets: torch.Tensor, width: int, height: int) 
     return offsets / _pixel_half_extent(offsets, width, height)
 
 
+def inverse_2x2(m: torch.Tensor) -> torch.Tensor:
+    """Inverse of a batch of 2x2 matrices in closed form: [[d, -b], [-c, a]] / (ad - bc).
+
+    Exact to rounding like `torch.inverse`, much cheaper for tiny matrices, and exportable
+    (ONNX has no matrix inverse).
+
+    Shape:
+        m: (..., 2, 2); output: same.
+    """
+    a, b, c, d = m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
+    det = a * d - b * c
+    inv = torch.stack([torch.stack([d, -b], dim=-1), torch.stack([-c, a], dim=-1)], dim=-2)
+    return inv / det[..., None, None]
+
+
 def keypoint_gaussians(
     kp: torch.Tensor, height: int, width: int, variance: float = KP_VARIANCE
 ) -> torch.Tensor:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from flowmark_core.geometry import convex_hull_area
+from flowmark_core.geometry import convex_hull_area, inverse_2x2
 from flowmark_core.models.keypoints import Keypoints
 
 MODES = ("relative", "absolute")
@@ -57,7 +57,7 @@ def transfer_motion(
         and kp_reference.jacobian is not None
         and kp_source.jacobian is not None
     ):
-        jac_diff = torch.matmul(kp_driving.jacobian, torch.inverse(kp_reference.jacobian))
+        jac_diff = torch.matmul(kp_driving.jacobian, inverse_2x2(kp_reference.jacobian))
         jacobian = torch.matmul(jac_diff, kp_source.jacobian)
     return Keypoints(value, jacobian)
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from flowmark_core.config import ModelConfig
-from flowmark_core.geometry import keypoint_gaussians, make_coordinate_grid
+from flowmark_core.geometry import inverse_2x2, keypoint_gaussians, make_coordinate_grid
 from flowmark_core.models.blocks import AntiAliasDownsample, Hourglass, is_unit_scale
 from flowmark_core.models.keypoints import Keypoints
 
@@ -47,7 +47,7 @@ def sparse_motions(
     grid = make_coordinate_grid(height, width, vs.dtype, vs.device).view(1, 1, height, width, 2)
     coords = grid - vd.view(b, k, 1, 1, 2)
     if kp_source.jacobian is not None and kp_driving.jacobian is not None:
-        jac = torch.matmul(kp_source.jacobian, torch.inverse(kp_driving.jacobian))
+        jac = torch.matmul(kp_source.jacobian, inverse_2x2(kp_driving.jacobian))
         coords = torch.einsum("bkij,bkhwj->bkhwi", jac, coords)
     motions = coords + vs.view(b, k, 1, 1, 2)
     return torch.cat([grid.expand(b, 1, height, width, 2), motions], dim=1)

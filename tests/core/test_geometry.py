@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from flowmark_core.geometry import (
+    inverse_2x2,
     make_coordinate_grid,
     normalized_to_pixels,
     pixel_offsets_to_normalized,
@@ -60,3 +61,12 @@ def test_warping_by_the_identity_is_the_identity(device: str, dtype: torch.dtype
     out = warp(image, grid, align_corners=True)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     assert out.dtype == dtype and torch.allclose(out.float(), image.float(), atol=tol)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_inverse_2x2_known_answer(device: str) -> None:
+    m = torch.tensor([[[2.0, 1.0], [4.0, 3.0]], [[0.5, 0.0], [0.0, 4.0]]], device=device)
+    expected = torch.tensor([[[1.5, -0.5], [-2.0, 1.0]], [[2.0, 0.0], [0.0, 0.25]]])
+    assert torch.allclose(inverse_2x2(m).cpu(), expected)
+    well = torch.eye(2) + 0.3 * torch.randn(50, 7, 2, 2)
+    assert torch.allclose(inverse_2x2(well), torch.inverse(well), atol=1e-4)
