@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
 from flowmark_core.stabilize import STABILIZERS, stabilizer_params
 from flowmark_gui.controller import Controller
 from flowmark_gui.session import Session
 from flowmark_gui.views.param_editors import editor_value, make_editor, set_editor_value
+from flowmark_gui.views.param_specs import spec_for
 
 HIDDEN_PARAMS = ("fps",)  # taken from the video
 DEBOUNCE_MS = 350
+EDITOR_WIDTH = 130
 LABELS = {"none": "none (raw keypoints)", "one-euro": "one-euro filter", "flow": "optical flow"}
 
 
@@ -33,6 +43,7 @@ class StabilizerControls(QGroupBox):
         self.combo.setToolTip("how detector keypoints are smoothed over time")
         self.combo.currentIndexChanged.connect(self._on_choice)
         self.form = QFormLayout(self)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.addRow("method", self.combo)
         self.editors: dict[str, QWidget] = {}
         self._timer = QTimer(self)
@@ -48,15 +59,43 @@ class StabilizerControls(QGroupBox):
         return str(self.combo.currentData())
 
     def _build(self, name: str) -> None:
+        """The parameters that matter, with units and tooltips; the rest under Advanced."""
         while self.form.rowCount() > 1:
             self.form.removeRow(1)
         self.editors = {}
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setText("Advanced")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced = QWidget()
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.setContentsMargins(8, 0, 0, 0)
+        advanced_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.advanced.hide()
+        self.advanced_toggle.toggled.connect(self._show_advanced)
         for key, default in stabilizer_params(name).items():
             if key in HIDDEN_PARAMS:
                 continue
+            spec = spec_for(key)
             editor = make_editor(key, default, self._timer.start)
+            editor.setToolTip(spec.tip)
+            editor.setMaximumWidth(EDITOR_WIDTH)
+            label = spec.label
+            if isinstance(editor, QSpinBox | QDoubleSpinBox):
+                editor.setSuffix(spec.unit)
+            elif spec.unit:
+                label += f" ({spec.unit.strip()})"
             self.editors[key] = editor
-            self.form.addRow(key.replace("_", " "), editor)
+            (self.form if spec.main else advanced_form).addRow(label, editor)
+        if advanced_form.rowCount():
+            self.form.addRow(self.advanced_toggle)
+            self.form.addRow(self.advanced)
+
+    def _show_advanced(self, on: bool) -> None:
+        self.advanced.setVisible(on)
+        arrow = Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow
+        self.advanced_toggle.setArrowType(arrow)
 
     def params(self) -> dict[str, Any]:
         """Parameters that differ from the stabiliser's defaults."""

@@ -4,6 +4,8 @@ motion options (mode, best frame, recalibrate) re-render without re-tracking."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate import find_best_frame
@@ -119,3 +121,18 @@ def test_empty_trajectory_plots_show_the_same_plain_frame_range(
     for p in (plot.plot_x, plot.plot_y):
         assert tuple(p.viewRange()[0]) == EMPTY_RANGE
         assert not p.getAxis("bottom").autoSIPrefix
+
+
+def test_the_flow_stabiliser_shows_few_explained_parameters(loaded: MainWindow) -> None:
+    controls = loaded.controls.stabilizer
+    combo = controls.combo
+    combo.setCurrentIndex(combo.findData("flow"))
+    main = [controls.form.itemAt(r, QFormLayout.ItemRole.FieldRole).widget() for r in range(1, 4)]
+    assert [w.suffix() for w in main] == [" px", " px/frame", " px"]
+    assert all(editor.toolTip() for editor in controls.editors.values())
+    assert controls.advanced.isHidden()  # the expert ones wait under "Advanced"
+    assert len(controls.editors) == 12  # every parameter is still editable
+    controls.advanced_toggle.setChecked(True)
+    assert not controls.advanced.isHidden()
+    scroll = loaded.controls
+    assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
