@@ -40,6 +40,7 @@ class CameraController(QObject):
         self.worker: CameraWorker | None = None
         self.recording_path: str | None = None
         self.frames_seen = 0
+        self.recalibrated_for_crop = 0
         self.virtual_on = False
         self._probe: FunctionWorker | None = None
         self._probed = False
@@ -141,9 +142,17 @@ class CameraController(QObject):
 
     # -- live settings ---------------------------------------------------------------------
     def update_settings(self, **changes: Any) -> None:
-        self.settings = replace(self.settings, **changes)
+        old, self.settings = self.settings, replace(self.settings, **changes)
         if self.worker is not None:
             self.worker.set_settings(self.settings)
+            crop_moved = (old.zoom, old.offset, old.mirror) != (
+                self.settings.zoom,
+                self.settings.offset,
+                self.settings.mirror,
+            )
+            if crop_moved:  # the reference pose was seen through another crop
+                self.worker.recalibrate()
+                self.recalibrated_for_crop += 1
 
     def _push_options(self) -> None:
         if self.worker is not None:

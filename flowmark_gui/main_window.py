@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.session.overlays_changed.connect(self._sync_actions)
         self.session.options_changed.connect(self._sync_actions)
         self.camera.frame.connect(self._on_camera_frame)
+        self.camera.running_changed.connect(self._on_camera_running)
         self._last_stabilizer = "flow"
         self._camera_arg = camera
         self.export_dialog: ExportDialog | None = None
@@ -206,7 +207,10 @@ class MainWindow(QMainWindow):
     # -- bindings --------------------------------------------------------------------------
     def _on_tab(self, index: int) -> None:
         """The trajectory dock belongs to Video mode; Camera mode gets the room."""
-        if index == 1:
+        camera = index == 1
+        self.controls.motion.set_video_mode(not camera)  # no reference frame in camera mode
+        self.actions["best"].setEnabled(not camera)
+        if camera:
             self.session.set_playing(False)
             if self._video_state is None:
                 self._video_state = self.saveState()
@@ -215,6 +219,7 @@ class MainWindow(QMainWindow):
             self.camera.probe_once()
         else:
             self._video_state = None
+            self.status.set_camera_stats("")
             if self._trajectories_wanted:
                 self.trajectory_dock.show()
 
@@ -230,6 +235,11 @@ class MainWindow(QMainWindow):
         fps = getattr(frame, "fps", 0.0)
         latency = getattr(frame, "latency_ms", 0.0)
         self.status.set_camera_stats(f"camera {fps:.1f} fps · latency {latency:.0f} ms")
+
+    def _on_camera_running(self, running: bool) -> None:
+        if not running:  # no frozen figures after Stop
+            self.status.set_camera_stats("camera stopped")
+            self.camera_panel.live.caption.setText("stopped")
 
     def _sync_actions(self) -> None:
         overlays = self.session.overlays

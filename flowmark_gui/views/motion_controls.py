@@ -65,6 +65,12 @@ class MotionControls(QGroupBox):
         session.track_changed.connect(self._sync)
         self._sync()
 
+    def set_video_mode(self, video: bool) -> None:
+        """The reference frame and Find best frame belong to video mode (a camera has no
+        frames to choose from: R recalibrates on the next frame there)."""
+        for widget in (self.reference, self.best, self.use_current):
+            widget.setVisible(video)
+
     def _on_mode(self) -> None:
         mode = "relative" if self.relative.isChecked() else "absolute"
         self.controller.update_options(mode=mode)

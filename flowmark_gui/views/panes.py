@@ -41,6 +41,7 @@ class VideoPanes(QWidget):
         session.source_changed.connect(self._show_source)
         session.driving_changed.connect(self._show_preview)
         session.result_changed.connect(self._show_result)
+        session.options_changed.connect(self._show_result)  # caption: re-tracking…
         session.overlays_changed.connect(self._apply_overlays)
         session.selection_changed.connect(self._apply_selection)
         session.model_changed.connect(self._show_source)
@@ -83,7 +84,10 @@ class VideoPanes(QWidget):
         box = self.session.source.box if self.session.source is not None else None
         self.result.set_frame(result.output, result_layers(result, size, box), size)
         name = self.session.driving.path.name if self.session.driving else ""
-        self.driving.caption.setText(f"{name}  frame {result.index}")
+        track, wanted = self.session.track, self.session.options
+        pending = track is not None and track.options.needs_retrack(wanted)
+        note = f" (re-tracking with {wanted.stabilizer}…)" if pending else ""
+        self.driving.caption.setText(f"{name}  frame {result.index}{note}")
         self.result.caption.setText(f"model {result.model_ms:.0f} ms")
 
     def _apply_overlays(self) -> None:

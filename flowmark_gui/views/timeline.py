@@ -50,6 +50,11 @@ class Timeline(QWidget):
         for widget in (back, self.play_button, forward):
             layout.addWidget(widget)
         layout.addWidget(self.slider, 1)
+        self.note = QLabel("")
+        self.note.setStyleSheet("color: #f9ab00")
+        self.note.setToolTip("frames not rendered yet: playback waits for each one")
+        player.note_changed.connect(self.note.setText)
+        layout.addWidget(self.note)
         layout.addWidget(self.counter)
         layout.addWidget(self.fps)
         self._icons = (

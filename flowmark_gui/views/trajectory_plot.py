@@ -63,6 +63,7 @@ class TrajectoryPlot(QWidget):
         session.track_changed.connect(self.refresh)
         session.selection_changed.connect(self.refresh)
         session.index_changed.connect(self._move_cursor)
+        session.options_changed.connect(self._show_pending)
         self.refresh()
 
     def plotted_keypoints(self) -> list[int]:
@@ -131,6 +132,19 @@ class TrajectoryPlot(QWidget):
             # a fixed range: auto-ranging on every cursor move would redraw the whole plot
             plot.setYRange(float(values.min()), float(values.max()), padding=0.08)
         self._move_cursor(self.session.index)
+        self._show_pending()
+
+    def _show_pending(self) -> None:
+        """While a re-track runs, the curves are the previous track's: say so."""
+        info = self.session.track
+        if info is None:
+            return
+        base = self.hint.text().split(" — ")[0]
+        wanted = self.session.options
+        pending = wanted.stabilizer != info.options.stabilizer or (
+            info.options.needs_retrack(wanted)
+        )
+        self.hint.setText(f"{base} — re-tracking with {wanted.stabilizer}…" if pending else base)
 
     def _move_cursor(self, index: int) -> None:
         for cursor in self.cursors:

@@ -86,8 +86,14 @@ def test_live_settings_avatars_and_recalibrate_keep_frames_coming(
     seen = camera.frames_seen
     qtbot.waitUntil(lambda: camera.frames_seen >= seen + 3, timeout=WAIT_MS)
     assert camera.settings.zoom == 2.0 and camera.settings.passthrough
+    assert camera.recalibrated_for_crop >= 1  # zooming recalibrates (a new crop, a new pose)
+    assert window.controls.motion.best.isHidden()  # video-mode controls are not offered
+    assert not window.actions["best"].isEnabled()
     window.camera_panel.controls.start.click()  # stop
     assert not camera.running
+    assert window.status.camera.text() == "camera stopped"  # no frozen fps figures
+    window.set_mode("video")
+    assert not window.controls.motion.best.isHidden()
 
 
 def test_virtual_camera_without_pyvirtualcam_says_how_to_install(

@@ -123,3 +123,16 @@ def test_the_jitter_table_follows_the_selection_made_in_the_panes(loaded: MainWi
     assert highlighted_rows(loaded) == [1]
     session.set_selection(())
     assert highlighted_rows(loaded) == []
+
+
+def test_playback_says_when_it_waits_for_rendering(loaded: MainWindow, qtbot: QtBot) -> None:
+    engine = loaded.controller.engine
+    gate = threading.Event()
+    engine.post(lambda: gate.wait(10))  # nothing renders while the gate is closed
+    loaded.actions["play"].trigger()
+    qtbot.waitUntil(
+        lambda: loaded.timeline.note.text().startswith("rendering ahead…"), timeout=WAIT_MS
+    )
+    gate.set()
+    loaded.actions["play"].trigger()  # pause
+    assert loaded.timeline.note.text() == ""

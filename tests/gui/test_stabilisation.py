@@ -3,6 +3,8 @@ motion options (mode, best frame, recalibrate) re-render without re-tracking."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout
@@ -136,3 +138,16 @@ def test_the_flow_stabiliser_shows_few_explained_parameters(loaded: MainWindow) 
     assert not controls.advanced.isHidden()
     scroll = loaded.controls
     assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def test_a_pending_retrack_is_announced(loaded: MainWindow, qtbot: QtBot) -> None:
+    engine = loaded.controller.engine
+    gate = threading.Event()
+    engine.post(lambda: gate.wait(10))  # the re-track cannot start yet
+    combo = loaded.controls.stabilizer.combo
+    combo.setCurrentIndex(combo.findData("one-euro"))
+    assert "re-tracking with one-euro" in loaded.plot.hint.text()
+    assert "re-tracking with one-euro" in loaded.panes.driving.caption.text()
+    gate.set()
+    wait_tracked(qtbot, loaded, "one-euro")
+    assert "re-tracking" not in loaded.plot.hint.text()
