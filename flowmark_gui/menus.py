@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from flowmark_gui.generate_motion import MotionGenerator
 from flowmark_gui.settings import recent_files
 from flowmark_gui.views.overlay_controls import TOGGLES
 
@@ -38,6 +39,13 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["open_source"] = _action(file_menu, "Open &Source Image…", window.ask_source, "Ctrl+O")
     actions["open_driving"] = _action(
         file_menu, "Open &Driving Video…", window.ask_driving, "Ctrl+Shift+O"
+    )
+    window.motion_generator = MotionGenerator(session, ctl, window)  # issue 14
+    actions["generate_motion"] = _action(
+        file_menu,
+        "&Generate Motion from Source (again: re-sample)",
+        window.motion_generator.generate,
+        "G",
     )
     actions["open_model"] = _action(file_menu, "Open &Model…", window.ask_model)
     window.recent_menu = file_menu.addMenu("Open &Recent")

@@ -1,0 +1,112 @@
+""" "Generate Motion": the Source image moves with a keypoint future sampled from the model's
+motion prior, opened as the driving video.
+
+On a worker thread (never the UI thread) the prior samples one future of the Source's
+keypoints, the generator renders it into a short clip in a private temporary folder, and
+the clip is opened as the driving video — so the driving track, trajectories, stabilisers,
+overlays and export all work on it exactly as on a recorded video. Each press draws a new
+seed (re-sample); the seed is shown in the status line.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Signal
+
+from flowmark_gui.controller import Controller
+from flowmark_gui.session import Session
+from flowmark_gui.workers.base import FunctionWorker
+
+GENERATED_FRAMES = 32
+GENERATED_FPS = 25.0
+
+
+class MotionGenerator(QObject):
+    """Owns the worker that samples and renders motion for the current Source image."""
+
+    generated = Signal(object)  # Path of the clip, after it was handed to the controller
+
+    def __init__(
+        self, session: Session, controller: Controller, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.controller = controller
+        self.next_seed = 0
+        self._worker: FunctionWorker | None = None
+        self._pipelines: dict[str, object] = {}  # used by one worker at a time only
+        self._folder = Path(tempfile.mkdtemp(prefix="flowmark-motion-"))
+        if parent is not None:  # the window closing stops the worker (no hook in its code)
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.isRunning()
+
+    def generate(self) -> None:
+        """Sample a new future of the Source image (UI thread: only starts the worker)."""
+        source = self.session.source
+        if source is None:
+            self.session.warn("Generate Motion needs a source image; open one first")
+            return
+        if self.busy:
+            self.session.info("still generating motion…")
+            return
+        seed = self.next_seed
+        self.next_seed += 1
+        model = self.controller.spec.path
+        image = np.array(source.image, copy=True)
+        out = self._folder / f"generated-motion-seed{seed}.mp4"
+        self.session.info(f"generating motion (seed {seed})…")
+        self.session.progress.emit("generating motion", 0, 0)
+        worker = FunctionWorker(
+            "flowmark-generate-motion", lambda: self._render_clip(model, image, seed, out), self
+        )
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        self._worker = worker
+        worker.start()
+
+    # -- worker thread -----------------------------------------------------------------------
+    def _render_clip(self, model: str | None, image: np.ndarray, seed: int, out: Path) -> Path:
+        from flowmark_core.io.video_writer import VideoWriter
+        from flowmark_core.motion_prior.generate import ImageToVideo
+
+        key = str(model)
+        pipeline = self._pipelines.get(key)
+        if pipeline is None:
+            pipeline = ImageToVideo.load(model)
+            self._pipelines = {key: pipeline}
+        assert isinstance(pipeline, ImageToVideo)
+        motion = pipeline.sample(image, GENERATED_FRAMES, 1, seed)
+        with VideoWriter(out, fps=GENERATED_FPS) as writer:
+            for frames in pipeline.render(image, motion):
+                writer.write(frames[0])
+        return out
+
+    # -- UI thread ---------------------------------------------------------------------------
+    def _on_done(self, path: object) -> None:
+        self.session.progress.emit("generating motion", -1, -1)
+        self.controller.open_driving(Path(str(path)))
+        self.session.info(f"generated motion opened as the driving video ({Path(str(path)).name})")
+        self.generated.emit(path)
+
+    def _on_failed(self, message: str) -> None:
+        self.session.progress.emit("generating motion", -1, -1)
+        self.session.error(f"Generate Motion: {message}")
+
+    def shutdown(self) -> None:
+        """Wait for a running generation and remove the generated clips."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker.wait()
+        shutil.rmtree(self._folder, ignore_errors=True)
