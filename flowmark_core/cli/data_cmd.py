@@ -30,9 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument(
         "--frames", type=int_in_range(2, 10_000), default=64, help="frames per video"
     )
-    synth.add_argument(
-        "--size", type=int_in_range(64, 512), default=256, help="frame side in pixels, 64..512"
-    )
+    synth.add_argument("--size", type=int, default=256, help="frame side in pixels, 64..512")
     synth.add_argument("--seed", type=int_in_range(0), default=0, help="data set seed")
     synth.add_argument(
         "--test-fraction", type=float, default=0.15, help="share of identities held out for test"

@@ -106,7 +106,12 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     width, height = _header_size(file)
     check_image_size(file, width, height)
     data = np.fromfile(file, dtype=np.uint8)
-    decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we explain failures
+    try:
+        decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
     if decoded is None or decoded.size == 0:
         raise InputFileError(f"{file}: image cannot be decoded (truncated or corrupt)")
     return to_rgb_u8(decoded)

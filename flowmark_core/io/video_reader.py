@@ -12,7 +12,12 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import cv2
+# FFmpeg inside OpenCV logs straight to stderr ("moov atom not found"); we explain every
+# failure in one line of our own, so its log is switched off (AV_LOG_QUIET) unless the user
+# set a level. Read when OpenCV first opens a video, so set before any capture exists.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
 import numpy as np
 
 from flowmark_core.errors import InputFileError

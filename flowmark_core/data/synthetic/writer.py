@@ -49,8 +49,12 @@ def write_clip(folder: Path, clip: SyntheticClip) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for t, frame in enumerate(clip.frames):
         bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
-        if not cv2.imwrite(str(folder / f"{t:06d}.png"), bgr, _PNG_OPTIONS):
-            raise OutputFileError(f"{folder}: cannot write frame {t}")
+        # Encode in memory, write with Python: a full disk is then an OSError we report in
+        # one line, not a "libpng error: Write Error" printed by libpng itself.
+        ok, encoded = cv2.imencode(".png", bgr, _PNG_OPTIONS)
+        if not ok:
+            raise OutputFileError(f"{folder}: cannot encode frame {t}")
+        (folder / f"{t:06d}.png").write_bytes(encoded.tobytes())
     np.savez(
         folder / LANDMARKS_FILE,
         landmarks=clip.landmarks,

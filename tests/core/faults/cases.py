@@ -79,7 +79,7 @@ CASES: tuple[Case, ...] = (
     Case("parts-model-1e30", "flowmark", "parts {kit}/source.png -o {tmp}/p.png --model {kit}/huge-weights.safetensors", 2, "huge-weights"),
     # data synth
     Case("synth-zero-videos", "flowmark", "data synth --family faces --videos 0 {tmp}/ds", 2, "--videos"),
-    Case("synth-size-20000", "flowmark", "data synth --family faces --videos 2 --size 20000 {tmp}/ds", 2, "--size"),
+    Case("synth-size-20000", "flowmark", "data synth --family faces --videos 2 --size 20000 {tmp}/ds", 2, "size must be in 64..512"),
     Case("synth-one-frame", "flowmark", "data synth --family faces --videos 2 --frames 1 {tmp}/ds", 2, "--frames"),
     Case("synth-negative-workers", "flowmark", "data synth --family faces --videos 2 --workers -1 {tmp}/ds", 2, "--workers"),
     Case("synth-unknown-family", "flowmark", "data synth --family cats --videos 2 {tmp}/ds", 2, "--family"),

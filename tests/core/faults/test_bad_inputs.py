@@ -40,7 +40,7 @@ def check_one_line_failure(err: str, code: int, expected: int, names: str) -> No
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_fails_in_one_line(
-    case: Case, kit: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+    case: Case, kit: Path, tmp_path: Path, capfd: pytest.CaptureFixture
 ) -> None:
     (tmp_path / "link.mp4").symlink_to(kit / "driving.mp4")
     os.link(kit / "source.png", tmp_path / "hard.png")
@@ -48,9 +48,9 @@ def test_bad_input_fails_in_one_line(
     argv = case.argv.format(
         kit=kit, tmp=tmp_path, link=tmp_path / "link.mp4", hard=tmp_path / "hard.png"
     ).split()
-    capsys.readouterr()
+    capfd.readouterr()
     code = run_program(case.program, argv)
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     check_one_line_failure(err, code, case.code, case.names)
     assert tree_digest(kit) == before
     assert temporaries(kit, tmp_path) == []
@@ -58,30 +58,30 @@ def test_bad_input_fails_in_one_line(
 
 
 def test_resume_from_another_config_is_one_line(
-    kit: Path, other_state: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+    kit: Path, other_state: Path, tmp_path: Path, capfd: pytest.CaptureFixture
 ) -> None:
     argv = ["--config", str(kit / "tiny.yaml"), "--data", str(kit / "data"), "--out",
             str(tmp_path / "run"), "--resume", str(other_state)]  # fmt: skip
-    capsys.readouterr()
+    capfd.readouterr()
     code = run_program("train.py", argv)
-    check_one_line_failure(capsys.readouterr().err, code, 2, "another model config")
+    check_one_line_failure(capfd.readouterr().err, code, 2, "another model config")
     assert not (tmp_path / "run").exists()
 
 
 def test_out_holding_a_run_is_refused_without_resume(
-    kit: Path, other_state: Path, capsys: pytest.CaptureFixture
+    kit: Path, other_state: Path, capfd: pytest.CaptureFixture
 ) -> None:
     run = other_state.parent
     before = tree_digest(run)
     argv = ["--config", str(kit / "other.yaml"), "--data", str(kit / "data"), "--out", str(run)]
-    capsys.readouterr()
+    capfd.readouterr()
     code = run_program("train.py", argv)
-    check_one_line_failure(capsys.readouterr().err, code, 2, "--resume")
+    check_one_line_failure(capfd.readouterr().err, code, 2, "--resume")
     assert tree_digest(run) == before
 
 
 def test_scientific_notation_and_overwrite_are_accepted(
-    kit: Path, other_state: Path, capsys: pytest.CaptureFixture
+    kit: Path, other_state: Path, capfd: pytest.CaptureFixture
 ) -> None:
     """`1e-3` (a string to YAML 1.1) is a number; --overwrite restarts a run folder."""
     run = other_state.parent
@@ -99,7 +99,7 @@ def _umask() -> int:
 
 
 def test_models_lists_the_readable_bundled_models_and_names_a_broken_one(
-    kit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    kit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
 ) -> None:
     import flowmark_core.resources as resources
     from flowmark_core.cli.main import main
@@ -107,6 +107,6 @@ def test_models_lists_the_readable_bundled_models_and_names_a_broken_one(
     models = {"good": kit / "model.safetensors", "broken": kit / "meta-list.safetensors"}
     monkeypatch.setattr(resources, "bundled_models", lambda: models)
     assert main(["models"]) == 0
-    out, err = capsys.readouterr()
+    out, err = capfd.readouterr()
     assert "good" in out and "broken" not in out
     assert "broken" in err and "meta-list.safetensors" in err and "Traceback" not in err

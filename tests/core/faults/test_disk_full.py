@@ -63,12 +63,12 @@ FULL_CASES = (
 
 @pytest.mark.parametrize("case", FULL_CASES, ids=[c[0] for c in FULL_CASES])
 def test_full_disk_is_one_line_and_keeps_the_old_file(
-    case: tuple, kit: Path, full_disk: Path, capsys: pytest.CaptureFixture
+    case: tuple, kit: Path, full_disk: Path, capfd: pytest.CaptureFixture
 ) -> None:
     _id, program, argv, target = case
-    capsys.readouterr()
+    capfd.readouterr()
     code = run_program(program, argv.format(kit=kit, full=full_disk).split())
-    check_one_line_failure(capsys.readouterr().err, code, 2, "no space left on")
+    check_one_line_failure(capfd.readouterr().err, code, 2, "no space left on")
     if target is not None:
         assert (full_disk / target).read_bytes() == OLD
     assert temporaries(full_disk) == []
