@@ -58,6 +58,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="motion prior (default: <model folder>/priors/<model name>.safetensors)",
     )
     p.add_argument("--fps", type=float, default=25.0, help="output frame rate (default 25)")
+    p.add_argument(
+        "--strip",
+        default=None,
+        metavar="PNG",
+        help="also write a contact sheet: one row per sample, every --strip-every-th frame",
+    )
+    p.add_argument(
+        "--strip-every", type=int, default=4, help="frame step of the --strip sheet (default 4)"
+    )
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.set_defaults(func=run_generate)
 
@@ -91,6 +100,8 @@ def run_generate(args: argparse.Namespace) -> int:
     outputs = sample_outputs(args.output, args.samples, args.separate)
     for out in outputs:
         check_video_output(str(out))
+    if args.strip is not None:
+        _check_strip(args.strip, args.strip_every)
     image = load_still(args.image)
     pipeline = ImageToVideo.load(args.model, args.prior, args.device)
     if pipeline.warning:
@@ -103,19 +114,51 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         with ExitStack() as stack:
             writers = [stack.enter_context(VideoWriter(o, fps=args.fps)) for o in outputs]
-            for frames in pipeline.render(image, motion):
+            strip_rows: list[list] = [[] for _ in range(args.samples)]
+            for t, frames in enumerate(pipeline.render(image, motion)):
+                if args.strip is not None and t % args.strip_every == 0:
+                    for row, frame in zip(strip_rows, frames):
+                        row.append(frame)
                 if len(writers) == 1:
                     writers[0].write(tile(frames))
                 else:
                     for writer, frame in zip(writers, frames):
                         writer.write(frame)
                 bar.update(1)
+            if args.strip is not None:
+                _write_strip(args.strip, strip_rows)
     finally:
         bar.close()
-    names = ", ".join(str(o) for o in outputs)
+    names = ", ".join(str(o) for o in outputs + ([Path(args.strip)] if args.strip else []))
     what = "mean future" if args.mean else f"{args.samples} sample(s), seed {args.seed}"
     print(f"wrote {args.frames} frames ({what}) to {names}")
     return 0
+
+
+def _check_strip(path: str, every: int) -> None:
+    from flowmark_core.errors import ConfigError, OutputFileError
+    from flowmark_core.io.atomic import check_writable_dir
+
+    if Path(path).suffix.lower() != ".png":
+        raise OutputFileError(f"--strip {path}: expected a .png file name")
+    if every < 1:
+        raise ConfigError(f"--strip-every {every}: expected at least 1")
+    check_writable_dir(Path(path))
+
+
+def _write_strip(path: str, rows: list[list]) -> None:
+    """Rows of frames as one PNG, 2 px white gaps."""
+    import numpy as np
+
+    from flowmark_core.io.images import write_image
+
+    h, w = rows[0][0].shape[:2]
+    gap = 2
+    sheet = np.full((len(rows) * (h + gap) - gap, len(rows[0]) * (w + gap) - gap, 3), 255, np.uint8)
+    for r, row in enumerate(rows):
+        for c, frame in enumerate(row):
+            sheet[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = frame
+    write_image(path, sheet)
 
 
 def load_still(path: str):
