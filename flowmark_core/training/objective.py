@@ -107,11 +107,7 @@ class TrainingObjective(nn.Module):
             device=batch.driving.device,
         )
         warped = warp.warp_image(batch.driving)
-        use_flow = (
-            flow_scale > 0
-            and batch.has_flow
-            and (fc.weight > 0 or fc.jacobian_weight > 0 or fc.heatmap_weight > 0)
-        )
+        use_flow = flow_scale > 0 and batch.has_flow and fc.enabled
         images = [batch.source, batch.driving, warped] + ([batch.driving_next] if use_flow else [])
         kps = _split(self.model.detect(torch.cat(images)), len(images))
         kp_source, kp_driving, kp_warped = kps[0], kps[1], kps[2]

@@ -119,5 +119,6 @@ CASES: tuple[Case, ...] = (
     Case("train-negative-loss-weight", "train.py", f"{T} --set loss.reconstruction_l1=-1", 2, "reconstruction_l1"),
     Case("train-unknown-key", "train.py", f"{T} --set train.learning_rate=1", 2, "learning_rate"),
     Case("train-override-without-equals", "train.py", f"{T} --set train.steps", 2, "train.steps"),
+    Case("train-truncated-video-read-in-a-worker", "train.py", "--config {kit}/tiny.yaml --data {kit}/data-bad --out {tmp}/run --device cpu --set data.num_workers=1", 2, "clip.mp4"),
     Case("train-scales-zero", "train.py", f"{T} --set train.scales=[1,0]", 2, "train.scales"),
 )  # fmt: skip

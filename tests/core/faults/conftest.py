@@ -107,6 +107,10 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     synthesize_dataset(root / "data", "faces", videos=4, frames=3, size=64, seed=1,
                        test_fraction=0.5, clips_per_id=1, workers=0, progress=False)  # fmt: skip
+    bad = root / "data-bad"
+    for split in ("train", "test"):
+        (bad / split).mkdir(parents=True)
+        (bad / split / "clip.mp4").write_bytes(mp4[: len(mp4) // 3])  # truncated
     return root
 
 

@@ -110,3 +110,28 @@ def test_models_lists_the_readable_bundled_models_and_names_a_broken_one(
     out, err = capfd.readouterr()
     assert "good" in out and "broken" not in out
     assert "broken" in err and "meta-list.safetensors" in err and "Traceback" not in err
+
+
+def test_an_immutable_target_is_one_line_naming_it(
+    kit: Path, tmp_path: Path, capfd: pytest.CaptureFixture
+) -> None:
+    import subprocess
+
+    target = tmp_path / "p.png"
+    target.write_bytes(b"previous")
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        capfd.readouterr()
+        code = run_program(
+            "flowmark",
+            ["parts", str(kit / "source.png"), "-o", str(target), "--model",
+             str(kit / "model.safetensors")],
+        )  # fmt: skip
+        err = capfd.readouterr().err
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=False)
+    check_one_line_failure(err, code, 2, "p.png: cannot be replaced")
+    assert ".tmp" not in err  # the message names the target, never our temporary
+    assert target.read_bytes() == b"previous"
+    assert temporaries(tmp_path) == []

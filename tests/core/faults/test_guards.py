@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,29 @@ def test_output_equal_to_input_through_a_link_is_refused(tmp_path: Path) -> None
         with pytest.raises(OutputFileError, match="destroy the input"):
             refuse_output_over_input(tmp_path / out, src)
     refuse_output_over_input(tmp_path / "d.png", src)
+
+
+def test_ctrl_c_while_ffmpeg_finishes_stays_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the final encode (a long GIF) is exit 130, not "encoder failed"."""
+    import numpy as np
+
+    from flowmark_core.io.ffmpeg_encoder import FfmpegEncoder
+    from flowmark_core.io.video_writer import VideoWriter
+
+    def interrupted(self: FfmpegEncoder) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FfmpegEncoder, "finish", interrupted)
+    writer = VideoWriter(tmp_path / "o.gif", fps=5)
+    writer.write(np.zeros((16, 16, 3), np.uint8))
+    with pytest.raises(KeyboardInterrupt):
+        writer.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_schema_module_does_not_import_the_loader() -> None:
+    code = "import sys, flowmark_core.config; print('fomm_config' in str(list(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
