@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -45,6 +45,9 @@ R  recalibrate (video: use the current frame as reference; camera: next frame)
 B  find the best reference frame;  S  stabilisation on / off
 K J H M O  keypoints, Jacobians, heatmaps, motion arrows, occlusion
 1–9  switch avatar (camera mode);  Ctrl+1 / Ctrl+2  video / camera mode"""
+
+
+TRAJECTORY_MIN_HEIGHT = 220
 
 
 class MainWindow(QMainWindow):
@@ -122,7 +125,19 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 420])
+        splitter.setMinimumHeight(TRAJECTORY_MIN_HEIGHT)  # the plots and ~6 table rows
         return splitter
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """The trajectory dock keeps its share of the height when the window is resized
+        (Qt would give every new pixel to the image panes)."""
+        old_height = event.oldSize().height()
+        dock = self.trajectory_dock
+        share = dock.height() / old_height if old_height > 0 and dock.isVisible() else 0.0
+        super().resizeEvent(event)
+        if share > 0 and event.size().height() != old_height:
+            wanted = max(round(share * event.size().height()), TRAJECTORY_MIN_HEIGHT)
+            self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -141,7 +156,8 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray | bytes):
             self.restoreState(QByteArray(state))
         else:  # first run: the image panes get most of the height
-            self.resizeDocks([self.trajectory_dock], [300], Qt.Orientation.Vertical)
+            height = max(TRAJECTORY_MIN_HEIGHT, self.height() // 3)
+            self.resizeDocks([self.trajectory_dock], [height], Qt.Orientation.Vertical)
             self.resizeDocks([self.controls_dock], [320], Qt.Orientation.Horizontal)
 
     # -- actions ---------------------------------------------------------------------------

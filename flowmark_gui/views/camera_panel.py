@@ -7,7 +7,14 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from flowmark_gui.camera_controller import CameraController
 from flowmark_gui.file_routing import Role, classify
@@ -42,11 +49,18 @@ class CameraPanel(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.controls)
         side_layout.addWidget(self.gallery, 1)
-        side.setMaximumWidth(340)
+        # scrolls rather than setting the window's minimum height (small screens)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMaximumWidth(360)
+        scroll.setMinimumWidth(300)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(views, 1)
-        layout.addWidget(side)
+        layout.addWidget(scroll)
         for view in (self.live, self.result):
             view.keypoint_clicked.connect(session.click_keypoint)
             view.files_dropped.connect(self._on_drop)

@@ -111,3 +111,17 @@ def test_video_mode_keeps_its_docks_after_quitting_in_camera_mode(
     again.set_mode("camera")
     again.set_mode("video")
     assert again.trajectory_dock.isVisible()
+
+
+def test_the_trajectory_dock_grows_with_the_window(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.height() == 700, timeout=WAIT_MS)
+    small = window.trajectory_dock.height()
+    assert small >= 220  # room for the plots and several table rows
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.height() == 1000, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.trajectory_dock.height() > small + 60, timeout=WAIT_MS)
