@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flowmark_core.cli.common import (
     HelpFormatter,
@@ -15,9 +14,6 @@ from flowmark_core.cli.common import (
     progress_bar,
 )
 from flowmark_core.errors import OutputFileError
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 def _check_output(output: str, suffix: str, *inputs: str) -> None:
@@ -98,59 +94,9 @@ def run_keypoints(args: argparse.Namespace) -> int:
     return 0
 
 
-def parts_grid(
-    image: np.ndarray, heatmaps: np.ndarray, points: np.ndarray, tile: int = 160
-) -> np.ndarray:
-    """Grid of tiles: the image with all landmarks, then each heatmap over the image.
-
-    Shape:
-        image: (S, S, 3) uint8; heatmaps: (K, h, w); points: (K, 2) px of the image.
-    """
-    import cv2
-    import numpy as np
-
-    from flowmark_core.training.logger import keypoint_colour
-
-    base = cv2.resize(image, (tile, tile), interpolation=cv2.INTER_AREA)
-    scale = tile / image.shape[1]
-    tiles = []
-    first = base.copy()
-    for k, (x, y) in enumerate(points * scale):
-        cv2.circle(first, (round(x), round(y)), 4, keypoint_colour(k), -1, cv2.LINE_AA)
-        cv2.putText(
-            first,
-            str(k),
-            (round(x) + 4, round(y) - 4),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.35,
-            keypoint_colour(k),
-            1,
-            cv2.LINE_AA,
-        )
-    tiles.append(first)
-    for k, heat in enumerate(heatmaps):
-        h = cv2.resize(
-            heat / max(float(heat.max()), 1e-12), (tile, tile), interpolation=cv2.INTER_LINEAR
-        )
-        colour = np.array(keypoint_colour(k), np.float32)
-        blend = base.astype(np.float32) * (1 - 0.75 * h[..., None]) + colour * 0.75 * h[..., None]
-        t = blend.clip(0, 255).astype(np.uint8)
-        x, y = points[k] * scale
-        cv2.circle(t, (round(x), round(y)), 3, (255, 255, 255), -1, cv2.LINE_AA)
-        cv2.putText(
-            t, f"part {k}", (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA
-        )
-        tiles.append(t)
-    cols = min(6, len(tiles))
-    rows = -(-len(tiles) // cols)
-    tiles += [np.zeros_like(base)] * (rows * cols - len(tiles))
-    return np.concatenate(
-        [np.concatenate(tiles[r * cols : (r + 1) * cols], axis=1) for r in range(rows)], axis=0
-    )
-
-
 def run_parts(args: argparse.Namespace) -> int:
     from flowmark_core.animate import Animator
+    from flowmark_core.drawing import parts_grid
     from flowmark_core.io.images import write_image
 
     _check_output(args.output, ".png", args.image)

@@ -9,31 +9,10 @@ import cv2
 import numpy as np
 import torch
 
+# The colours moved to flowmark_core.drawing; re-exported for existing callers.
+from flowmark_core.drawing import KEYPOINT_COLOURS, keypoint_colour  # noqa: F401
 from flowmark_core.geometry import normalized_to_pixels
 from flowmark_core.io.atomic import atomic_output
-
-KEYPOINT_COLOURS = (
-    (230, 25, 75),
-    (60, 180, 75),
-    (255, 225, 25),
-    (0, 130, 200),
-    (245, 130, 48),
-    (145, 30, 180),
-    (70, 240, 240),
-    (240, 50, 230),
-    (210, 245, 60),
-    (250, 190, 212),
-    (0, 128, 128),
-    (220, 190, 255),
-    (170, 110, 40),
-    (255, 250, 200),
-    (128, 0, 0),
-)
-
-
-def keypoint_colour(k: int) -> tuple[int, int, int]:
-    """The RGB colour of keypoint k (shared by every view of the project)."""
-    return KEYPOINT_COLOURS[k % len(KEYPOINT_COLOURS)]
 
 
 class ScalarLogger:
