@@ -91,6 +91,12 @@ def _excepthook_for(app: QApplication) -> object:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `flowmark-gui`."""
     args = build_parser().parse_args(argv)
+    from flowmark_gui.qt_check import xcb_problem  # before Qt aborts with a page of advice
+
+    problem = xcb_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     configure_threads(args.threads)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])

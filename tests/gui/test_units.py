@@ -3,6 +3,7 @@ thread-leak check itself."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -13,10 +14,13 @@ from PySide6.QtWidgets import QApplication, QTreeView
 from flowmark_core.animate import FrameResult
 from flowmark_core.geometry import make_coordinate_grid
 from flowmark_core.training.logger import keypoint_colour
+from flowmark_gui import qt_check
+from flowmark_gui.app import main as app_main
 from flowmark_gui.compose import draw_pane
 from flowmark_gui.dialogs.file_dialogs import DIALOG_SIZE, NAME_COLUMN_PX, make_file_dialog
 from flowmark_gui.file_routing import Role, classify, route
 from flowmark_gui.overlays import PaneLayers, heatmap_rgba, jacobian_segments, motion_segments
+from flowmark_gui.qt_check import install_line, missing_from_ldd, wants_xcb
 from flowmark_gui.recording import frames_due, scaled_to
 from flowmark_gui.result_cache import ResultCache, result_bytes
 from flowmark_gui.session import Session
@@ -160,3 +164,29 @@ def test_file_dialogs_are_roomy(qtbot: object) -> None:
     trees = dialog.findChildren(QTreeView)
     assert trees and trees[0].header().sectionSize(0) == NAME_COLUMN_PX
     dialog.deleteLater()
+
+
+LDD_OUTPUT = """\tlinux-vdso.so.1 (0x00007ffd)
+\tlibQt6XcbQpa.so.6 => /x/Qt/lib/libQt6XcbQpa.so.6 (0x00007f)
+\tlibxcb-icccm.so.4 => not found
+\tlibxcb-keysyms.so.1 => not found
+\tlibxcb-icccm.so.4 => not found
+\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)
+"""
+
+
+def test_missing_xcb_libraries_become_one_apt_line() -> None:
+    missing = missing_from_ldd(LDD_OUTPUT)
+    assert missing == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+    line = install_line([*missing, "libxcb-cursor.so.0"])
+    assert line == "sudo apt-get install -y libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0"
+    assert wants_xcb({"QT_QPA_PLATFORM": "xcb"}) == sys.platform.startswith("linux")
+    assert not wants_xcb({"QT_QPA_PLATFORM": "offscreen"})
+
+
+def test_the_app_stops_with_the_apt_line_before_qt_aborts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(qt_check, "xcb_problem", lambda: "flowmark-gui: ... apt-get install")
+    assert app_main([]) == 2
+    assert capsys.readouterr().err.strip() == "flowmark-gui: ... apt-get install"
