@@ -31,17 +31,19 @@ def read_pickle_safely(path: str | Path) -> Any:
             return torch.load(str(p), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        asks_code = any("Unsupported" in line or "global" in line.lower() for line in lines)
+        # Only a pickle that names a global (a class or function to call) asks to run
+        # code; "Unsupported operand" is merely a pickle that is not a checkpoint.
+        asks_code = any("global" in line.lower() for line in lines)
         if asks_code:
-            detail = next(
-                line for line in lines if "Unsupported" in line or "global" in line.lower()
-            )
+            detail = next(line for line in lines if "global" in line.lower())
             raise CheckpointError(
                 f"{p}: refused to load: the pickle holds more than tensors and plain containers "
                 f"and could run code ({detail[:120]})"
             ) from None
+        detail = next((line for line in lines if "Unsupported" in line), "corrupt")
         raise CheckpointError(
-            f"{p}: not a readable PyTorch checkpoint ({(lines or ['?'])[0][:160]})"
+            f"{p}: not a PyTorch checkpoint the tensor-only reader can read ({detail[:80]}); "
+            "nothing in it was run"
         ) from None
     except Exception as exc:  # any reader failure: truncated, text, zip damage, ...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -60,6 +60,9 @@ CASES: tuple[Case, ...] = (
     Case("model-header-meta-is-list", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/meta-list.safetensors", 2, "meta-list.safetensors"),
     Case("model-header-temperature-0", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/temperature0.safetensors", 2, "temperature"),
     Case("model-header-image-size-100000", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/size100000.safetensors", 2, "image_size"),
+    Case("model-text-pth-tar", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/text.pth.tar", 2, "text.pth.tar: not a readable PyTorch checkpoint"),
+    Case("model-plain-pickle-is-not-code", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/plain.pth.tar", 2, "plain.pth.tar: not a PyTorch checkpoint"),
+    Case("model-malicious-pickle-runs-nothing", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/evil.pth.tar", 2, "could run code"),
     # reconstruct
     Case("reconstruct-text-video", "flowmark", f"reconstruct {{kit}}/text.mp4 -o {{tmp}}/r.mp4 {M}", 2, "text.mp4"),
     Case("reconstruct-truncated-video", "flowmark", f"reconstruct {{kit}}/truncated.mp4 -o {{tmp}}/r.mp4 {M}", 2, "truncated.mp4"),

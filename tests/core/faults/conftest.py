@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import struct
 from pathlib import Path
 
@@ -37,6 +39,16 @@ def _raw_safetensors(path: Path, tensors: dict[str, torch.Tensor], header: dict)
         blobs.append(data)
     text = json.dumps(meta).encode()
     path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+class _RunsCode:
+    """Pickles into a call of os.system: loading it must never run anything."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self) -> tuple:
+        return (os.system, (self.command,))
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -107,6 +119,11 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     synthesize_dataset(root / "data", "faces", videos=4, frames=3, size=64, seed=1,
                        test_fraction=0.5, clips_per_id=1, workers=0, progress=False)  # fmt: skip
+    (root / "text.pth.tar").write_text("hello, not a checkpoint\n")
+    with open(root / "plain.pth.tar", "wb") as f:
+        pickle.dump({"kp_detector": {}}, f, protocol=4)  # a pickle, not a checkpoint
+    marker = root / "PWNED"
+    torch.save({"generator": _RunsCode(f"touch {marker}")}, root / "evil.pth.tar")
     bad = root / "data-bad"
     for split in ("train", "test"):
         (bad / split).mkdir(parents=True)
