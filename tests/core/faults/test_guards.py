@@ -129,3 +129,15 @@ def test_the_schema_module_does_not_import_the_loader() -> None:
     code = "import sys, flowmark_core.config; print('fomm_config' in str(list(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_killed_synth_leaves_a_folder_the_next_run_removes(tmp_path: Path) -> None:
+    from flowmark_core.data.synthetic.writer import synthesize_dataset
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    stale = tmp_path / f".ds.{finished.pid}-abc123.tmp"  # what a SIGKILL leaves
+    (stale / "train").mkdir(parents=True)
+    synthesize_dataset(tmp_path / "ds", "faces", videos=1, frames=2, size=64, workers=0,
+                       progress=False)  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
