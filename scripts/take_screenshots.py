@@ -1,11 +1,15 @@
 """Take the README screenshots of the desktop app from a real window.
 
-Run under a virtual X server at a realistic size:
+Run under a virtual X server at a realistic size (and again at a small one):
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python scripts/take_screenshots.py \
         [--model PATH] [--out docs/screenshots]
+    xvfb-run -s "-screen 0 1024x700x24" .venv/bin/python scripts/take_screenshots.py \
+        --size 1024x700 --out docs/screenshots/1024x700
 
 Uses the bundled sample media and model (or `--model`); settings go to a temporary file.
+With a real portrait (`--portrait`, default: matplotlib's grace_hopper.jpg when installed)
+it also shows that photo animated by the sample clip (`real-portrait.png`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,16 @@ if TYPE_CHECKING:
     from flowmark_gui.main_window import MainWindow
 
 SIZE = (1560, 960)
+
+
+def default_portrait() -> Path | None:
+    """matplotlib's sample portrait (Grace Hopper), when matplotlib is installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    return path if path.is_file() else None
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 120.0) -> None:
@@ -75,14 +89,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="checkpoint (default: bundled model)")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--size", default=None, help="window size WxH (default 1560x960)")
+    parser.add_argument("--portrait", type=Path, default=default_portrait())
     args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x")) if args.size else SIZE
     args.out.mkdir(parents=True, exist_ok=True)
     configure_threads(None)
     app = QApplication(sys.argv[:1])  # noqa: F841 (kept alive for the run)
     from flowmark_gui.main_window import MainWindow
 
     window = MainWindow(ModelSpec(args.model), sample_source(), sample_driving())
-    window.setGeometry(20, 20, *SIZE)
+    origin = 0 if args.size else 20  # a small screen is filled, a big one has a margin
+    window.setGeometry(origin, origin, *size)
     window.show()
     wait_until(lambda: ready(window))
     session = window.session
@@ -106,16 +124,29 @@ def main() -> int:
 
     window.controller.update_options(stabilizer="flow", stabilizer_params={})
     wait_until(lambda: ready(window) and session.track.options.stabilizer == "flow")
+    grab(window, args.out / "stabilised-window.png")
     dialog = window.show_export()
     dialog.path.setText(str(Path(tempfile.mkdtemp()) / "source-driving.mp4"))
     dialog.size.setValue(512)
     dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("side-by-side"))
-    dialog.move(window.x() + 480, window.y() + 300)
+    frame = window.frameGeometry()  # centred on the window, whatever its size
+    dialog.move(
+        frame.x() + (frame.width() - dialog.width()) // 2,
+        frame.y() + (frame.height() - dialog.height()) // 2,
+    )
     dialog.start()
     wait_until(lambda: dialog.progress.value() >= 30)
     grab(window, args.out / "export-dialog.png")
     wait_until(lambda: not dialog.running, timeout=300)
     dialog.hide()
+
+    if args.portrait is not None:
+        window.controller.open_path(args.portrait)
+        wait_until(lambda: session.source is not None and session.source.path == args.portrait)
+        session.set_index(37)
+        wait_until(lambda: ready(window) and session.displayed.index == 37)
+        session.set_selection(())
+        grab(window, args.out / "real-portrait.png")
 
     window.camera.add_source(str(sample_driving()))
     window.set_mode("camera")
