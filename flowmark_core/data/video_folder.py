@@ -7,6 +7,7 @@ Landmarks live beside each video: `landmarks.npz` inside a frame folder, or
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def load_landmarks(path: Path) -> LandmarkTrack:
             )
             names = np.asarray(data["names"]).astype(str) if "names" in data else None
             fps = float(data["fps"]) if "fps" in data else None
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise DatasetError(f"{path}: cannot read landmarks ({exc})") from exc
     if landmarks.ndim != 3 or landmarks.shape[2] != 2 or visible.shape != landmarks.shape[:2]:
         raise DatasetError(

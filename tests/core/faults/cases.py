@@ -92,6 +92,7 @@ CASES: tuple[Case, ...] = (
     Case("evaluate-output-is-the-data", "flowmark", f"evaluate {{kit}}/data -o {{kit}}/data {M}", 2, "data"),
     Case("evaluate-model-and-compare", "flowmark", f"evaluate {{kit}}/data -o {{tmp}}/ev {M} --compare {{kit}}/model.safetensors", 2, "--compare"),
     Case("evaluate-max-frames-0", "flowmark", f"evaluate {{kit}}/data -o {{tmp}}/ev {M} --max-frames 0", 2, "--max-frames"),
+    Case("evaluate-truncated-landmarks", "flowmark", f"evaluate {{kit}}/data-badlm -o {{tmp}}/ev {M} --max-frames 2 --no-face-metrics", 2, "landmarks.npz"),
     # train.py: options
     Case("train-threads-negative", "train.py", f"{T} --threads -1", 2, "--threads"),
     Case("train-max-steps-0", "train.py", f"{T} --max-steps 0", 2, "--max-steps"),

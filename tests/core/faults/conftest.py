@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import struct
 from pathlib import Path
 
@@ -124,6 +125,9 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pickle.dump({"kp_detector": {}}, f, protocol=4)  # a pickle, not a checkpoint
     marker = root / "PWNED"
     torch.save({"generator": _RunsCode(f"touch {marker}")}, root / "evil.pth.tar")
+    shutil.copytree(root / "data", root / "data-badlm")
+    for npz in (root / "data-badlm" / "test").rglob("landmarks.npz"):
+        npz.write_bytes(npz.read_bytes()[:300])  # truncated
     bad = root / "data-bad"
     for split in ("train", "test"):
         (bad / split).mkdir(parents=True)
