@@ -14,6 +14,9 @@ from flowmark_core.animate.face_crop import CropBox, FaceCropper
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
+from flowmark_gui.compose import draw_pane
+from flowmark_gui.overlays import PaneLayers
+from flowmark_gui.state import OverlayOptions
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 
 BAND = 12  # red columns added on each side of a 64x64 picture
@@ -114,3 +117,34 @@ def test_face_crop_boxes_do_not_depend_on_the_viewing_order(
     assert np.array_equal(show(6), direct)
     assert len(session.track.boxes) == session.length
     assert len({b.x for b in session.track.boxes}) > 1  # the box does move
+
+
+def test_face_crop_export_draws_the_result_overlays_in_the_crop_box(
+    make_window: WindowFactory,
+    wide_media: dict[str, Path],
+    media: Media,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    window = make_window(wide_media["source"], media["driving"])
+    wait_tracked(qtbot, window)
+    first = window.session.track
+    window.controls.motion.face_crop.setChecked(True)
+    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
+    wait_tracked(qtbot, window)
+    window.session.set_overlays(motion=True, occlusion=True)
+    dialog = window.show_export()
+    dialog.path.setText(str(tmp_path / "crop.mp4"))
+    dialog.size.setValue(64)
+    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("side-by-side"))
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "wrote 12 frames" in dialog.status.text()
+
+
+def test_overlays_in_a_region_are_drawn_inside_it() -> None:
+    image = np.zeros((64, 64, 3), np.uint8)
+    layers = PaneLayers(keypoints=np.array([[0.0, 0.0]]), region=(32.0, 16.0, 32.0))
+    out = draw_pane(image, layers, OverlayOptions(raw_keypoints=False), 64, 64)
+    assert out[16, 32].any()  # the dot sits at the region's corner, not the picture's
+    assert not out[:, :28].any() and not out[0:4, 0:4].any()
