@@ -45,7 +45,7 @@ def describe_framing(size: tuple[int, int], face_crop: bool) -> str:
     if width == height:
         return f"{width}×{height}"
     side = min(width, height)
-    return f"{width}×{height}, centre {side}×{side} shown (not stretched)"
+    return f"{width}×{height}: centre {side}×{side} used, not stretched"
 
 
 class DrivingFramer:

@@ -87,6 +87,9 @@ class VideoPanes(QWidget):
         track, wanted = self.session.track, self.session.options
         pending = track is not None and track.options.needs_retrack(wanted)
         note = f" (re-tracking with {wanted.stabilizer}…)" if pending else ""
+        driving = self.session.driving
+        if driving is not None and driving.size[0] != driving.size[1] and not wanted.face_crop:
+            note += " · centre crop"  # the tooltip says how much
         self.driving.caption.setText(f"{name}  frame {result.index}{note}")
         self.result.caption.setText(f"model {result.model_ms:.0f} ms")
 

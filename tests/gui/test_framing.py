@@ -58,9 +58,8 @@ def test_non_square_media_are_centre_cropped_not_stretched(
     assert red_share(session.source.image) == 0.0  # stretched, the bands would show
     assert red_share(session.displayed.driving) == 0.0
     assert window.panes.driving.image.image.shape[:2] == (session.image_size,) * 2
-    assert "centre 64×64" in window.panes.driving.caption.text() or "centre" in (
-        window.panes.driving.toolTip()
-    )
+    assert "centre crop" in window.panes.driving.caption.text()
+    assert "centre 64×64 used, not stretched" in window.panes.driving.toolTip()
 
 
 def test_overlays_work_in_face_crop_mode(
