@@ -128,7 +128,10 @@ def test_sigterm_during_animate_removes_the_partial_video(kit: Path, tmp_path: P
     assert list(out.iterdir()) == []
 
 
-def test_sigterm_during_data_synth_removes_the_partial_data_set(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_during_data_synth_removes_the_partial_data_set(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     out = tmp_path / "ds"
     proc = subprocess.Popen(
         [sys.executable, "-m", "flowmark_core.cli.main", "data", "synth", "--family", "faces",
@@ -137,7 +140,7 @@ def test_sigterm_during_data_synth_removes_the_partial_data_set(tmp_path: Path) 
         start_new_session=True,
     )  # fmt: skip
     _wait_for(lambda: any(p.suffix == ".png" for p in tmp_path.rglob("*.png")), proc, "frames")
-    os.killpg(proc.pid, signal.SIGTERM)
+    os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
