@@ -18,6 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.engine_steps import load_average
 from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_checkpoint
@@ -103,11 +104,12 @@ def end_to_end(model: MotionModel, size: int, n: int) -> float:
                 w.write(f)
         anim = Animator(model, precision="fast", stabilizer="flow")
         anim.set_source(frames(size, 1)[0])
-        list(anim.animate(frames(size, 3)))  # warm-up
+        list(anim.animate(frames(size, 3), fps=25.0))  # warm-up
         start = time.perf_counter()
         count = 0
         with VideoWriter(Path(tmp) / "out.mp4", fps=25) as w:
-            for result in anim.animate(open_video(src_path)):
+            reader = open_video(src_path)
+            for result in anim.animate(reader, fps=reader.fps):
                 w.write(result.output)
                 count += 1
         return count / (time.perf_counter() - start)
@@ -118,7 +120,7 @@ def stabiliser_cost(size: int, n: int) -> dict[str, float]:
     fr = frames(size, n + 1)
     out = {}
     for name in ("none", "one-euro", "flow"):
-        st = make_stabilizer(name, size)
+        st = make_stabilizer(name, size, fps=25.0)
         kps = rng.uniform(10, size - 10, (n + 1, 10, 2))
         jac = np.tile(np.eye(2), (10, 1, 1))
         st.update(kps[0], jac, fr[0])
@@ -132,8 +134,12 @@ def stabiliser_cost(size: int, n: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="torch threads (2 = the target machine)"
+    )
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
+    load_before = load_average()
     reps = {"default": 30 if not args.quick else 8, "vox": 4 if not args.quick else 2}
     rows = []
     for arch in ("default", "vox"):
@@ -177,7 +183,7 @@ def main() -> None:
         [
             "## Inference (`benchmarks/bench_inference.py`)",
             "",
-            f"Machine: {machine()}. Frames/s of the model paths (detect driving keypoints + render; "
+            f"Machine: {machine()}; {load_before} at the start, {load_average()} at the end. Frames/s of the model paths (detect driving keypoints + render; "
             "naive = whole model per frame in float32 as the published code runs it, source re-encoded "
             "every frame; float32 = source encoded once + inference mode; fast = float32 path plus "
             "channels-last and bf16 autocast where the CPU has AMX). Error = max abs pixel difference "

@@ -22,6 +22,8 @@ from flowmark_core.geometry import normalized_to_pixels, pixels_to_normalized
 from flowmark_core.models import GeneratorOutput, Keypoints, MotionModel, SourceState
 from flowmark_core.training.distributed import resolve_device
 
+BACKENDS = ("torch", "openvino")
+
 
 class InferenceCore:
     """A `MotionModel` ready for inference: device, eval mode, precision, tensor-in/out steps.
@@ -31,6 +33,8 @@ class InferenceCore:
         device: "cpu", "cuda", a torch.device, or None (cpu).
         precision: "float32" (exactly the model's output) or "fast" (channels-last, bf16
             autocast outside the dense motion network where bf16 is fast).
+        backend: "torch", or "openvino" (CPU only, float32 whatever `precision`: detect and
+            render compiled by OpenVINO; see `openvino_backend`).
     """
 
     def __init__(
@@ -38,18 +42,29 @@ class InferenceCore:
         model: MotionModel,
         device: str | torch.device | None = None,
         precision: str = "fast",
+        backend: str = "torch",
     ) -> None:
         if precision not in PRECISIONS:
             raise ConfigError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
+        if backend not in BACKENDS:
+            raise ConfigError(f"backend {backend!r}: expected one of {', '.join(BACKENDS)}")
         self.device = (
             device if isinstance(device, torch.device) else resolve_device(device or "cpu")
         )
+        if backend == "openvino" and self.device.type != "cpu":
+            raise ConfigError(f"backend 'openvino' runs on the CPU, not on {self.device.type}")
         self.precision = precision
-        self.bf16 = use_bf16(self.device, precision)
-        self.channels_last = precision == "fast"
+        self.backend = backend
+        self.bf16 = use_bf16(self.device, precision) and backend == "torch"
+        self.channels_last = precision == "fast" and backend == "torch"
         self.model = model.to(self.device).eval()
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        self._openvino = None
+        if backend == "openvino":
+            from flowmark_core.animate.openvino_backend import OpenVinoSteps
+
+            self._openvino = OpenVinoSteps(self.model)
         self.config: ModelConfig = model.config
         self.size = self.config.image_size
         self.num_kp = self.config.num_kp
@@ -88,6 +103,8 @@ class InferenceCore:
     @torch.inference_mode()
     def detect(self, image: torch.Tensor) -> Keypoints:
         """Keypoints of a batch (B, 3, S, S) in [0, 1]; value and Jacobian in float32."""
+        if self._openvino is not None:
+            return self._openvino.detect(image)
         with autocast_for(self.device, self.bf16):
             kp = self.model.detect(image)
         return Keypoints(
@@ -114,6 +131,8 @@ class InferenceCore:
     @torch.inference_mode()
     def render(self, state: SourceState, kp: Keypoints) -> GeneratorOutput:
         """Render the encoded source posed by `kp` (normalised keypoints on the device)."""
+        if self._openvino is not None:
+            return self._openvino.render(state, kp)
         generator = self.model.generator
         motion = generator.motion(state, Keypoints(kp.value.float(), _float(kp.jacobian)))
         with autocast_for(self.device, self.bf16):

@@ -48,7 +48,7 @@ class Animator:
 
     Args:
         model: a MotionModel (or an `InferenceCore` already built around one).
-        device, precision: see `InferenceCore`.
+        device, precision, backend: see `InferenceCore`.
         stabilizer: "none" | "one-euro" | "flow"; `stabilizer_params` its settings.
         fps: frame rate of the driving stream (the stabiliser's time step); `track` and
             `animate` take it from the video.
@@ -67,9 +67,12 @@ class Animator:
         meta: dict[str, Any] | None = None,
         fps: float | None = None,
         outputs: Iterable[str] = (),
+        backend: str = "torch",
     ) -> None:
         self.core = (
-            model if isinstance(model, InferenceCore) else InferenceCore(model, device, precision)
+            model
+            if isinstance(model, InferenceCore)
+            else InferenceCore(model, device, precision, backend)
         )
         self.meta = dict(meta or {})
         self.transfer = transfer or TransferOptions()
