@@ -1,17 +1,23 @@
-"""Tune the inference-time stabilisers against ground truth on synthetic test videos.
+"""Tune and compare the inference-time stabilisers against ground truth on synthetic splits.
 
-Detects raw keypoints once per test video (cached), fits the keypoint->landmark regressor on
-train videos, then runs each stabiliser setting over the cached tracks and reports landmark
-error (NME), normalised jitter (NMJ) and keypoint acceleration, all against ground truth —
-which tells lag (NME up) from smoothness (NMJ down). Offline Gaussian smoothing of the raw
-track is listed as a reference: the best any smoother could do without lag constraints.
+Detects raw keypoints once per video (cached in --cache), fits the keypoint->landmark
+regressor on each data set's train split, then runs each stabiliser setting over the cached
+tracks and reports landmark error (NME), normalised jitter (NMJ) and keypoint acceleration
+against ground truth — which tells lag (NME up) from smoothness (NMJ down). Offline Gaussian
+smoothing of the raw track is listed as a reference (what smoothing alone could do).
 
-    python scripts/tune_stabilizers.py data/puppets-faces-128 --model runs/x/model.safetensors
+Tune on the capture splits' *train* videos (`--split train`), report on *test*:
+
+    python scripts/tune_stabilizers.py data/jitter-faces-128-webcam data/jitter-faces-128-lowlight \\
+        --model puppets-faces-128 --split train --grid gate --output runs/tune-gate.json
+    python scripts/tune_stabilizers.py data/jitter-faces-128* --model puppets-faces-128 \\
+        --split test --grid report --output runs/jitter-report.json
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import sys
@@ -22,19 +28,29 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flowmark_core.animate import Animator
+from flowmark_core.checkpoints import resolve_model_path
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
 from flowmark_core.metrics import keypoint_acceleration, nme, nmj
 from flowmark_core.stabilize import make_stabilizer
 
+FORMER_GATE = {"hold_gate": 0.0}  # the gate before the redesign: disagreement hands over
 
-def collect(animator: Animator, data: str, videos: int, frames: int) -> list[dict]:
-    """Frames (model size), raw keypoints/Jacobians and ground truth of test videos."""
+
+def collect(animator: Animator, data: str, split: str, videos: int, frames: int, cache: Path):
+    """Prepared frames, raw keypoints/Jacobians and ground truth of a split's videos."""
     out = []
-    for entry in list(VideoFolder(data, "test"))[:videos]:
-        reader = entry.open()
+    for entry in list(VideoFolder(data, split))[:videos]:
+        key = hashlib.sha1(f"{Path(data).resolve()}|{split}|{entry.name}|{frames}".encode())
+        path = cache / f"{key.hexdigest()[:16]}.npz"
+        if path.is_file():
+            with np.load(path) as z:
+                item = {k: z[k] for k in z.files}
+            item["size"] = tuple(item["size"])
+            out.append(item)
+            continue
         fr, vals, jacs = [], [], []
-        for i, frame in enumerate(reader):
+        for i, frame in enumerate(entry.open()):
             if i >= frames:
                 break
             prepared = animator.prepare(frame)
@@ -43,41 +59,48 @@ def collect(animator: Animator, data: str, videos: int, frames: int) -> list[dic
             vals.append(kp.value)
             jacs.append(kp.jacobian)
         truth = entry.landmarks()
-        out.append(
-            {
-                "frames": fr,
-                "raw": np.stack(vals),
-                "jac": np.stack(jacs),
-                "gt": truth.landmarks[: len(fr)],
-                "visible": truth.visible[: len(fr)],
-                "size": reader.size,
-            }
-        )
+        item = {
+            "frames": np.stack(fr),
+            "raw": np.stack(vals),
+            "jac": np.stack(jacs),
+            "gt": truth.landmarks[: len(fr)],
+            "visible": truth.visible[: len(fr)],
+            "size": np.array(entry.open().size),
+        }
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **item)
+        item["size"] = tuple(item["size"])
+        out.append(item)
     return out
 
 
-def score(animator: Animator, reg, videos: list[dict], name: str, params: dict) -> dict:
-    n_err, n_jit, acc = [], [], []
-    for v in videos:
-        st = make_stabilizer(name, animator.size, **params)
-        track, _ = st.run(v["raw"], v["jac"], v["frames"])
-        pred = predict_landmarks_px(reg, track, animator.size, v["size"])
-        n_err.append(nme(pred, v["gt"], v["visible"]))
-        n_jit.append(nmj(pred, v["gt"], v["visible"]))
-        acc.append(keypoint_acceleration(track))
+def pooled(animator: Animator, reg, videos: list[dict], tracks: list[np.ndarray]) -> dict:
+    """NME (mean over visible landmarks), NMJ (RMS over transitions), acceleration; pooled."""
+    preds = [predict_landmarks_px(reg, t, animator.size, v["size"]) for t, v in zip(tracks, videos)]
+    gt = np.concatenate([v["gt"] for v in videos])
+    vis = np.concatenate([v["visible"] for v in videos])
+    squares = []
+    for p, v in zip(preds, videos):
+        value = nmj(p, v["gt"], v["visible"])
+        squares.append((value**2, len(p) - 1))
     return {
-        "nme": float(np.mean(n_err)) * 100,
-        "nmj": float(np.mean(n_jit)) * 100,
-        "acc": float(np.mean(acc)),
+        "nme": nme(np.concatenate(preds), gt, vis) * 100,
+        "nmj": float(np.sqrt(sum(s * n for s, n in squares) / sum(n for _, n in squares))) * 100,
+        "acc": float(np.mean([keypoint_acceleration(t) for t in tracks])),
     }
 
 
-def gaussian_smooth(track: np.ndarray, sigma: float) -> np.ndarray:
-    """Offline (non-causal) Gaussian smoothing of a track along time, edges held.
+def run(animator: Animator, videos: list[dict], name: str, params: dict) -> list[np.ndarray]:
+    tracks = []
+    for v in videos:
+        st = make_stabilizer(name, animator.size, **params)
+        track, _ = st.run(v["raw"], v["jac"], list(v["frames"]))
+        tracks.append(track)
+    return tracks
 
-    Shape:
-        track: (T, ...) -> same.
-    """
+
+def gaussian_smooth(track: np.ndarray, sigma: float) -> np.ndarray:
+    """Offline (non-causal) Gaussian smoothing of a track along time, edges held."""
     radius = int(3 * sigma) + 1
     kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     kernel /= kernel.sum()
@@ -92,89 +115,52 @@ def gaussian_smooth(track: np.ndarray, sigma: float) -> np.ndarray:
     )
 
 
-def offline_reference(animator: Animator, reg, videos: list[dict], sigma: float) -> dict:
-    """NME/NMJ of the raw track smoothed offline: what smoothing alone could do, lag-free.
-
-    If even this raises NMJ, the jitter is not detector noise but motion the keypoints miss.
-    """
-    errors, jitters, accelerations = [], [], []
-    for v in videos:
-        smooth = gaussian_smooth(v["raw"], sigma)
-        pred = predict_landmarks_px(reg, smooth, animator.size, v["size"])
-        errors.append(nme(pred, v["gt"], v["visible"]))
-        jitters.append(nmj(pred, v["gt"], v["visible"]))
-        accelerations.append(keypoint_acceleration(smooth))
-    return {
-        "nme": float(np.mean(errors)) * 100,
-        "nmj": float(np.mean(jitters)) * 100,
-        "acc": float(np.mean(accelerations)),
-    }
+def settings(grid: str) -> list[tuple[str, str, dict]]:
+    """(label, stabiliser, params) rows of a named grid."""
+    rows = [("none", "none", {}), ("one-euro", "one-euro", {})]
+    rows += [("flow (former gate)", "flow", FORMER_GATE), ("flow", "flow", {})]
+    if grid == "gate":
+        for hg, mh in itertools.product((1.5, 2.5, 4.0), (2, 4, 8)):
+            params = dict(hold_gate=hg, max_hold=mh)
+            rows.append((f"flow {json.dumps(params)}", "flow", params))
+    return rows
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("data")
-    p.add_argument("--model", required=True)
+    p.add_argument("data", nargs="+", help="data set roots (clean and capture splits)")
+    p.add_argument("--model", default="puppets-faces-128")
+    p.add_argument("--split", default="test", choices=("train", "test"))
     p.add_argument("--videos", type=int, default=12)
-    p.add_argument("--frames", type=int, default=64)
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--grid", default="report", choices=("report", "gate"))
+    p.add_argument("--cache", default="runs/stabilizer-cache")
     p.add_argument("--output", default="runs/stabilizer-sweep.json", help="JSON of every row")
     args = p.parse_args()
-    animator = Animator.from_checkpoint(args.model, precision="float32")
-    reg, why = fit_split_regressor(animator, args.data, 60, 8, 1e-4)
-    if reg is None:
-        raise SystemExit(why)
-    videos = collect(animator, args.data, args.videos, args.frames)
-    rows = [("none", {}, score(animator, reg, videos, "none", {}))]
-    for sigma in (0.7, 1.5, 3.0):
-        rows.append(
-            (
-                f"offline gaussian (sigma {sigma} frames)",
-                {},
-                offline_reference(animator, reg, videos, sigma),
-            )
-        )
-    rows.append(
-        (
-            "flow (crude: gain 0.5, gate 2px@64)",
-            {
-                "process_noise": 1.0,
-                "measurement_noise": 1.0,
-                "untrusted_noise": 1e-6,
-                "fb_threshold": 1e3,
-                "gate": 8.0,
-                "min_gain": 0.5,
-                "texture_ref": 0.0,
-            },
-            None,
-        )
-    )
-    grid = {
-        "one-euro": [
-            dict(min_cutoff=m, beta=b)
-            for m, b in itertools.product((1.0, 2.0), (20.0, 50.0, 100.0))
-        ],
-        "flow": [
-            dict(measurement_noise=r, process_noise=q, gate=g, min_gain=mg)
-            for r, q, g, mg in itertools.product(
-                (1.0, 2.0), (0.15, 0.5, 1.0), (4.0, 8.0, 16.0), (0.05, 0.2)
-            )
-        ],
-    }
-    for name, settings in grid.items():
-        for params in [{}, *settings]:
-            rows.append((name, params, None))
+    path = resolve_model_path(args.model)
+    animator = Animator.from_checkpoint(path, precision="float32")
     results = []
-    for name, params, res in rows:
-        stab = "flow" if name.startswith("flow") else name
-        res = res or score(animator, reg, videos, stab, params)
-        results.append({"stabilizer": name, "params": params, **res})
-        print(
-            f"{name:40s} {json.dumps(params):90s} NME {res['nme']:.2f}%  NMJ {res['nmj']:.3f}%  acc {res['acc']:.3f}",
-            flush=True,
-        )
+    for data in args.data:
+        reg, why = fit_split_regressor(animator, data, 60, 8, 1e-4)
+        if reg is None:
+            raise SystemExit(f"{data}: {why}")
+        videos = collect(animator, data, args.split, args.videos, args.frames, Path(args.cache))
+        rows = []
+        for sigma in (1.5,):
+            smooth = [gaussian_smooth(v["raw"], sigma) for v in videos]
+            rows.append((f"offline gaussian sigma {sigma}", "offline", {}, smooth))
+        for label, name, params in settings(args.grid):
+            rows.append((label, name, params, run(animator, videos, name, params)))
+        for label, name, params, tracks in rows:
+            res = pooled(animator, reg, videos, tracks)
+            results.append({"data": data, "split": args.split, "label": label,
+                            "stabilizer": name, "params": params, **res})  # fmt: skip
+            print(f"{Path(data).name:28s} {label:100s} NME {res['nme']:.2f}%  "
+                  f"NMJ {res['nmj']:.3f}%  acc {res['acc']:.3f}", flush=True)  # fmt: skip
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1))
+    out.write_text(json.dumps({"model": str(path), "videos": args.videos, "frames": args.frames,
+                               "rows": results}, indent=1))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,24 +12,26 @@ For each frame t and keypoint k (pixels):
    flow's own inconsistency, plus up to u where the image has no texture to pin the flow.
 4. Kalman gain g = max(P⁻ / (P⁻ + R), min_gain), R the measurement noise²; the floor
    `min_gain` is a slow pull toward the detector, so flow drift cannot accumulate.
-5. Disagreement d = |z - x_pred| between detection z and prediction is judged by the image:
+5. Disagreement d = |z - x_pred| between detection z and prediction normally raises the
+   gain smoothly, g' = max(g, 1 - exp(-½ d² / gate²)), so fast motion the flow missed is
+   followed without lag and without a jump. But a detector *jump* is held to the flow:
    - the flow is *reliable* where it is forward-backward consistent and textured:
      r = exp(-½ (e / fb_soft)²) · s / (s + s_ref);
-   - the content *did not move with the detection* when the patch around the previous
-     keypoint in frame t-1 matches frame t at the prediction clearly better than at the
-     detection (sums of squared differences D_pred, D_det):
-     c = 2 (D_det - D_pred) / (D_det + D_pred + floor) in [-2, 2], and
-     a = clip((c - 0.4) / 0.8, 0, 1) (ambiguous evidence, e.g. repeated texture, gives none);
-   - the detection is then held off in proportion to how surprising it is,
-     h = r · a · (1 - exp(-½ (d / (hold_gate · sqrt(P⁻ + R)))²)), and the gain becomes
-     g' = (1 - h) · max(g, (1 - r·a) · (1 - exp(-½ d² / gate²))).
-   So: fast motion that the flow follows gives a small d (normal gain); fast motion the
-   flow missed moves the content with the detection (a ≈ 0) and the disagreement gate
-   hands over smoothly, as before; a detector jump over content that stayed put, where the
-   flow is reliable, is held to the flow. A keypoint held for more than `max_hold`
-   consecutive frames is released (the detection may be right about a slow semantic
-   change the flow cannot see). Reset to the detection (g = 1, P = R) when the flow fails
-   the forward-backward check (e > fb_threshold) or the keypoint leaves the frame.
+   - a jump starts where the detection moved unlike the content under the previous
+     detection: j = |z_t - (z_{t-1} + F(z_{t-1}))| is large against the detector's
+     two-frame noise, and the patch around z_{t-1} in frame t-1 matches frame t at
+     z_{t-1} + F(z_{t-1}) clearly better than at z_t (SSDs D_pred, D_det;
+     c = 2 (D_det - D_pred) / (D_det + D_pred + floor), a = clip((c - 0.4) / 0.8, 0, 1), so
+     ambiguous evidence such as repeated texture gives none):
+     h_start = r · a · (1 - exp(-½ (j / (hold_gate · sqrt(2R + q²)))²));
+   - a started hold continues while the detection stays away from the flow-carried
+     keypoint, h = max(h_start, h_{t-1} · (1 - exp(-½ (d / (hold_gate · sqrt(P⁻ + R)))²))),
+     for at most `max_hold` frames (then the detection may be right about a change the
+     flow cannot see, and the gate hands over);
+   - the gain becomes (1 - h) · g'.
+   Slow disagreement (flow under-tracking real motion) never starts a hold. Reset to the
+   detection (g = 1, P = R) when the flow fails the forward-backward check
+   (e > fb_threshold) or the keypoint leaves the frame.
 
 Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
 Flow runs on frames downscaled to at most `max_flow_size` px (DIS), and is rescaled.
@@ -98,9 +100,9 @@ class FlowStabilizer(StabilizerBase):
         gate: prediction-detection distance scale (px at 256 px): at `gate` px the gain is at
             least 0.39, at 2·gate 0.86 — the detection takes over smoothly.
         min_gain: gain floor in [0, 1], a slow pull toward the detection.
-        hold_gate: disagreement, in innovation standard deviations sqrt(P⁻ + R), at which
-            a detection that reliable flow and the image contradict is 39 % held off (86 %
-            at twice that); 0 switches holding off (the former gate).
+        hold_gate: unexplained detector motion, in standard deviations of the detector's
+            two-frame noise, at which a jump that reliable flow and the image contradict is
+            39 % held off (86 % at twice that); 0 switches holding off (the former gate).
         fb_soft: forward-backward error (px at 256 px) at which the flow's reliability
             drops to 0.61 (0.14 at twice that).
         max_hold: consecutive frames a keypoint may be held off before the detection is
@@ -174,6 +176,7 @@ class FlowStabilizer(StabilizerBase):
         self._variance: np.ndarray | None = None
         self._prev_gray: np.ndarray | None = None
         self._held: np.ndarray | None = None
+        self._prev_det: np.ndarray | None = None
         self.last_gain: np.ndarray | None = None
         self.last_hold: np.ndarray | None = None
 
@@ -193,6 +196,7 @@ class FlowStabilizer(StabilizerBase):
         self._variance = np.full(len(val), self.measurement_var)
         self._prev_gray = gray
         self._held = np.zeros(len(val), np.int64)
+        self._prev_det = val.copy()
         self.last_gain = np.ones(len(val))
         self.last_hold = np.zeros(len(val))
 
@@ -227,36 +231,71 @@ class FlowStabilizer(StabilizerBase):
         ):
             self._start(val, jac, gray)
             return val.copy(), None if jac is None else jac.copy()
-        predicted, noise, failed, flow_jac, reliable = self._predict(
-            prev_gray, gray, prev_value, jac is not None
+        prev_det = self._prev_det if self._prev_det is not None else prev_value
+        k = len(val)
+        # One flow evaluation for the stabilised keypoints and the previous detections.
+        carried, noise_all, failed_all, jac_all, reliable_all = self._predict(
+            prev_gray, gray, np.concatenate([prev_value, prev_det]), jac is not None
         )
-        held = self._held if self._held is not None else np.zeros(len(val), np.int64)
+        predicted, noise, failed = carried[:k], noise_all[:k], failed_all[:k]
+        flow_jac = None if jac_all is None else jac_all[:k]
+        det_carried, det_reliable = carried[k:], reliable_all[k:] * ~failed_all[k:]
 
         prior_var = variance + noise
         gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
         distance = np.linalg.norm(val - predicted, axis=-1)
-        trust = np.zeros(len(val))
-        hold = np.zeros(len(val))
+        hold = np.zeros(k)
         if self.hold_gate > 0:
-            support = self._content_stayed(prev_gray, gray, prev_value, predicted, val)
-            trust = np.where(held >= self.max_hold, 0.0, reliable * support)
-            innovation = distance / np.sqrt(prior_var + self.measurement_var)
-            hold = trust * (1.0 - np.exp(-0.5 * (innovation / self.hold_gate) ** 2))
+            hold = self._hold_weight(
+                prev_gray, gray, prev_det, det_carried, det_reliable, val, distance, prior_var
+            )
+            hold = np.where(failed, 0.0, hold)
         self._prev_gray = gray
-        # Disagreement the image does not contradict raises the gain smoothly toward 1 (a
-        # hard reset made the track jump: more acceleration than the raw detector had).
-        handover = (1.0 - trust) * (1.0 - np.exp(-0.5 * (distance / self.gate) ** 2))
+        self._prev_det = val.copy()
+        # Disagreement raises the gain smoothly toward 1 (a hard reset made the track jump:
+        # more acceleration than the raw detector had), unless the keypoint is held.
+        handover = 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2)
         gain = (1.0 - hold) * np.maximum(gain, handover)
         gain = np.where(failed, 1.0, gain)
-        self._held = np.where((hold > 0.5) & ~failed, held + 1, 0)
         self._value = predicted + gain[:, None] * (val - predicted)
         self._variance = np.where(failed, self.measurement_var, (1.0 - gain) * prior_var)
         self.last_gain = gain
-        self.last_hold = np.where(failed, 0.0, hold)
+        self.last_hold = hold
         if jac is not None and flow_jac is not None and self._jacobian is not None:
             jac_pred = flow_jac @ self._jacobian
             self._jacobian = jac_pred + gain[:, None, None] * (jac - jac_pred)
         return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()
+
+    def _hold_weight(
+        self,
+        prev_gray: np.ndarray,
+        gray: np.ndarray,
+        prev_det: np.ndarray,
+        det_carried: np.ndarray,
+        det_reliable: np.ndarray,
+        val: np.ndarray,
+        distance: np.ndarray,
+        prior_var: np.ndarray,
+    ) -> np.ndarray:
+        """How much to hold each keypoint off its detection this frame (h), in [0, 1].
+
+        A jump starts where the detection moved unlike the content under the previous
+        detection: j = |z_t - (z_{t-1} + F(z_{t-1}))| is surprising against the detector's
+        two-frame noise, the flow there is reliable, and the image shows the content at the
+        flow's prediction, not at the detection. A started hold continues, for at most
+        `max_hold` frames, while the detection stays away from the flow-carried keypoint.
+        """
+        held = self._held if self._held is not None else np.zeros(len(val), np.int64)
+        previous = self.last_hold if self.last_hold is not None else np.zeros(len(val))
+        jump = np.linalg.norm(val - det_carried, axis=-1)
+        jump_z = jump / np.sqrt(2.0 * self.measurement_var + self.trusted_var)
+        support = self._content_stayed(prev_gray, gray, prev_det, det_carried, val)
+        start = det_reliable * support * (1.0 - np.exp(-0.5 * (jump_z / self.hold_gate) ** 2))
+        apart = distance / np.sqrt(prior_var + self.measurement_var)
+        keep = previous * (1.0 - np.exp(-0.5 * (apart / self.hold_gate) ** 2))
+        hold = np.where(held >= self.max_hold, 0.0, np.maximum(start, keep))
+        self._held = np.where(hold > 0.5, held + 1, 0)
+        return hold
 
     def _to_work(self, points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """Image px -> working px (pixel centres scaled as cv2.resize does)."""

@@ -243,7 +243,7 @@ def test_flow_holds_keypoints_through_detector_jumps_the_content_did_not_make() 
     assert err_held.max() < 1.5 < 3.0 < err_former.max()
     assert err_held.mean() < 0.2 * raw.mean()
     # Keypoints that did not jump, and the frames after the jumps, stay on the truth.
-    assert np.linalg.norm(held - truth, axis=-1)[~in_jump].max() < 1.0
+    assert np.linalg.norm(held - truth, axis=-1)[~in_jump].max() < 1.5
 
 
 def test_flow_follows_a_detection_the_content_moved_with_even_if_the_flow_missed_it() -> None:
