@@ -16,11 +16,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import torch
 
-from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop, paste, whole_image_box
+from flowmark_core.animate.face_crop import (
+    CropBox,
+    FaceCropper,
+    fit_frame,
+    paste,
+    whole_image_box,
+)
 from flowmark_core.animate.inference_core import InferenceCore
 from flowmark_core.animate.motion_transfer import (
     MODES,
@@ -74,6 +79,9 @@ class Animator:
             if isinstance(model, InferenceCore)
             else InferenceCore(model, device, precision, backend)
         )
+        core = self.core  # its facts, read by callers: model, size, num_kp, device, precision
+        self.model, self.size, self.num_kp = core.model, core.size, core.num_kp
+        self.device, self.precision = core.device, core.precision
         self.meta = dict(meta or {})
         self.transfer = transfer or TransferOptions()
         self.outputs: frozenset[str] = frozenset()
@@ -102,26 +110,6 @@ class Animator:
         return cls(model, meta=meta, **kwargs)
 
     @property
-    def model(self) -> MotionModel:
-        return self.core.model
-
-    @property
-    def size(self) -> int:
-        return self.core.size
-
-    @property
-    def num_kp(self) -> int:
-        return self.core.num_kp
-
-    @property
-    def device(self) -> torch.device:
-        return self.core.device
-
-    @property
-    def precision(self) -> str:
-        return self.core.precision
-
-    @property
     def cropper(self) -> FaceCropper:
         """The face cropper (its cascade is loaded on first use)."""
         if self._cropper is None:
@@ -138,15 +126,8 @@ class Animator:
         """Change motion-transfer options (relative/absolute, adapt scale)."""
         if mode is not None and mode not in MODES:
             raise ConfigError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
-        t = self.transfer
-        self.transfer = replace(
-            t,
-            mode=t.mode if mode is None else mode,
-            adapt_scale=t.adapt_scale if adapt_scale is None else adapt_scale,
-            relative_jacobian=t.relative_jacobian
-            if relative_jacobian is None
-            else relative_jacobian,
-        )
+        given = {"mode": mode, "adapt_scale": adapt_scale, "relative_jacobian": relative_jacobian}
+        self.transfer = replace(self.transfer, **{k: v for k, v in given.items() if v is not None})
 
     def set_stabilizer(self, name: str, **params: Any) -> None:
         """Switch the keypoint stabiliser (resets its state); its time step is 1 / `fps`."""
@@ -174,16 +155,7 @@ class Animator:
     # -- images and keypoints -------------------------------------------------------------
     def prepare(self, frame: np.ndarray, box: CropBox | None = None) -> np.ndarray:
         """An RGB uint8 frame as the model sees it: (optionally cropped) and resized to S x S."""
-        if frame.ndim != 3 or frame.shape[2] != 3:
-            raise FlowmarkError(f"expected an RGB image (H, W, 3), got shape {frame.shape}")
-        if box is not None:
-            return crop(frame, box, self.size)
-        if frame.shape[0] == self.size and frame.shape[1] == self.size:
-            return frame
-        big = max(frame.shape[:2]) > self.size
-        return cv2.resize(
-            frame, (self.size, self.size), interpolation=cv2.INTER_AREA if big else cv2.INTER_LINEAR
-        )
+        return fit_frame(frame, self.size, box)
 
     def _on_host(self, kp: Keypoints, heatmaps: bool) -> DetectedKeypoints:
         value = self.core.to_pixels(kp.value[0]).cpu().numpy().astype(np.float32)
@@ -322,7 +294,10 @@ class Animator:
         Args:
             fps: the video's frame rate: the stabiliser's time step, recorded in the track.
         """
-        self.reset_stream(fps)
+        self.set_fps(fps)
+        self._stabilizer.reset()
+        if self._cropper is not None:
+            self._cropper.reset()
         raws, stables, jraws, jstables, heats = [], [], [], [], []
         for i, frame in enumerate(frames):
             box = self.cropper.update(frame) if self.face_crop else None
