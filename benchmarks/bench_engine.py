@@ -12,6 +12,7 @@ Writes the `engine` section of docs/benchmarks.md. Run: `python benchmarks/bench
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import tempfile
@@ -40,16 +41,25 @@ from flowmark_gui.state import CameraSettings
 from flowmark_gui.workers.camera_input import crop_camera
 
 
-def bf16_core(size: int, dense_motion_float32: bool) -> InferenceCore:
-    """The fast path with bf16 forced on (as on hardware with fast bf16)."""
+def bf16_core(size: int, keypoints_float32: bool, motion_float32: bool) -> InferenceCore:
+    """The fast path with bf16 forced on (as on hardware with fast bf16); the two flags put the
+    keypoint detector / the dense motion network back under bf16 autocast when False."""
     core = InferenceCore(default_model(size), precision="fast")
     core.bf16 = True
-    if not dense_motion_float32:  # the former fast path: the whole render under autocast
-        generator = core.model.generator
+    model = core.model
+    if not keypoints_float32:
+
+        def detect(image: torch.Tensor) -> Keypoints:
+            with torch.inference_mode(), autocast_for(core.device, True):
+                kp = model.detect(image)
+            return Keypoints(kp.value.float(), kp.jacobian.float(), kp.heatmap)
+
+        core.detect = detect  # type: ignore[method-assign]
+    if not motion_float32:
 
         def render(state, kp: Keypoints):
             with torch.inference_mode(), autocast_for(core.device, True):
-                return generator.render(state, kp)
+                return model.generator.render(state, kp)
 
         core.render = render  # type: ignore[method-assign]
     return core
@@ -60,8 +70,9 @@ def fast_path_errors(size: int, rounds: int, per_round: int) -> list[list[str]]:
     cores = {
         "float32": InferenceCore(default_model(size), precision="float32"),
         "fast, this CPU (no bf16)": InferenceCore(default_model(size), precision="fast"),
-        "fast, bf16, dense motion float32 (now)": bf16_core(size, True),
-        "fast, bf16, dense motion bf16 (before)": bf16_core(size, False),
+        "fast, bf16; keypoints + dense motion float32 (now)": bf16_core(size, True, True),
+        "fast, bf16; dense motion float32 only": bf16_core(size, False, True),
+        "fast, bf16 everywhere (before)": bf16_core(size, False, False),
     }
     states = {n: c.encode_source(c.image_tensor(source)) for n, c in cores.items()}
     driving = {n: [c.image_tensor(f) for f in frames] for n, c in cores.items()}
@@ -93,11 +104,17 @@ def fast_path_errors(size: int, rounds: int, per_round: int) -> list[list[str]]:
     return rows
 
 
-def end_to_end(out_size: int, face_crop: bool, stabilizer: str, n: int) -> float:
+def end_to_end(
+    out_size: int, face_crop: bool, stabilizer: str, n: int, backend: str = "torch"
+) -> float:
     """Frames/s from an mp4 of `out_size` px to an mp4 of the same size."""
     source, frames = sample_frames(out_size, n)
     animator = Animator(
-        default_model(128), precision="fast", stabilizer=stabilizer, face_crop=face_crop
+        default_model(128),
+        precision="fast",
+        stabilizer=stabilizer,
+        face_crop=face_crop,
+        backend=backend,
     )
     animator.set_source(source)
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,14 +133,16 @@ def end_to_end(out_size: int, face_crop: bool, stabilizer: str, n: int) -> float
         return count / (time.perf_counter() - start)
 
 
-def webcam_latency(stabilizer: str, n: int) -> tuple[float, float, float]:
+def webcam_latency(stabilizer: str, n: int, backend: str = "torch") -> tuple[float, float, float]:
     """Median, 95th percentile and max ms from a 640x480 camera frame to the shown result:
     square crop (mirrored), `push` (detect, stabilise, render) and the copy handed to the UI."""
     _, frames = sample_frames(480, min(n, 100))
     camera = [
         np.ascontiguousarray(np.pad(f, ((0, 0), (80, 80), (0, 0)), mode="edge")) for f in frames
     ]
-    animator = Animator(default_model(128), precision="fast", stabilizer=stabilizer, fps=30.0)
+    animator = Animator(
+        default_model(128), precision="fast", stabilizer=stabilizer, fps=30.0, backend=backend
+    )
     animator.set_source(sample_frames(128, 1)[0])
     settings = CameraSettings()
     latencies = []
@@ -155,18 +174,25 @@ def main() -> None:
     rounds, per_round, n = (3, 4, 40) if args.quick else (5, 8, 100)
     load_before = load_average()
     error_rows = fast_path_errors(128, rounds, per_round) + fast_path_errors(256, rounds, per_round)
+    backends = ["torch"] + (["openvino"] if importlib.util.find_spec("openvino") else [])
     e2e = {}
-    for label, out_size, crop_on, stab in (
+    cases = [
         ("128 px, stabiliser none", 128, False, "none"),
         ("128 px, flow stabiliser", 128, False, "flow"),
         ("512 px, face crop + paste-back, flow stabiliser", 512, True, "flow"),
-    ):
-        e2e[label] = end_to_end(out_size, crop_on, stab, n)
-        print(f"end to end {label}: {e2e[label]:.1f} frames/s", flush=True)
+    ]
+    for backend in backends:
+        for label, out_size, crop_on, stab in cases:
+            key = f"{label}, {backend}"
+            e2e[key] = end_to_end(out_size, crop_on, stab, n, backend)
+            print(f"end to end {key}: {e2e[key]:.1f} frames/s", flush=True)
     latency = {}
-    for stab in ("none", "flow"):
-        latency[stab] = webcam_latency(stab, n)
-        print(f"webcam latency ({stab}): {latency[stab]}", flush=True)
+    for backend in backends:
+        for stab in ("none", "flow"):
+            latency[f"{stab}, {backend}"] = webcam_latency(stab, n, backend)
+            print(
+                f"webcam latency ({stab}, {backend}): {latency[f'{stab}, {backend}']}", flush=True
+            )
     body = "\n".join(
         [
             "## Engine targets (`benchmarks/bench_engine.py`)",
@@ -188,12 +214,12 @@ def main() -> None:
             "",
             "### End to end (decode mp4 -> detect -> stabilise -> render -> encode mp4)",
             "",
-            table(["case", "frames/s"], [[k, f"{v:.1f}"] for k, v in e2e.items()]),
+            table(["case, backend", "frames/s"], [[k, f"{v:.1f}"] for k, v in e2e.items()]),
             "",
             "### Webcam loop latency (640x480 frame in -> result ready to show)",
             "",
             table(
-                ["stabiliser", "median ms", "p95 ms", "max ms"],
+                ["stabiliser, backend", "median ms", "p95 ms", "max ms"],
                 [[k, f"{a:.1f}", f"{b:.1f}", f"{c:.1f}"] for k, (a, b, c) in latency.items()],
             ),
         ]
