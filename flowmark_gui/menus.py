@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from flowmark_gui.adapt_model import ModelAdapter
 from flowmark_gui.generate_motion import MotionGenerator
 from flowmark_gui.settings import recent_files
 from flowmark_gui.views.overlay_controls import TOGGLES
@@ -48,6 +49,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "G",
     )
     actions["open_model"] = _action(file_menu, "Open &Model…", window.ask_model)
+    window.model_adapter = ModelAdapter(session, ctl, window)  # issue 13
+    actions["adapt_model"] = _action(
+        file_menu, "&Adapt Model to This Video…", window.model_adapter.adapt
+    )
     window.recent_menu = file_menu.addMenu("Open &Recent")
     file_menu.addSeparator()
     actions["export"] = _action(file_menu, "&Export…", window.show_export, "Ctrl+E")
