@@ -76,3 +76,87 @@ def test_generate_task_needs_two_samples(
     err = capsys.readouterr().err.strip()
     assert code == 2 and "--samples 1" in err and len(err.splitlines()) == 1
     assert not out.exists()
+
+
+def test_train_prior_cli_caches_tracks_resumes_and_feeds_generate(
+    tiny_data: Path,
+    generation_files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flowmark_core.motion_prior.checkpoint import load_prior
+
+    out, cache = tmp_path / "run", tmp_path / "cache"
+    base = [
+        "train-prior",
+        str(tiny_data),
+        "--model",
+        str(generation_files["model"]),
+        "--frames",
+        "4",
+        "--hidden",
+        "8",
+        "--latent",
+        "2",
+        "--batch-size",
+        "4",
+        "--cache-dir",
+        str(cache),
+        "--out",
+        str(out),
+    ]
+    assert main([*base, "--steps", "4", "--max-steps", "2"]) == 0
+    assert "tracks extracted" in capsys.readouterr().out
+    assert len(list(cache.glob("tracks-train-raw-*.npz"))) == 1
+    assert main([*base, "--steps", "4", "--resume", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "tracks cached" in text and "steps 2->4" in text
+    prior, meta = load_prior(out / "prior.safetensors")
+    assert meta["step"] == 4 and meta["num_kp"] == 4 and meta["animation_model"] == "tiny"
+    assert prior.config.num_kp == 4
+    video = tmp_path / "g.mp4"
+    code = main(
+        [
+            "generate",
+            str(
+                tiny_data
+                / "test"
+                / next(iter(sorted(p.name for p in (tiny_data / "test").iterdir())))
+                / "000000.png"
+            ),
+            "-o",
+            str(video),
+            "--model",
+            str(generation_files["model"]),
+            "--prior",
+            str(out / "prior.safetensors"),
+            "--frames",
+            "3",
+        ]
+    )
+    assert code == 0 and video.is_file()
+
+
+def test_train_prior_bad_options_are_one_line(
+    tiny_data: Path,
+    generation_files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = [
+        "train-prior",
+        str(tiny_data),
+        "--model",
+        str(generation_files["model"]),
+        "--out",
+        str(tmp_path / "r"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+    assert main([*base, "--steps", "0"]) == 2
+    assert "prior steps 0" in capsys.readouterr().err
+    assert main([*base, "--frames", "40", "--steps", "1"]) == 2  # videos have 7 frames
+    err = capsys.readouterr().err.strip()
+    assert "windows of 41" in err and len(err.splitlines()) == 1
+    assert main(["train-prior", str(tmp_path / "nothing"), "--out", str(tmp_path / "r2")]) == 2
+    assert not (tmp_path / "r2").exists()

@@ -64,3 +64,24 @@ def test_windows_and_cache_roundtrip(tmp_path: Path) -> None:
     back = load_tracks(tmp_path / "t.npz")
     np.testing.assert_array_equal(back.values, tracks.values)
     assert list(back.names) == list(tracks.names)
+
+
+def test_ctrl_c_saves_the_step_reached_and_propagates(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    cfg = PriorTrainConfig(frames=8, steps=20, batch_size=8, checkpoint_every=0)
+    trainer = PriorTrainer(MODEL, cfg, sine_tracks(), tmp_path, {"num_kp": 3}, quiet=True)
+    real_step = trainer.train_step
+
+    def step_then_interrupt() -> dict[str, float]:
+        if trainer.step == 5:
+            raise KeyboardInterrupt
+        return real_step()
+
+    monkeypatch.setattr(trainer, "train_step", step_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run()
+    from flowmark_core.motion_prior.checkpoint import load_prior
+
+    _prior, meta = load_prior(tmp_path / PRIOR_FILE)
+    assert meta["step"] == 5
