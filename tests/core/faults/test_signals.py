@@ -74,7 +74,15 @@ def test_signal_to_the_training_group_checkpoints_and_exits_130(
     assert "Traceback" not in err and "killed by signal" not in err, err
     assert load_train_state(out / "train-state.pt")["step"] >= 1
     assert temporaries(out) == []
-    _wait_for(lambda: not any(_alive(w) for w in workers), proc, "workers to exit", 30)
+    _wait_until_gone(workers)
+
+
+def _wait_until_gone(pids: list[int], limit: float = 30.0) -> None:
+    """Wait (polling, bounded) until none of `pids` runs; fail naming the survivors."""
+    deadline = time.monotonic() + limit
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids), f"still running: {pids}"
 
 
 def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
@@ -87,10 +95,7 @@ def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    deadline = time.monotonic() + 30
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(w) for w in workers), "a worker outlived its SIGKILLed parent"
+    _wait_until_gone(workers)  # a worker must not outlive its SIGKILLed parent
     # What a SIGKILL during a save leaves (the dead pid is in the name):
     stale = out / f".train-state.{proc.pid}-0badcafe.tmp.pt"
     stale.write_bytes(b"half a checkpoint")
