@@ -141,3 +141,16 @@ def test_a_killed_synth_leaves_a_folder_the_next_run_removes(tmp_path: Path) -> 
     synthesize_dataset(tmp_path / "ds", "faces", videos=1, frames=2, size=64, workers=0,
                        progress=False)  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+
+
+def test_synth_says_when_no_video_is_left_for_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from flowmark_core.cli.main import main
+
+    argv = ["data", "synth", "--family", "faces", "--videos", "1", "--frames", "2", "--size",
+            "64", "--workers", "0", str(tmp_path / "ds")]  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "note: no test video" in err
+    assert not any((tmp_path / "ds" / "test").iterdir())
