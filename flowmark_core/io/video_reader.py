@@ -17,7 +17,7 @@ from pathlib import Path
 # set a level. Read when OpenCV first opens a video, so set before any capture exists.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
-import cv2  # noqa: E402
+import cv2
 import numpy as np
 
 from flowmark_core.errors import InputFileError
