@@ -61,9 +61,16 @@ class MotionGenerator(QObject):
         if self.busy:
             self.session.info("still generating motion…")
             return
+        loaded = self.session.model
+        if loaded is None or loaded.info.random_weights or loaded.info.path is None:
+            self.session.error(
+                "Generate Motion needs a trained model file with a motion prior "
+                "(priors/<model name>.safetensors beside it; see `flowmark train-prior`)"
+            )
+            return
+        model = loaded.info.path  # the model the panes use, not merely the one asked for
         seed = self.next_seed
         self.next_seed += 1
-        model = self.controller.spec.path
         image = np.array(source.image, copy=True)
         out = self._folder / f"generated-motion-seed{seed}.mp4"
         self.session.info(f"generating motion (seed {seed})…")
