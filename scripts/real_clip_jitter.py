@@ -26,6 +26,7 @@ from flowmark_core.animate.face_crop import crop
 from flowmark_core.checkpoints import resolve_model_path
 from flowmark_core.evaluation.no_truth import (
     REFERENCE_SIDE,
+    ClipReference,
     clip_entries,
     clip_reference,
     face_box,
@@ -43,12 +44,30 @@ from flowmark_core.stabilize import make_stabilizer
 SETTINGS: list[tuple[str, str, dict]] = [
     ("none", "none", {}),
     ("one-euro", "one-euro", {}),
-    ("flow (former gate)", "flow", {"hold_gate": 0.0}),
     ("flow", "flow", {}),
+    ("flow + hold (hold_gate 2)", "flow", {"hold_gate": 2.0}),
 ]
 
 
-def clip_data(animator: Animator, reference: MediaPipeReference, entry, max_frames: int):
+def clip_data(animator: Animator, reference: MediaPipeReference, entry, max_frames: int,
+              cache: Path):  # fmt: skip
+    """Prepared crops, raw keypoints and the reference of one clip (cached in `cache`)."""
+    path = cache / f"{entry.name}-{animator.size}-{max_frames}.npz"
+    if path.is_file():
+        with np.load(path) as z:
+            floor = float(z["floor"]) if np.isfinite(z["floor"]) else None
+            acc = float(z["ref_acc"]) if np.isfinite(z["ref_acc"]) else None
+            return list(z["prepared"]), z["raw"], ClipReference(z["ref"], floor, acc)
+    prepared, raw, ref = _clip_data(animator, reference, entry, max_frames)
+    cache.mkdir(parents=True, exist_ok=True)
+    nan = float("nan")
+    np.savez(path, prepared=np.stack(prepared), raw=raw, ref=ref.landmarks,
+             floor=nan if ref.floor_nmj is None else ref.floor_nmj,
+             ref_acc=nan if ref.acceleration is None else ref.acceleration)  # fmt: skip
+    return prepared, raw, ref
+
+
+def _clip_data(animator: Animator, reference: MediaPipeReference, entry, max_frames: int):
     frames = list(entry.open())[:max_frames]
     box = face_box(frames, reference)
     crops = [crop(f, box, REFERENCE_SIDE) for f in frames]
@@ -72,7 +91,7 @@ def plot(path: Path, name: str, tracks: dict[str, np.ndarray], ref: np.ndarray, 
         c = 0 if coord == "x" else 1
         axis.plot(t, ref[:, index, c], color="black", lw=2.0, label="face-mesh reference")
         styles = {"none": ("tab:red", 1.0), "flow": ("tab:blue", 1.5),
-                  "flow (former gate)": ("tab:green", 1.0)}  # fmt: skip
+                  "flow + hold (hold_gate 2)": ("tab:green", 1.0)}  # fmt: skip
         for label, track in tracks.items():
             if label not in styles:
                 continue
@@ -99,6 +118,8 @@ def main() -> None:
     p.add_argument("--plot-clip", default="carphone")
     p.add_argument("--plot-landmark", default="mouth_left")
     p.add_argument("--output", default="runs/real-clips")
+    p.add_argument("--cache", default="runs/real-clips-cache", help="per-clip detections")
+    p.add_argument("--flow", nargs="*", default=[], help="extra flow settings, JSON each")
     args = p.parse_args()
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,9 +129,14 @@ def main() -> None:
     rows = []
     sums: dict[str, dict[str, float]] = {}
     for entry in clip_entries(args.clips):
-        prepared, raw, ref = clip_data(animator, reference, entry, args.max_frames)
+        prepared, raw, ref = clip_data(
+            animator, reference, entry, args.max_frames, Path(args.cache)
+        )
         tracks = {}
-        for label, name, params in SETTINGS:
+        settings = SETTINGS + [
+            (f"flow {json.dumps(extra)}", "flow", extra) for extra in map(json.loads, args.flow)
+        ]
+        for label, name, params in settings:
             track, _ = make_stabilizer(name, animator.size, **params).run(raw, None, prepared)
             tracks[label] = track
             score = landmark_follow(track, ref.landmarks)

@@ -31,10 +31,11 @@ from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import resolve_model_path
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
-from flowmark_core.metrics import keypoint_acceleration, nme, nmj
+from flowmark_core.metrics import box_size, keypoint_acceleration, nme, nmj
+from flowmark_core.metrics.keypoint_spread import keypoint_spread, region_nme
 from flowmark_core.stabilize import make_stabilizer
 
-FORMER_GATE = {"hold_gate": 0.0}  # the gate before the redesign: disagreement hands over
+HOLD = {"hold_gate": 2.0}  # opt-in: hold detector jumps to reliable flow
 
 
 def collect(animator: Animator, data: str, split: str, videos: int, frames: int, cache: Path):
@@ -47,6 +48,7 @@ def collect(animator: Animator, data: str, split: str, videos: int, frames: int,
             with np.load(path) as z:
                 item = {k: z[k] for k in z.files}
             item["size"] = tuple(item["size"])
+            item["names"] = entry.landmarks().names
             out.append(item)
             continue
         fr, vals, jacs = [], [], []
@@ -70,6 +72,7 @@ def collect(animator: Animator, data: str, split: str, videos: int, frames: int,
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(path, **item)
         item["size"] = tuple(item["size"])
+        item["names"] = truth.names
         out.append(item)
     return out
 
@@ -83,8 +86,15 @@ def pooled(animator: Animator, reg, videos: list[dict], tracks: list[np.ndarray]
     for p, v in zip(preds, videos):
         value = nmj(p, v["gt"], v["visible"])
         squares.append((value**2, len(p) - 1))
+    sizes = [box_size(v["gt"], v["visible"]) * animator.size / v["size"][0] for v in videos]
+    spread = float(np.mean([keypoint_spread(t, sz) for t, sz in zip(tracks, sizes)]))
+    names = videos[0]["names"]
+    pred_all = np.concatenate(preds)
     return {
-        "nme": nme(np.concatenate(preds), gt, vis) * 100,
+        "nme": nme(pred_all, gt, vis) * 100,
+        "nme_eyes": region_nme(pred_all, gt, vis, names, "eyes") * 100,
+        "nme_mouth": region_nme(pred_all, gt, vis, names, "mouth") * 100,
+        "spread": spread,
         "nmj": float(np.sqrt(sum(s * n for s, n in squares) / sum(n for _, n in squares))) * 100,
         "acc": float(np.mean([keypoint_acceleration(t) for t in tracks])),
     }
@@ -118,9 +128,9 @@ def gaussian_smooth(track: np.ndarray, sigma: float) -> np.ndarray:
 def settings(grid: str) -> list[tuple[str, str, dict]]:
     """(label, stabiliser, params) rows of a named grid."""
     rows = [("none", "none", {}), ("one-euro", "one-euro", {})]
-    rows += [("flow (former gate)", "flow", FORMER_GATE), ("flow", "flow", {})]
+    rows += [("flow", "flow", {}), ("flow + hold (hold_gate 2)", "flow", HOLD)]
     if grid == "gate":
-        for hg, mh in itertools.product((1.5, 2.5, 4.0), (2, 4, 8)):
+        for hg, mh in itertools.product((2.5, 4.0), (2, 4)):
             params = dict(hold_gate=hg, max_hold=mh)
             rows.append((f"flow {json.dumps(params)}", "flow", params))
     return rows
@@ -155,8 +165,10 @@ def main() -> None:
             res = pooled(animator, reg, videos, tracks)
             results.append({"data": data, "split": args.split, "label": label,
                             "stabilizer": name, "params": params, **res})  # fmt: skip
-            print(f"{Path(data).name:28s} {label:100s} NME {res['nme']:.2f}%  "
-                  f"NMJ {res['nmj']:.3f}%  acc {res['acc']:.3f}", flush=True)  # fmt: skip
+            print(f"{Path(data).name:28s} {label:60s} NME {res['nme']:.2f}%  "
+                  f"NMJ {res['nmj']:.3f}%  acc {res['acc']:.3f}  spread {res['spread']:.3f}  "
+                  f"NME eyes {res['nme_eyes']:.2f}% mouth {res['nme_mouth']:.2f}%",
+                  flush=True)  # fmt: skip
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"model": str(path), "videos": args.videos, "frames": args.frames,

@@ -29,6 +29,9 @@ For each frame t and keypoint k (pixels):
      for at most `max_hold` frames (then the detection may be right about a change the
      flow cannot see, and the gate hands over);
    - the gain becomes (1 - h) · g'.
+   Holding is opt-in (`hold_gate` > 0): measured on the capture splits and real clips it
+   held keypoints to the flow of an occluding hand and through real head turns the flow
+   under-tracked, which raised NMJ (docs/results.md).
    Slow disagreement (flow under-tracking real motion) never starts a hold. Reset to the
    detection (g = 1, P = R) when the flow fails the forward-backward check
    (e > fb_threshold) or the keypoint leaves the frame.
@@ -102,7 +105,9 @@ class FlowStabilizer(StabilizerBase):
         min_gain: gain floor in [0, 1], a slow pull toward the detection.
         hold_gate: unexplained detector motion, in standard deviations of the detector's
             two-frame noise, at which a jump that reliable flow and the image contradict is
-            39 % held off (86 % at twice that); 0 switches holding off (the former gate).
+            39 % held off (86 % at twice that); 0 (the default) switches holding off.
+            Off by default: on the occlusion split and on real clips holding raised NMJ
+            (docs/results.md, "Jitter where it happens"); 2.0 holds synthetic jumps.
         fb_soft: forward-backward error (px at 256 px) at which the flow's reliability
             drops to 0.61 (0.14 at twice that).
         max_hold: consecutive frames a keypoint may be held off before the detection is
@@ -126,7 +131,7 @@ class FlowStabilizer(StabilizerBase):
         texture_ref: float = 1e-7,
         gate: float = 8.0,
         min_gain: float = 0.2,
-        hold_gate: float = 2.0,
+        hold_gate: float = 0.0,
         fb_soft: float = 0.5,
         max_hold: int = 8,
         max_flow_size: int = 256,
