@@ -16,7 +16,7 @@ import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult
 from flowmark_core.animate.face_crop import CropBox
-from flowmark_core.geometry import make_coordinate_grid
+from flowmark_core.geometry import make_coordinate_grid, normalized_to_pixels
 from flowmark_core.training.logger import keypoint_colour
 
 OCCLUSION_RGB = (255, 0, 170)
@@ -146,7 +146,7 @@ def occlusion_rgba(occlusion: np.ndarray, size: int, opacity: float) -> np.ndarr
 
 
 def _to_display(points_norm: np.ndarray, size: int) -> np.ndarray:
-    return (points_norm + 1.0) * (size - 1) / 2.0
+    return normalized_to_pixels(points_norm, size, size)
 
 
 def motion_segments(motion: np.ndarray, size: int, arrows: int = 16) -> np.ndarray:
