@@ -19,6 +19,7 @@ from flowmark_core.motion_prior.checkpoint import check_prior_fits, default_prio
 from flowmark_core.motion_prior.config import MAX_FRAMES
 from flowmark_core.motion_prior.model import MotionPrior
 from flowmark_core.motion_prior.tracks import file_digest, identity_jacobians
+from flowmark_core.training.distributed import resolve_device
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class ImageToVideo:
                 f"the prior {prior_path.name} was trained on keypoints of another model file "
                 f"({prior_meta.get('animation_model')}); its motion may not fit {model_path.stem}"
             )
-        dev = torch.device(device)
+        dev = resolve_device(device)  # DeviceError (one line) when CUDA is absent
         return cls(
             net.to(dev).eval(),
             motion_prior.to(dev).eval(),
