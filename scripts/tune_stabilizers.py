@@ -130,8 +130,8 @@ def settings(grid: str) -> list[tuple[str, str, dict]]:
     rows = [("none", "none", {}), ("one-euro", "one-euro", {})]
     rows += [("flow", "flow", {}), ("flow + hold (hold_gate 2)", "flow", HOLD)]
     if grid == "gate":
-        for hg, mh in itertools.product((2.5, 4.0), (2, 4)):
-            params = dict(hold_gate=hg, max_hold=mh)
+        for hg, mh, cm in itertools.product((2.0, 4.0), (4,), (2.0, 4.0)):
+            params = dict(hold_gate=hg, max_hold=mh, common_motion=cm)
             rows.append((f"flow {json.dumps(params)}", "flow", params))
     return rows
 

@@ -112,6 +112,9 @@ class FlowStabilizer(StabilizerBase):
             drops to 0.61 (0.14 at twice that).
         max_hold: consecutive frames a keypoint may be held off before the detection is
             let back in through the disagreement gate.
+        common_motion: (px at 256 px; 0 = off) a keypoint whose flow differs from the
+            median flow of all keypoints by this much is 39 % less trusted to hold
+            (an occluder crossing the face moves unlike the face).
         max_flow_size: frames are downscaled so their larger side is at most this (px).
         preset: DIS preset ("ultrafast", "fast", "medium").
 
@@ -134,6 +137,7 @@ class FlowStabilizer(StabilizerBase):
         hold_gate: float = 0.0,
         fb_soft: float = 0.5,
         max_hold: int = 8,
+        common_motion: float = 0.0,
         max_flow_size: int = 256,
         preset: str = "ultrafast",
     ) -> None:
@@ -170,6 +174,7 @@ class FlowStabilizer(StabilizerBase):
         self.hold_gate = float(hold_gate)
         self.fb_soft = fb_soft * s
         self.max_hold = int(max_hold)
+        self.common_motion = max(0.0, float(common_motion)) * s
         self.max_flow_size = int(max_flow_size)
         self.estimator = FlowEstimator("dis", preset)
         self.reset()
@@ -245,6 +250,12 @@ class FlowStabilizer(StabilizerBase):
         predicted, noise, failed = carried[:k], noise_all[:k], failed_all[:k]
         flow_jac = None if jac_all is None else jac_all[:k]
         det_carried, det_reliable = carried[k:], reliable_all[k:] * ~failed_all[k:]
+        if self.common_motion > 0 and k >= 3:
+            # Flow unlike the face's common motion (an occluder crossing) is not trusted to
+            # hold a keypoint against its detection.
+            motion = det_carried - prev_det
+            odd = np.linalg.norm(motion - np.median(motion, axis=0), axis=-1)
+            det_reliable = det_reliable * np.exp(-0.5 * (odd / self.common_motion) ** 2)
 
         prior_var = variance + noise
         gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
