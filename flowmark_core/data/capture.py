@@ -3,7 +3,7 @@
 Each frame gets its own draw (independent per frame within a clip, while the content moves
 smoothly): signal-dependent sensor noise, exposure and white-balance flicker, motion blur
 along the true motion, JPEG compression at webcam qualities, low light (few photons, then
-gain), and a hand-like occluder that crosses the face along a smooth path. Draws depend only
+gain), sudden lasting lighting changes, and a hand-like occluder that crosses the face along a smooth path. Draws depend only
 on (seed, frame index), so a clip degrades the same way every time.
 
 Photometric degradations and blur leave landmarks unchanged; the occluder marks the
@@ -37,6 +37,9 @@ class CaptureParams:
         light: scene brightness factor before the sensor (1 = normal; < 1 low light, the
             camera's gain then multiplies signal and noise by 1 / light).
         occluder: draw a hand-like occluder crossing the face.
+        light_steps: chance per frame of a sudden lighting change (a lamp switched, a cloud)
+            that lasts: the scene brightness jumps by a factor in [0.55, 0.8] or its
+            inverse and stays until the next change.
     """
 
     read_noise: float = 0.0
@@ -47,6 +50,7 @@ class CaptureParams:
     jpeg_quality: tuple[int, int] | None = None
     light: float = 1.0
     occluder: bool = False
+    light_steps: float = 0.0
 
     def __post_init__(self) -> None:
         for key in ("read_noise", "shot_noise", "exposure_jitter", "white_balance_jitter"):
@@ -54,6 +58,8 @@ class CaptureParams:
                 raise ConfigError(f"capture {key} must be >= 0, got {getattr(self, key)!r}")
         if not 0 <= self.shutter <= 1:
             raise ConfigError(f"capture shutter must be in [0, 1], got {self.shutter!r}")
+        if not 0 <= self.light_steps <= 1:
+            raise ConfigError(f"capture light_steps must be in [0, 1], got {self.light_steps!r}")
         if not 0 < self.light <= 1:
             raise ConfigError(f"capture light must be in (0, 1], got {self.light!r}")
         if self.jpeg_quality is not None:
@@ -83,6 +89,16 @@ PRESETS: dict[str, CaptureParams] = {
         shutter=1.0,
         jpeg_quality=(45, 75),
         light=0.25,
+    ),
+    # The webcam in a room whose lighting changes suddenly (about every 12 frames).
+    "lighting": CaptureParams(
+        read_noise=0.012,
+        shot_noise=0.03,
+        exposure_jitter=0.03,
+        white_balance_jitter=0.015,
+        shutter=0.5,
+        jpeg_quality=(35, 65),
+        light_steps=0.08,
     ),
     # The webcam with a hand crossing the face.
     "occlusion": CaptureParams(
@@ -134,13 +150,34 @@ def motion_blur(image: np.ndarray, motion: np.ndarray, shutter: float) -> np.nda
     return cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REFLECT)
 
 
-def photometric(image: np.ndarray, params: CaptureParams, rng: np.random.Generator) -> np.ndarray:
+def lighting_levels(seed: int, frames: int, chance: float) -> np.ndarray:
+    """Scene brightness per frame under sudden lasting lighting changes (1 = unchanged).
+
+    Each frame after the first changes the level with probability `chance`, by a factor in
+    [0.55, 0.8] or its inverse, kept within [0.4, 1.6]. Shape: (frames,).
+    """
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x11647])
+    levels = np.ones(frames)
+    for t in range(1, frames):
+        levels[t] = levels[t - 1]
+        if rng.random() < chance:
+            factor = rng.uniform(0.55, 0.8)
+            up = levels[t] * factor < 0.4 or (levels[t] / factor <= 1.6 and rng.random() < 0.5)
+            levels[t] = levels[t] / factor if up else levels[t] * factor
+    return levels
+
+
+def photometric(
+    image: np.ndarray, params: CaptureParams, rng: np.random.Generator, level: float = 1.0
+) -> np.ndarray:
     """Light, exposure and white-balance flicker, sensor noise, camera gain (float in [0, 1]).
+
+    `level` is the scene's lighting level this frame (`lighting_levels`).
 
     Shape:
         image: (H, W, 3) float32 RGB in [0, 1]; output: same.
     """
-    exposure = 1.0 + params.exposure_jitter * rng.standard_normal()
+    exposure = level * (1.0 + params.exposure_jitter * rng.standard_normal())
     balance = 1.0 + params.white_balance_jitter * rng.standard_normal(3)
     signal = np.clip(image * (params.light * exposure) * balance[None, None, :], 0.0, 1.0)
     std = np.sqrt(params.read_noise**2 + params.shot_noise**2 * signal)
@@ -277,7 +314,8 @@ def degrade_clip(
 
     Args:
         frames: uint8 RGB frames of one clip.
-        params: a `CaptureParams` or a preset name ("webcam", "lowlight", "occlusion").
+        params: a `CaptureParams` or a preset name ("webcam", "lowlight", "lighting",
+            "occlusion").
         seed: the clip's seed; frame t draws from (seed, t) only.
         landmarks: true landmarks (px) if known: motion blur follows their motion and the
             occluder crosses their face; they are never moved.
@@ -302,6 +340,7 @@ def degrade_clip(
     occluder = (
         draw_occluder(seed, len(frames), shape, _face(lms, shape)) if params.occluder else None
     )
+    levels = lighting_levels(seed, len(frames), params.light_steps)
     out = []
     for t, frame in enumerate(frames):
         rng = frame_rng(seed, t)
@@ -317,7 +356,7 @@ def degrade_clip(
                     xs = np.clip(np.round(lms[t, :, 0]).astype(int), 0, shape[1] - 1)
                     ys = np.clip(np.round(lms[t, :, 1]).astype(int), 0, shape[0] - 1)
                     vis[t] &= cover[ys, xs] < 0.5
-        image = photometric(image, params, rng)
+        image = photometric(image, params, rng, float(levels[t]))
         u8 = (image * 255.0 + 0.5).astype(np.uint8)
         if params.jpeg_quality is not None:
             low, high = params.jpeg_quality

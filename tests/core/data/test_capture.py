@@ -13,6 +13,7 @@ from flowmark_core.data.capture import (
     _face,
     degrade_clip,
     draw_occluder,
+    lighting_levels,
     motion_blur,
 )
 from flowmark_core.data.video_folder import VideoFolder
@@ -33,7 +34,7 @@ def _moving_clip(frames: int = 10, size: int = 64) -> tuple[list[np.ndarray], np
     return out, np.asarray(marks, np.float32)
 
 
-@pytest.mark.parametrize("name", ["webcam", "lowlight", "occlusion"])
+@pytest.mark.parametrize("name", ["webcam", "lowlight", "lighting", "occlusion"])
 def test_degradation_is_deterministic_per_seed(name: str) -> None:
     frames, marks = _moving_clip()
     a = degrade_clip(frames, name, seed=7, landmarks=marks)
@@ -57,7 +58,7 @@ def test_each_frame_draws_independently_of_the_clip_length() -> None:
     assert not np.array_equal(noisy[0], noisy[1])
 
 
-@pytest.mark.parametrize("name", ["webcam", "lowlight"])
+@pytest.mark.parametrize("name", ["webcam", "lowlight", "lighting"])
 def test_photometric_degradations_leave_landmarks_visible(name: str) -> None:
     frames, marks = _moving_clip()
     visible = np.ones(marks.shape[:2], bool)
@@ -135,3 +136,16 @@ def test_data_degrade_keeps_landmarks_and_layout(tmp_path: Path) -> None:
             assert not (tb.visible & ~ta.visible).any()  # only ever hides landmarks
             assert b.open().frame_count == a.open().frame_count
     assert main(["data", "degrade", str(src), str(out), "--preset", "webcam"]) == 2  # not empty
+
+
+def test_sudden_lighting_changes_are_lasting_steps_the_frames_follow() -> None:
+    levels = lighting_levels(seed=2, frames=200, chance=0.1)
+    changes = np.flatnonzero(np.diff(levels) != 0)
+    assert 8 <= len(changes) <= 35  # about 20 expected
+    ratios = levels[changes + 1] / levels[changes]
+    assert np.all((np.abs(np.log(ratios)) >= np.log(1 / 0.8) - 1e-9) & (ratios <= 1 / 0.55 + 1e-9))
+    assert levels.min() >= 0.4 - 1e-9 and levels.max() <= 1.6 + 1e-9
+    flat = [np.full((32, 32, 3), 100, np.uint8)] * 60
+    clip = degrade_clip(flat, CaptureParams(light_steps=0.1), seed=2)
+    expected = lighting_levels(seed=2, frames=60, chance=0.1) * 100
+    np.testing.assert_allclose([f.mean() for f in clip.frames], expected, atol=0.6)
