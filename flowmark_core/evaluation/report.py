@@ -85,9 +85,8 @@ def _protocol_line(results: EvaluationResults) -> str:
         limits.append(f"first {opts['max_videos']} videos")
     if opts.get("max_frames") is not None:
         limits.append(f"first {opts['max_frames']} frames each")
-    extent = (
-        f"{first.videos} test videos, {first.frames} frames" if first is not None else "no rows"
-    )
+    kind = "videos without ground truth" if opts.get("protocol") == "no-truth" else "test videos"
+    extent = f"{first.videos} {kind}, {first.frames} frames" if first is not None else "no rows"
     return f"Data: `{results.data_dir}` — {extent}" + (f" ({', '.join(limits)})" if limits else "")
 
 
