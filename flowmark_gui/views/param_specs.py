@@ -80,6 +80,13 @@ SPECS: dict[str, ParamSpec] = {
     "max_hold": ParamSpec(
         "max hold", " frames", "frames a keypoint may be held off before the detection wins"
     ),
+    "common_motion": ParamSpec(
+        "occluder cue",
+        " px",
+        "flow this far from the keypoints' common motion"
+        + AT_256
+        + " is not trusted to hold a keypoint off; 0 = off",
+    ),
     "max_flow_size": ParamSpec(
         "flow resolution", " px", "frames are shrunk to this larger side for optical flow"
     ),

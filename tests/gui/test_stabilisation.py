@@ -133,7 +133,7 @@ def test_the_flow_stabiliser_shows_few_explained_parameters(loaded: MainWindow) 
     assert [w.suffix() for w in main] == [" px", " px/frame", " px"]
     assert all(editor.toolTip() for editor in controls.editors.values())
     assert controls.advanced.isHidden()  # the expert ones wait under "Advanced"
-    assert len(controls.editors) == 12  # every parameter is still editable
+    assert len(controls.editors) == 13  # every parameter is still editable
     controls.advanced_toggle.setChecked(True)
     assert not controls.advanced.isHidden()
     scroll = loaded.controls
