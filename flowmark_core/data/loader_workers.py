@@ -7,7 +7,8 @@ load), which is why it is rare, and it hangs instead of failing. Spawned workers
 everything afresh, at a one-off cost of a few seconds per worker.
 
 Workers die with the training process (even when it is SIGKILLed) and ignore SIGINT/SIGTERM
-sent to the process group: the trainer checkpoints first, then stops them (see
+sent to the process group: the trainer checkpoints first, then stops them. Start them with
+`start_batches`, which holds those signals back until each worker can ignore them (see
 `flowmark_core.io.process_guard`).
 """
 
@@ -15,9 +16,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from flowmark_core.io.process_guard import init_worker_process
+from flowmark_core.io.process_guard import init_worker_process, stop_signals_blocked
+
+if TYPE_CHECKING:
+    from torch.utils.data import DataLoader
 
 #: multiprocessing start method of DataLoader workers.
 WORKER_START_METHOD = "spawn"
@@ -38,3 +43,9 @@ def loader_worker_options(num_workers: int, prefetch_factor: int = 2) -> dict[st
         "persistent_workers": False,
         "worker_init_fn": functools.partial(_worker_init, os.getpid()),
     }
+
+
+def start_batches(loader: DataLoader) -> Iterator[Any]:
+    """`iter(loader)`, its workers started with SIGINT/SIGTERM held back until they ignore them."""
+    with stop_signals_blocked():
+        return iter(loader)

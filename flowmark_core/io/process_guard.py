@@ -6,6 +6,14 @@ DataLoader workers and data-synthesis workers are started by us and must never o
 ignore SIGINT and SIGTERM sent to the whole process group (Ctrl-C, `timeout`, Slurm): the
 parent handles them (checkpoint, clean up) and then stops its workers itself, instead of
 seeing them die first and aborting with their tracebacks.
+
+A spawned worker runs for seconds (importing torch, unpickling the data set) before its
+initialiser can ignore anything; a group signal in that window would kill it (SIGTERM) or
+print a KeyboardInterrupt traceback from inside multiprocessing (SIGINT). So the parent starts
+workers inside `stop_signals_blocked()`: a child inherits the blocked signal mask across fork
+and exec, the signals stay pending in it, and `leave_interrupts_to_parent` discards them
+(SIG_IGN) before unblocking. The parent gets its own copy after the block. CPython's
+multiprocessing resource tracker is started the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
 _PR_SET_PDEATHSIG = 1
 
@@ -35,11 +44,35 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def stop_signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM in this thread for the block; start workers inside it.
+
+    Processes started in the block begin with both signals blocked (see the module
+    docstring). This process still gets them: through another of its threads, or in this
+    one once the block ends.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def leave_interrupts_to_parent(ignore_sigterm: bool = True) -> None:
-    """Ignore SIGINT (and SIGTERM) in this (child) process; the parent stops us."""
+    """Ignore SIGINT (and SIGTERM) in this (child) process; the parent stops us.
+
+    Then unblock both (blocked when we were started inside `stop_signals_blocked`): pending
+    ignored signals are discarded; a pending SIGTERM we keep ends us silently, as it would
+    have at once.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if ignore_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def init_worker_process(parent_pid: int, ignore_sigterm: bool = True) -> None:

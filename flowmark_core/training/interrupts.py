@@ -1,10 +1,21 @@
-"""SIGINT and SIGTERM during training: checkpoint once, then exit 130, every time.
+"""SIGINT and SIGTERM during training: finish the step, checkpoint once, exit 130, every time.
 
 `timeout`, systemd and Slurm stop a job with SIGTERM to the whole process group; a terminal
-sends Ctrl-C (SIGINT) to it. The first of either raises `KeyboardInterrupt` in the main
-thread and marks the run as stopping; later signals are ignored so that they cannot abort
-the checkpoint being written. Anything that goes wrong after a stop was requested (a
-DataLoader worker seen dead, a broken pipe) is treated as part of the stop, not as an error.
+sends Ctrl-C (SIGINT) to it. Where the main process acts on the signal matters: an exception
+raised from a signal handler lands on whatever bytecode the main thread runs, and inside the
+training loop that is mostly code that must not be cut short: unpickling a batch whose tensors
+arrive over a socket from a DataLoader worker (the worker's `multiprocessing.resource_sharer`
+thread then prints a traceback about the dropped connection), or an optimiser half-way through
+a step (whose checkpoint would not resume exactly). So:
+
+- During setup (`stop_on_signals`) the first signal raises `KeyboardInterrupt` at once: nothing
+  has been trained yet, so there is nothing to save.
+- Inside the training loop (`deferred_stops`) the first signal only records the request; the
+  loop checks `stop_requested()` between steps, saves a checkpoint and raises `Stopped`.
+  A second signal raises `Stopped` at once without saving (for a loop stuck waiting on data;
+  the last checkpoint on disk is kept), except during a save (`saving`), which always finishes.
+
+DataLoader workers never act on these signals (see `flowmark_core.data.loader_workers`).
 """
 
 from __future__ import annotations
@@ -14,27 +25,41 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
-_state = {"requested": False}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_state = {"requested": False, "deferred": False, "saving": False}
+
+
+class Stopped(KeyboardInterrupt):
+    """Training stopped by a signal; `saved` tells whether a checkpoint was written for it."""
+
+    def __init__(self, saved: bool) -> None:
+        super().__init__("stopped by a signal")
+        self.saved = saved
 
 
 def stop_requested() -> bool:
-    """True once SIGINT or SIGTERM arrived under `stop_on_signals`."""
+    """True once SIGINT or SIGTERM arrived in the current `stop_on_signals` block."""
     return _state["requested"]
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
-    if _state["requested"]:
-        return  # already stopping: let the checkpoint finish
-    _state["requested"] = True
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    if _state["saving"]:
+        _state["requested"] = True
+        return  # the checkpoint being written finishes; the loop stops after it
+    if not _state["requested"]:
+        _state["requested"] = True
+        if _state["deferred"]:
+            return  # acted on between steps
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+    if _state["deferred"]:
+        raise Stopped(saved=False)  # a second signal: stop waiting, keep the last checkpoint
 
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, SIGINT/SIGTERM request a stop (see the module docstring)."""
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    _state["requested"] = False
+    _state.update(requested=False, deferred=False, saving=False)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _handler)
     try:
@@ -42,3 +67,25 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _state.update(requested=False, deferred=False, saving=False)
+
+
+@contextlib.contextmanager
+def deferred_stops() -> Iterator[None]:
+    """Within `stop_on_signals`: a first signal only sets `stop_requested()` (no exception)."""
+    _state["deferred"] = True
+    try:
+        yield
+    finally:
+        _state["deferred"] = False
+
+
+@contextlib.contextmanager
+def saving() -> Iterator[None]:
+    """A block no signal interrupts (a checkpoint being written); a signal still requests a stop."""
+    before = _state["saving"]
+    _state["saving"] = True
+    try:
+        yield
+    finally:
+        _state["saving"] = before

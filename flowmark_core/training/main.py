@@ -209,8 +209,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args)
-    except KeyboardInterrupt:
-        sys.stderr.write("train.py: interrupted; the checkpoint was saved\n")
+    except KeyboardInterrupt as exc:
+        if getattr(exc, "saved", False):  # interrupts.Stopped after a checkpoint
+            sys.stderr.write("train.py: interrupted; the checkpoint was saved\n")
+        else:
+            sys.stderr.write(
+                "train.py: interrupted; no checkpoint written (any earlier one is kept)\n"
+            )
         return 130
     except FlowmarkError as exc:
         if args.debug:

@@ -22,7 +22,7 @@ from flowmark_core.checkpoints import (
     save_checkpoint,
 )
 from flowmark_core.config import ExperimentConfig, TrainConfig, to_dict
-from flowmark_core.data.loader_workers import loader_worker_options
+from flowmark_core.data.loader_workers import loader_worker_options, start_batches
 from flowmark_core.errors import CheckpointError, TrainingError
 from flowmark_core.io.atomic import remove_stale_temporaries
 from flowmark_core.losses.flow_consistency import flow_loss_weight
@@ -32,7 +32,7 @@ from flowmark_core.models.discriminator import MultiScaleDiscriminator, discrimi
 from flowmark_core.models.sync_norm import convert_to_cross_process
 from flowmark_core.training.data import LoadFailure, SeededSamples, collate
 from flowmark_core.training.distributed import DistInfo
-from flowmark_core.training.interrupts import stop_requested
+from flowmark_core.training.interrupts import Stopped, deferred_stops, saving, stop_requested
 from flowmark_core.training.logger import ScalarLogger, save_grid
 from flowmark_core.training.objective import TrainBatch, TrainingObjective
 from flowmark_core.training.sampler import ResumableBatchSampler
@@ -198,15 +198,16 @@ class Trainer:
                 f"weights are not finite at step {self.step} ({bad}); stopped without saving, "
                 f"the last good checkpoint in {self.out_dir} is kept"
             )
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        save_train_state(self.out_dir / STATE_FILE, self._state())
         meta = {
             "step": self.step,
             "train_config": to_dict(self.cfg),
             "reconstruction_loss": self.reconstruction_kind,
         }
-        # Synchronised batch norms keep the plain parameter names: save the model as it is.
-        save_checkpoint(self.out_dir / MODEL_FILE, self.model, meta)
+        with saving():  # a signal now is acted on after both files are written
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            save_train_state(self.out_dir / STATE_FILE, self._state())
+            # Synchronised batch norms keep the plain parameter names: save the model as it is.
+            save_checkpoint(self.out_dir / MODEL_FILE, self.model, meta)
 
     # -- loop ------------------------------------------------------------------------------
     def train_step(self, batch: TrainBatch) -> dict[str, float]:
@@ -250,6 +251,15 @@ class Trainer:
             )
         return logged
 
+    def _stop_agreed(self) -> bool:
+        """Whether to stop now: a signal arrived here (or, under DDP, in any process)."""
+        requested = stop_requested()
+        if not self.dist.distributed:
+            return requested
+        flag = torch.tensor([float(requested)], device=self.dist.device)
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        return bool(flag.item())
+
     def _discriminator_step(self, batch: TrainBatch, fake: torch.Tensor) -> float:
         pyr = self.objective.reconstruction.pyramid
         assert self.disc_wrapped is not None and self.opt_disc is not None
@@ -262,7 +272,11 @@ class Trainer:
         return float(loss.detach())
 
     def run(self) -> dict[str, float]:
-        """Train until `total_steps`; checkpoints every N steps, at the end and on Ctrl-C."""
+        """Train until `total_steps`; checkpoints every N steps, at the end and on a stop signal.
+
+        SIGINT/SIGTERM end the step being taken, save it and raise `Stopped` (a
+        KeyboardInterrupt); nothing is saved when no step was taken since the start.
+        """
         t = self.cfg.train
         if self.dist.is_main and not self.quiet:
             print(
@@ -284,40 +298,55 @@ class Trainer:
             )
         last: dict[str, float] = {}
         window_start, window_images = time.perf_counter(), 0
+        start_step = self.step
         try:
-            for batch in self.loader:
-                if self.step >= self.total_steps:
-                    break
-                if isinstance(batch, LoadFailure):
-                    raise batch.error()
-                last = self.train_step(batch)
-                window_images += batch.source.shape[0] * self.dist.world_size
-                if self.dist.is_main and (
-                    self.step % t.log_every == 0 or self.step == self.total_steps
-                ):
-                    elapsed = time.perf_counter() - window_start
-                    last["images_per_s"] = window_images / max(elapsed, 1e-9)
-                    last["lr"] = self.schedulers[0].get_last_lr()[0]
-                    window_start, window_images = time.perf_counter(), 0
-                    if self.logger:
-                        self.logger.log(self.step, last)
+            # A signal only requests the stop; it is acted on between steps (see interrupts).
+            with deferred_stops():
+                batches = start_batches(self.loader)
+                stopped = False
+                while self.step < self.total_steps:
+                    batch = next(batches)
+                    stopped = self._stop_agreed()
+                    if stopped:
+                        break
+                    if isinstance(batch, LoadFailure):
+                        raise batch.error()
+                    last = self.train_step(batch)
+                    window_images += batch.source.shape[0] * self.dist.world_size
+                    if self.dist.is_main and (
+                        self.step % t.log_every == 0 or self.step == self.total_steps
+                    ):
+                        elapsed = time.perf_counter() - window_start
+                        last["images_per_s"] = window_images / max(elapsed, 1e-9)
+                        last["lr"] = self.schedulers[0].get_last_lr()[0]
+                        window_start, window_images = time.perf_counter(), 0
+                        if self.logger:
+                            self.logger.log(self.step, last)
+                        if bar is not None:
+                            bar.set_postfix(
+                                {k: f"{v:.3g}" for k, v in last.items() if k != "lr"},
+                                refresh=False,
+                            )
                     if bar is not None:
-                        bar.set_postfix(
-                            {k: f"{v:.3g}" for k, v in last.items() if k != "lr"}, refresh=False
-                        )
-                if bar is not None:
-                    bar.update(1)
-                if t.checkpoint_every and self.step % t.checkpoint_every == 0:
+                        bar.update(1)
+                    if t.checkpoint_every and self.step % t.checkpoint_every == 0:
+                        self.save()
+                if not stopped or self.step > start_step:
                     self.save()
-            self.save()
-        except BaseException as exc:
+                if stopped:
+                    raise Stopped(saved=self.step > start_step)
+        except Stopped:
+            raise
+        except BaseException:
             # A stop signal can surface as another error first (a DataLoader worker seen
-            # dead): the stop wins, and the state is saved either way.
-            if not (isinstance(exc, KeyboardInterrupt) or stop_requested()):
+            # dead): the stop wins, and the state of the last whole step is saved.
+            if not stop_requested():
                 raise
-            self.save()
-            raise KeyboardInterrupt from None
+            if self.step > start_step:
+                self.save()
+            raise Stopped(saved=self.step > start_step) from None
         finally:
+            batches = None  # the last reference: its workers stop now, not at exit
             if bar is not None:
                 bar.close()
             if self.logger:
