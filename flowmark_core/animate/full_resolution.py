@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from flowmark_core.animate.face_crop import CropBox, crop, paste
 from flowmark_core.geometry import make_coordinate_grid
+from flowmark_core.models.generator import GeneratorOutput
 
 DEFAULT_TRUST = (0.3, 0.8)
 """Occlusion values mapped linearly onto the source's weight: below 0.3 the generator's pixel
@@ -219,12 +220,24 @@ class FullResolutionSource:
         tensor = torch.from_numpy(np.ascontiguousarray(region)).permute(2, 0, 1)
         self.tensor = tensor.unsqueeze(0).to(device=device, dtype=torch.float32) / 255.0
 
+    @classmethod
+    def made_if(
+        cls, enabled: bool, image: np.ndarray, box: CropBox | None
+    ) -> FullResolutionSource | None:
+        """A full-resolution source when `enabled` (else None), on the CPU."""
+        return cls(image, box) if enabled else None
+
     @property
     def output_size(self) -> tuple[int, int]:
         """(width, height) of the frames `render` returns."""
         if self.frame is not None:
             return self.frame.shape[1], self.frame.shape[0]
         return self.tensor.shape[3], self.tensor.shape[2]
+
+    def render_output(self, out: GeneratorOutput, align_corners: bool) -> np.ndarray:
+        """`render` with a generator output's motion, occlusion and prediction."""
+        motion = out.motion
+        return self.render(motion.deformation, motion.occlusion, out.prediction, align_corners)
 
     def render(
         self,
@@ -235,6 +248,8 @@ class FullResolutionSource:
         mode: str = "detail",
     ) -> np.ndarray:
         """One output frame, RGB uint8 at `output_size` (see `render_full_resolution`)."""
+        if self.tensor.device != deformation.device:  # follow the model's device
+            self.tensor = self.tensor.to(deformation.device)
         out = render_full_resolution(
             self.tensor, deformation[:1], None if occlusion is None else occlusion[:1],
             prediction[:1], align_corners, mode,

@@ -26,6 +26,7 @@ from flowmark_core.animate.face_crop import (
     paste,
     whole_image_box,
 )
+from flowmark_core.animate.full_resolution import FullResolutionSource
 from flowmark_core.animate.inference_core import InferenceCore
 from flowmark_core.animate.motion_transfer import (
     MODES,
@@ -58,6 +59,7 @@ class Animator:
         fps: frame rate of the driving stream (the stabiliser's time step); `track` and
             `animate` take it from the video.
         outputs: which of `HEAVY_OUTPUTS` every `FrameResult` carries (default none).
+        full_resolution: output at the source's size, capped (see `full_resolution.py`).
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class Animator:
         fps: float | None = None,
         outputs: Iterable[str] = (),
         backend: str = "torch",
+        full_resolution: bool = False,
     ) -> None:
         self.core = (
             model
@@ -95,6 +98,7 @@ class Animator:
         self._source_prepared: np.ndarray | None = None
         self._source_full: np.ndarray | None = None
         self._source_box: CropBox | None = None
+        self.full_resolution, self._full = full_resolution, None
         self._reference: Keypoints | None = None
         self._index = 0
 
@@ -178,6 +182,7 @@ class Animator:
             self._source_box = self.cropper.detect(image) or whole_image_box(image)
             self.cropper.reset()
         prepared = self.prepare(image, self._source_box)
+        self._full = FullResolutionSource.made_if(self.full_resolution, image, self._source_box)
         self._source_state = self.core.encode_source(self.core.image_tensor(prepared))
         self._source_kp = self._on_host(self._source_state.keypoints, heatmaps=True)
         self._source_prepared = prepared
@@ -245,7 +250,9 @@ class Animator:
         out = self.core.render(self._source_state, kp_render)
         pred = self.core.to_uint8(out.prediction)
         model_ms = (time.perf_counter() - start) * 1000
-        if self._source_box is not None and self._source_full is not None:
+        if self._full is not None:  # the model's motion applied to the full-resolution source
+            pred = self._full.render_output(out, self.model.config.align_corners)
+        elif self._source_box is not None and self._source_full is not None:
             pred = paste(self._source_full, pred, self._source_box)
         occ = out.motion.occlusion
         return FrameResult(

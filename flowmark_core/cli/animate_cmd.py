@@ -71,7 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--size",
         type=int_in_range(MIN_OUTPUT_SIDE, MAX_OUTPUT_SIDE),
         default=None,
-        help=f"output side in px ({MIN_OUTPUT_SIDE}..{MAX_OUTPUT_SIDE}); None: the model's size",
+        help=f"output side in px ({MIN_OUTPUT_SIDE}..{MAX_OUTPUT_SIDE}), the model's output "
+        "resized; None: the source's size (capped at 1024), the motion applied at full resolution",
     )
     p.set_defaults(func=run_animate)
 
@@ -130,10 +131,11 @@ def run_animate(args: argparse.Namespace) -> int:
     check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
-    animator = _animator(args, stabilizer=args.stabilize, face_crop=args.crop)
+    full = args.size is None  # default: output at the source's size (full_resolution.py)
+    animator = _animator(args, stabilizer=args.stabilize, face_crop=args.crop, full_resolution=full)
     animator.set_transfer(mode=args.mode, adapt_scale=args.adapt_scale)
     s = animator.size
-    if source.shape[:2] != (s, s) and not args.crop:
+    if source.shape[:2] != (s, s) and not args.crop and not full:
         note(f"source {source.shape[1]}x{source.shape[0]} is resized to the model's {s}x{s}")
     animator.set_source(source)
     n = _write(

@@ -107,3 +107,21 @@ def test_a_large_source_is_capped_at_the_maximum_side() -> None:
     assert full.output_size == (1024, 614)
     out = _identity_render(full)
     assert out.shape == (614, 1024, 3)
+
+
+@pytest.mark.parametrize("face_crop", [False, True])
+def test_the_pipeline_renders_at_the_source_size(face_crop: bool) -> None:
+    from flowmark_core.animate import Animator
+    from flowmark_core.models import build_model
+    from tests.model_configs import compact_config
+
+    torch.manual_seed(0)
+    model = build_model(compact_config(num_kp=3, size=32, width=4, blocks=2))
+    animator = Animator(model, precision="float32", face_crop=face_crop, full_resolution=True)
+    source = _photo(90, 120)
+    animator.set_source(source)
+    out = animator.push(_photo(90, 120)[:, ::-1].copy()).output
+    assert out.shape == source.shape
+    plain = Animator(model, precision="float32", face_crop=face_crop)
+    plain.set_source(source)
+    assert plain.push(source).output.shape == ((90, 120, 3) if face_crop else (32, 32, 3))

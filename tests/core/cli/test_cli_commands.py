@@ -14,7 +14,7 @@ from flowmark_core.cli.main import main
 from flowmark_core.io.video_reader import open_video
 
 
-def test_animate_writes_every_frame_at_model_size(media: dict[str, Path], tmp_path: Path) -> None:
+def test_animate_writes_every_frame_at_source_size(media: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "out.mp4"
     code = main(
         [
@@ -33,7 +33,8 @@ def test_animate_writes_every_frame_at_model_size(media: dict[str, Path], tmp_pa
     assert code == 0
     video = open_video(out)
     frames = list(video)
-    assert len(frames) == 9 and frames[0].shape == (64, 64, 3)
+    # Default: the source's size (80 px; the 64 px model's motion at full resolution, issue 13).
+    assert len(frames) == 9 and frames[0].shape == (80, 80, 3)
     assert abs(video.fps - 12) < 0.01
 
 
