@@ -18,10 +18,10 @@ import torch
 
 from flowmark_core.animate.precision import PRECISIONS, autocast_for, use_bf16
 from flowmark_core.config import ModelConfig
+from flowmark_core.devices import resolve_device
 from flowmark_core.errors import ConfigError, FlowmarkError
 from flowmark_core.geometry import normalized_to_pixels, pixels_to_normalized
 from flowmark_core.models import GeneratorOutput, Keypoints, MotionModel, SourceState
-from flowmark_core.training.distributed import resolve_device
 
 BACKENDS = ("torch", "openvino")
 

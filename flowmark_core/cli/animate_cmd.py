@@ -15,6 +15,7 @@ from flowmark_core.cli.common import (
     add_model_options,
     add_stabilize_option,
     int_in_range,
+    load_animator,
     load_source_image,
     note,
     open_driving_video,
@@ -90,17 +91,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=run_reconstruct)
 
 
-def _animator(args: argparse.Namespace, **kwargs: object) -> Animator:
-    from flowmark_core.animate import Animator
-
-    animator = Animator.from_checkpoint(
-        args.model, config=args.config, device=args.device, precision=args.precision, **kwargs
-    )
-    if "inferred_config" in animator.meta:
-        note(animator.meta["inferred_config"])
-    return animator
-
-
 def _write(
     animator: Animator,
     frames_source,
@@ -132,7 +122,9 @@ def run_animate(args: argparse.Namespace) -> int:
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
     full = args.size is None  # default: output at the source's size (full_resolution.py)
-    animator = _animator(args, stabilizer=args.stabilize, face_crop=args.crop, full_resolution=full)
+    animator = load_animator(
+        args, stabilizer=args.stabilize, face_crop=args.crop, full_resolution=full
+    )
     animator.set_transfer(mode=args.mode, adapt_scale=args.adapt_scale)
     s = animator.size
     if source.shape[:2] != (s, s) and not args.crop and not full:
@@ -167,7 +159,7 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     first = next(iter(video), None)
     if first is None:
         raise InputFileError(f"{args.video}: the video has no frames")
-    animator = _animator(args, stabilizer=args.stabilize)
+    animator = load_animator(args, stabilizer=args.stabilize)
     animator.set_transfer(mode="absolute")
     animator.set_source(np.asarray(first))
     n = _write(animator, video, args.output, video.fps, None)

@@ -14,14 +14,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowmark_core.devices import DEVICES
 from flowmark_core.errors import InputFileError
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from flowmark_core.animate import Animator
     from flowmark_core.io.video_base import VideoReader
 
-DEVICES: tuple[str, ...] = ("cpu", "cuda")
 PRECISIONS: tuple[str, ...] = ("fast", "float32")
 MOTION_MODES: tuple[str, ...] = ("relative", "absolute")
 #: = flowmark_core.stabilize.STABILIZERS (that package imports OpenCV).
@@ -98,6 +99,22 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         default="fast",
         help="fast: bf16 + channels-last where the CPU/GPU supports it; float32: exact",
     )
+
+
+def load_animator(args: argparse.Namespace, **kwargs: Any) -> Animator:
+    """The Animator of the `add_model_options` options (+ `kwargs`), noting an inferred config.
+
+    A FOMM checkpoint given without --config gets its architecture inferred from the
+    weights; the user is told which one (one note line on stderr).
+    """
+    from flowmark_core.animate import Animator
+
+    animator = Animator.from_checkpoint(
+        args.model, config=args.config, device=args.device, precision=args.precision, **kwargs
+    )
+    if "inferred_config" in animator.meta:
+        note(animator.meta["inferred_config"])
+    return animator
 
 
 def add_stabilize_option(p: argparse.ArgumentParser) -> None:

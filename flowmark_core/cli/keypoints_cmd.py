@@ -9,6 +9,7 @@ from flowmark_core.cli.common import (
     HelpFormatter,
     add_model_options,
     add_stabilize_option,
+    load_animator,
     load_source_image,
     open_driving_video,
     progress_bar,
@@ -59,18 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_keypoints(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from flowmark_core.animate import Animator
     from flowmark_core.io.atomic import atomic_output
 
     _check_output(args.output, ".npz", args.video)
     video = open_driving_video(args.video)
-    animator = Animator.from_checkpoint(
-        args.model,
-        config=args.config,
-        device=args.device,
-        precision=args.precision,
-        stabilizer=args.stabilize,
-    )
+    animator = load_animator(args, stabilizer=args.stabilize)
     bar = progress_bar(video.frame_count, "tracking")
     try:
         track = animator.track(video, fps=video.fps, progress=lambda i, _t: bar.update(1))
@@ -95,15 +89,12 @@ def run_keypoints(args: argparse.Namespace) -> int:
 
 
 def run_parts(args: argparse.Namespace) -> int:
-    from flowmark_core.animate import Animator
     from flowmark_core.drawing import parts_grid
     from flowmark_core.io.images import write_image
 
     _check_output(args.output, ".png", args.image)
     image = load_source_image(args.image)
-    animator = Animator.from_checkpoint(
-        args.model, config=args.config, device=args.device, precision=args.precision
-    )
+    animator = load_animator(args)
     kp = animator.set_source(image)
     grid = parts_grid(animator.source_image, kp.heatmap, kp.value)
     write_image(args.output, grid)

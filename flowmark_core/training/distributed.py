@@ -9,7 +9,7 @@ from datetime import timedelta
 import torch
 import torch.distributed as dist
 
-from flowmark_core.errors import DeviceError
+from flowmark_core.devices import resolve_device
 
 
 @dataclass(frozen=True)
@@ -28,20 +28,6 @@ class DistInfo:
     @property
     def distributed(self) -> bool:
         return self.world_size > 1
-
-
-def resolve_device(request: str | None, local_rank: int = 0) -> torch.device:
-    """'cpu', 'cuda' or None (cuda when available) -> a torch device; DeviceError if absent."""
-    if request not in (None, "cpu", "cuda"):
-        raise DeviceError(f"--device {request}: expected cpu or cuda")
-    if request == "cuda" or (request is None and torch.cuda.is_available()):
-        if not torch.cuda.is_available():
-            raise DeviceError(
-                "--device cuda: no CUDA device is available to this PyTorch build "
-                f"(torch {torch.__version__}); install a CUDA build of torch or use --device cpu"
-            )
-        return torch.device("cuda", local_rank % torch.cuda.device_count())
-    return torch.device("cpu")
 
 
 #: How long a collective (or the rendezvous) may wait for the other ranks before failing.
