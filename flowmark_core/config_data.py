@@ -1,0 +1,57 @@
+"""Training-data section of the config (`data:`): where the clips are and how they are sampled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flowmark_core.config_checks import check_choice, check_number
+from flowmark_core.errors import ConfigError
+
+#: Sources of the "flow" the flow loss compares keypoints with (`data.flow_method`);
+#: "landmarks" is ground-truth landmark motion (flowmark_core.data.landmark_motion).
+FLOW_METHODS: tuple[str, ...] = ("dis", "farneback", "landmarks")
+FLOW_PRESETS: tuple[str, ...] = ("ultrafast", "fast", "medium")
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Augmentations applied identically to every frame of a training sample."""
+
+    horizontal_flip: bool = True
+    time_flip: bool = True
+    brightness: float = 0.1
+    contrast: float = 0.1
+    saturation: float = 0.1
+    hue: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in ("brightness", "contrast", "saturation", "hue"):
+            value = getattr(self, name)
+            check_number(f"data.augment.{name}", value)
+            if value < 0:
+                raise ConfigError(f"augment.{name} must be >= 0, got {value}")
+        if self.hue > 0.5:
+            raise ConfigError(f"augment.hue must be <= 0.5 (half a turn), got {self.hue}")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Training data: a folder in the First Order Motion Model layout (train/, test/)."""
+
+    root: str | None = None
+    frame_gap: int = 1
+    id_sampling: bool = False
+    repeats: int = 1
+    num_workers: int = 1
+    flow_method: str = "dis"
+    flow_preset: str = "ultrafast"
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+
+    def __post_init__(self) -> None:
+        check_choice("data.flow_method", self.flow_method, FLOW_METHODS)
+        check_choice("data.flow_preset", self.flow_preset, FLOW_PRESETS)
+        if self.frame_gap < 1:
+            raise ConfigError(f"data.frame_gap: expected >= 1, got {self.frame_gap}")
+        check_number("data.frame_gap", self.frame_gap, 1, 10_000)
+        check_number("data.repeats", self.repeats, 1, 1_000_000)
+        check_number("data.num_workers", self.num_workers, 0, 256)
