@@ -5,7 +5,8 @@ DataLoader workers and data-synthesis workers are started by us and must never o
 (prctl PR_SET_PDEATHSIG), so even a SIGKILL of the parent leaves no orphan. Workers also
 ignore SIGINT and SIGTERM sent to the whole process group (Ctrl-C, `timeout`, Slurm): the
 parent handles them (checkpoint, clean up) and then stops its workers itself, instead of
-seeing them die first and aborting with their tracebacks.
+seeing them die first and aborting with their tracebacks (or, with `multiprocessing.Pool`,
+waiting for ever for a queue lock a killed worker held).
 
 A spawned worker runs for seconds (importing torch, unpickling the data set) before its
 initialiser can ignore anything; a group signal in that window would kill it (SIGTERM) or
@@ -23,7 +24,9 @@ import ctypes
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -45,6 +48,24 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+@contextlib.contextmanager
+def signals_handled(handler: Handler, signals: Sequence[int] = STOP_SIGNALS) -> Iterator[None]:
+    """Install `handler` for `signals` for the block; the previous handlers come back after it.
+
+    A handler left installed outlives its purpose: a later signal then raises an exception
+    meant for code that has finished (pytest once stopped part-way with a training `Stopped`).
+    """
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        for sig in signals:
+            signal.signal(sig, handler)
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @contextlib.contextmanager
@@ -62,24 +83,25 @@ def stop_signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def leave_interrupts_to_parent(ignore_sigterm: bool = True) -> None:
-    """Ignore SIGINT (and SIGTERM) in this (child) process; the parent stops us.
+def leave_interrupts_to_parent() -> None:
+    """Ignore SIGINT and SIGTERM in this (child) process; the parent stops us.
 
     Then unblock both (blocked when we were started inside `stop_signals_blocked`): pending
-    ignored signals are discarded; a pending SIGTERM we keep ends us silently, as it would
-    have at once.
+    signals are discarded.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if ignore_sigterm:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def init_worker_process(parent_pid: int, ignore_sigterm: bool = True) -> None:
-    """Worker initialiser: die with the parent, leave Ctrl-C (and SIGTERM) to it.
+def init_worker_process(parent_pid: int) -> None:
+    """Worker initialiser: die with the parent, leave Ctrl-C and SIGTERM to it.
 
-    A `multiprocessing.Pool` stops its workers with SIGTERM, so its workers keep SIGTERM's
-    default action (a silent exit) and pass `ignore_sigterm=False`.
+    The parent must then stop such workers by other means than SIGTERM (a worker ignores
+    it): DataLoader workers exit on PyTorch's stop message (and with the parent, by
+    `die_with_parent`); `flowmark_core.io.worker_pool` closes their pipes and SIGKILLs
+    after a bounded wait. (`multiprocessing.Pool` stops its workers with SIGTERM, and a worker killed while
+    holding its shared queue lock hangs it, so data synthesis no longer uses it.)
     """
-    leave_interrupts_to_parent(ignore_sigterm)
+    leave_interrupts_to_parent()
     die_with_parent(parent_pid)

@@ -7,17 +7,18 @@
 `landmarks.npz` holds `landmarks` (T, L, 2) float32 pixels, `visible` (T, L) bool, `names`
 (L,) str and `fps`. The whole tree is built in a temporary folder beside OUT and renamed to
 OUT only when every video is written; a failure, Ctrl-C or SIGTERM removes it (a full disk
-is reported as "no space left on <folder>"). Rendering workers ignore Ctrl-C/SIGTERM sent
-to the process group (the parent stops them and cleans up, no worker tracebacks) and die
-with the parent even when it is SIGKILLed; a SIGKILL leaves the temporary folder, which the
-next run writing the same OUT removes.
+is reported as "no space left on <folder>"). Rendering workers (`flowmark_core.io.worker_pool`)
+ignore Ctrl-C/SIGTERM sent to the process group: only this process acts on them, stops its
+workers (a bounded wait, then SIGKILL) and only then removes the partial data set, so the
+command ends with exit 130 and one line, never hangs on a worker killed mid-way, and leaves
+no worker behind. Workers die with the parent even when it is SIGKILLed; a SIGKILL leaves the
+temporary folder, which the next run writing the same OUT removes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import shutil
 import sys
@@ -34,7 +35,7 @@ from flowmark_core.data.synthetic.identities import FAMILIES, VideoPlan, plan_da
 from flowmark_core.data.video_folder import LANDMARKS_FILE
 from flowmark_core.errors import ConfigError, OutputFileError
 from flowmark_core.io.atomic import is_out_of_space
-from flowmark_core.io.process_guard import init_worker_process
+from flowmark_core.io.worker_pool import WorkerPool
 
 # Fast lossless PNG: light zlib level with the "sub" filter and RLE (~0.5 ms at 128 px).
 _PNG_OPTIONS = [
@@ -75,8 +76,7 @@ def _render_and_write(task: tuple[Path, str, VideoPlan, int, int]) -> str:
     return plan.name
 
 
-def _init_worker(parent_pid: int) -> None:
-    init_worker_process(parent_pid, ignore_sigterm=False)
+def _init_worker() -> None:
     cv2.setNumThreads(1)  # one process per core already
 
 
@@ -202,10 +202,9 @@ def synthesize_dataset(
                     _render_and_write(task)
                     bar.update()
             else:
-                context = multiprocessing.get_context("spawn")
-                with context.Pool(
-                    min(workers, len(tasks)), initializer=_init_worker, initargs=(os.getpid(),)
-                ) as pool:
+                # Leaving this block stops the workers (even on Ctrl-C/SIGTERM) before
+                # _atomic_folder removes the partial data set they were writing into.
+                with WorkerPool(min(workers, len(tasks)), init=_init_worker) as pool:
                     for _ in pool.imap_unordered(_render_and_write, tasks):
                         bar.update()
         meta = {

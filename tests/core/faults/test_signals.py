@@ -4,11 +4,13 @@ traceback; SIGKILL leaves no living worker, and its stale temporaries go at the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +35,44 @@ def _train(kit: Path, out: Path, *extra: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen]]:
+    """Children started in their own session; their whole group is SIGKILLed at the end.
+
+    A child that hangs (or a worker that outlives it) then cannot outlive its test.
+    """
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.returncode is None:
+            proc.communicate()
+
+
 def _wait_for(condition, proc: subprocess.Popen, what: str, limit: float = 120.0) -> None:
     deadline = time.monotonic() + limit
     while not condition():
         if proc.poll() is not None:
             raise AssertionError(f"exited early waiting for {what}: {proc.communicate()}")
         if time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out after {limit:.0f} s waiting for {what}")
         time.sleep(0.05)
+
+
+def _stderr_after(proc: subprocess.Popen, sig: signal.Signals, limit: float = 60.0) -> str:
+    """Send `sig` to the child's process group; its stderr once it exited (bounded wait)."""
+    os.killpg(proc.pid, sig)
+    try:
+        _, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate()
+        raise AssertionError(
+            f"{' '.join(proc.args[1:4])}... still running {limit:.0f} s after {sig.name} to its "
+            f"process group (hung; SIGKILLed); stderr: {err[-2000:]}"
+        ) from None
+    return err
 
 
 def _children(pid: int) -> list[int]:
@@ -62,14 +93,14 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_to_the_training_group_checkpoints_and_exits_130(
-    kit: Path, tmp_path: Path, sig: signal.Signals
+    kit: Path, tmp_path: Path, sig: signal.Signals, started: list[subprocess.Popen]
 ) -> None:
     out = tmp_path / "run"
     proc = _train(kit, out)
+    started.append(proc)
     _wait_for(lambda: (out / "train-state.pt").exists(), proc, "the first checkpoint")
     workers = _children(proc.pid)
-    os.killpg(proc.pid, sig)
-    _, err = proc.communicate(timeout=120)
+    err = _stderr_after(proc, sig, limit=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "killed by signal" not in err, err
     assert load_train_state(out / "train-state.pt")["step"] >= 1
@@ -86,10 +117,11 @@ def _wait_until_gone(pids: list[int], limit: float = 30.0) -> None:
 
 
 def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
-    kit: Path, tmp_path: Path
+    kit: Path, tmp_path: Path, started: list[subprocess.Popen]
 ) -> None:
     out = tmp_path / "run"
     proc = _train(kit, out)
+    started.append(proc)
     _wait_for(lambda: (out / "train-state.pt").exists(), proc, "the first checkpoint")
     _wait_for(lambda: bool(_children(proc.pid)), proc, "a DataLoader worker")
     workers = _children(proc.pid)
@@ -110,7 +142,9 @@ def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
     assert load_train_state(out / "train-state.pt")["step"] == step + 1
 
 
-def test_sigterm_during_animate_removes_the_partial_video(kit: Path, tmp_path: Path) -> None:
+def test_sigterm_during_animate_removes_the_partial_video(
+    kit: Path, tmp_path: Path, started: list[subprocess.Popen]
+) -> None:
     rng = np.random.default_rng(1)
     frame = (rng.random((48, 48, 3)) * 255).astype(np.uint8)
     driving = tmp_path / "long.mp4"
@@ -125,9 +159,9 @@ def test_sigterm_during_animate_removes_the_partial_video(kit: Path, tmp_path: P
         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
+    started.append(proc)
     _wait_for(lambda: bool(temporaries(out)), proc, "the partial video")
-    os.killpg(proc.pid, signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    err = _stderr_after(proc, signal.SIGTERM)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
@@ -135,7 +169,7 @@ def test_sigterm_during_animate_removes_the_partial_video(kit: Path, tmp_path: P
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_during_data_synth_removes_the_partial_data_set(
-    tmp_path: Path, sig: signal.Signals
+    tmp_path: Path, sig: signal.Signals, started: list[subprocess.Popen]
 ) -> None:
     out = tmp_path / "ds"
     proc = subprocess.Popen(
@@ -144,12 +178,14 @@ def test_signal_during_data_synth_removes_the_partial_data_set(
         env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
+    started.append(proc)
     _wait_for(lambda: any(p.suffix == ".png" for p in tmp_path.rglob("*.png")), proc, "frames")
-    os.killpg(proc.pid, sig)
-    _, err = proc.communicate(timeout=60)
+    workers = _children(proc.pid)
+    err = _stderr_after(proc, sig)
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert [line for line in err.splitlines() if line.strip()] == [
         "flowmark: interrupted; partial outputs were removed"
     ]
     assert list(tmp_path.iterdir()) == []
+    _wait_until_gone(workers)
