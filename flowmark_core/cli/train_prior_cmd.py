@@ -9,6 +9,8 @@ import argparse
 import signal
 from pathlib import Path
 
+from flowmark_core.io.process_guard import signals_handled
+
 EPILOG = """examples:
   flowmark train-prior data/puppets-faces-128 --out runs/prior-faces
   flowmark train-prior data/puppets-faces-128 --tracks flow --steps 3000 --out runs/prior-flow
@@ -127,7 +129,6 @@ def run_train_prior(args: argparse.Namespace) -> int:
         "data": str(args.data_dir),
     }
     del model
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     trainer = PriorTrainer(
         mcfg, tcfg, tracks, out, meta, Path(args.resume) if args.resume else None, args.max_steps
     )
@@ -136,7 +137,8 @@ def run_train_prior(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        last = trainer.run()
+        with signals_handled(_sigterm_as_interrupt, [signal.SIGTERM]):  # restored after
+            last = trainer.run()
     except KeyboardInterrupt:
         print(f"flowmark train-prior: interrupted at step {trainer.step}; saved {out / PRIOR_FILE}")
         raise

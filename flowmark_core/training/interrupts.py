@@ -25,6 +25,8 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
+from flowmark_core.io.process_guard import signals_handled
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _state = {"requested": False, "deferred": False, "saving": False}
 
@@ -40,6 +42,11 @@ class Stopped(KeyboardInterrupt):
 def stop_requested() -> bool:
     """True once SIGINT or SIGTERM arrived in the current `stop_on_signals` block."""
     return _state["requested"]
+
+
+def clear_stop_request() -> None:
+    """Forget a stop request (for a test suite guarding against one left set)."""
+    _state.update(requested=False, deferred=False, saving=False)
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
@@ -58,15 +65,11 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, SIGINT/SIGTERM request a stop (see the module docstring)."""
-    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     _state.update(requested=False, deferred=False, saving=False)
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, _handler)
     try:
-        yield
+        with signals_handled(_handler, STOP_SIGNALS):  # the previous handlers come back after
+            yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         _state.update(requested=False, deferred=False, saving=False)
 
 
