@@ -15,6 +15,7 @@ from types import TracebackType
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from flowmark_core.io.process_guard import signals_handled
 from flowmark_core.resources import sample_driving, sample_source
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.settings import APPLICATION, ORGANIZATION
@@ -113,12 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     app.setProperty("flowmark_window", window)
     sys.excepthook = _excepthook_for(app)  # type: ignore[assignment]
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    wake = QTimer()
-    wake.start(250)  # lets Python notice Ctrl-C while Qt's loop runs
-    wake.timeout.connect(lambda: None)
-    window.show()
-    return int(app.exec())
+    with signals_handled(lambda *_: window.close(), [signal.SIGINT]):  # restored after
+        wake = QTimer()
+        wake.start(250)  # lets Python notice Ctrl-C while Qt's loop runs
+        wake.timeout.connect(lambda: None)
+        window.show()
+        return int(app.exec())
 
 
 if __name__ == "__main__":
