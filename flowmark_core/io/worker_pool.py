@@ -136,6 +136,7 @@ class WorkerPool:
                 try:
                     kind, value = worker.conn.recv()
                 except (EOFError, OSError):
+                    worker.process.join(1.0)  # for its exit status
                     raise WorkerDied(
                         f"a data worker (pid {worker.process.pid}) ended without answering "
                         f"(exit {worker.process.exitcode})"
