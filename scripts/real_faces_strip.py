@@ -39,6 +39,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
     parser.add_argument("--portrait", default="astronaut.png")
+    parser.add_argument(
+        "--portrait-frame",
+        type=int,
+        default=None,
+        help="use this frame of the driving clip as the portrait",
+    )
     parser.add_argument("--driving", default="carphone.mp4")
     parser.add_argument("--frames", default="0,20,40,60,80,100,119")
     parser.add_argument("-o", "--output", required=True)
@@ -46,7 +52,10 @@ def main() -> None:
     torch.set_num_threads(2)
     model, _ = load_model(args.model)
     s, ac = model.config.image_size, model.config.align_corners
-    portrait = read_image(real_media_path(args.portrait))
+    if args.portrait_frame is None:
+        portrait = read_image(real_media_path(args.portrait))
+    else:
+        portrait = open_video(real_media_path(args.driving)).read_frame(args.portrait_frame)
     box = FaceCropper().detect(portrait) or whole_image_box(portrait)
     full = FullResolutionSource(portrait, box)
     source = crop(portrait, box, s)

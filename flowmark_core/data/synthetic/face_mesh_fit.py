@@ -45,14 +45,10 @@ class PortraitFace:
 
 
 def _mediapipe():
-    try:
-        import mediapipe as mp
-    except ImportError as exc:
-        raise FlowmarkError(
-            "the faces-photo family needs mediapipe==0.10.21 (pip install --no-deps "
-            'mediapipe==0.10.21 absl-py attrs flatbuffers "protobuf>=4.25.3,<5")'
-        ) from exc
-    return mp
+    """The mediapipe module, through the face-mesh reference's importer (one install hint)."""
+    from flowmark_core.metrics.reference_mesh import import_mediapipe
+
+    return import_mediapipe()
 
 
 @functools.lru_cache(maxsize=1)
