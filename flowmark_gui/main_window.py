@@ -23,6 +23,7 @@ from flowmark_gui.controller import Controller
 from flowmark_gui.dialogs.export_dialog import ExportDialog
 from flowmark_gui.dialogs.file_dialogs import ask_driving, ask_model, ask_source
 from flowmark_gui.menus import build_menus, fill_recent
+from flowmark_gui.model_cards import RealFaceAdvisor
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.session import Session
 from flowmark_gui.settings import app_settings
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.status.log_button.clicked.connect(self.show_messages)
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
+        self.real_face_advisor = RealFaceAdvisor(self.session, self)  # issue 13: once a session
         self._refresh_recent()
         self.controller.recent_changed.connect(self._refresh_recent)
         self.session.overlays_changed.connect(self._sync_actions)

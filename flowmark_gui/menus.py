@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 
 from flowmark_gui.adapt_model import ModelAdapter
 from flowmark_gui.generate_motion import MotionGenerator
+from flowmark_gui.model_cards import bundled_cards, card_tooltip
 from flowmark_gui.settings import recent_files
 from flowmark_gui.views.overlay_controls import TOGGLES
 
@@ -58,6 +59,17 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["export"] = _action(file_menu, "&Export…", window.show_export, "Ctrl+E")
     file_menu.addSeparator()
     actions["quit"] = _action(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+
+    model_menu = bar.addMenu("&Model")  # the bundled models, each with what it is for
+    for name, path, card in bundled_cards():
+        text = f"{name} — {card.summary}" if card is not None else name
+        act = _action(model_menu, text, lambda p=path: ctl.open_model_file(p))
+        act.setToolTip(card_tooltip(card) if card is not None else str(path))
+        actions[f"model_{name}"] = act
+    model_menu.setToolTipsVisible(True)
+    model_menu.addSeparator()
+    model_menu.addAction(actions["open_model"])
+    model_menu.addAction(actions["adapt_model"])
 
     play = bar.addMenu("&Playback")
     actions["play"] = _action(play, "Play / Pause", ctl.player.toggle, "Space")

@@ -16,6 +16,7 @@ import flowmark_core
 from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_model
 from flowmark_core.config import ModelConfig, load_config
+from flowmark_core.model_cards import read_model_card
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
 from flowmark_gui.state import ModelInfo
@@ -101,5 +102,6 @@ def load_model_handle(spec: ModelSpec) -> ModelHandle:
     model, meta = load_model(name, spec.config)
     path = meta.get("path")
     label = Path(path).name if path else str(name)
-    info = ModelInfo(label, model.config.image_size, model.config.num_kp, False, path)
+    card = read_model_card(path, meta) if path else None
+    info = ModelInfo(label, model.config.image_size, model.config.num_kp, False, path, card)
     return ModelHandle(model, spec, info, meta=meta)

@@ -14,6 +14,7 @@ import numpy as np
 from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
 from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.metrics.jitter import JitterReport
+from flowmark_core.model_cards import ModelCard
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ModelInfo:
     num_kp: int
     random_weights: bool
     path: str | None = None
+    card: ModelCard | None = None  # what the model is for (None: no card)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class SourceInfo:
     keypoints: DetectedKeypoints
     box: CropBox | None = None  # where `image` was cut from the file's picture (None: whole)
     full_size: tuple[int, int] | None = None  # (width, height) of the file's picture
+    real_photo: bool = False  # not a bundled sample, photo-like colours, a face found
 
 
 @dataclass(frozen=True)

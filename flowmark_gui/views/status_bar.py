@@ -108,7 +108,11 @@ class StatusBar(QStatusBar):
             return
         info = handle.info
         note = " (untrained)" if info.random_weights else ""
-        self.model.setText(f"model: {info.name}{note} · {info.image_size}px · {info.num_kp} kp")
+        text = f"model: {info.name}{note} · {info.image_size}px · {info.num_kp} kp"
+        if info.card is not None:  # what the model is for, the whole card on hover
+            text += f" — {info.card.summary}"
+        self.model.setText(text)
+        self.model.setToolTip("\n".join(info.card.lines()) if info.card is not None else "")
         self.sticky_warning = handle.warning or ""
 
     def set_camera_stats(self, text: str) -> None:

@@ -19,6 +19,7 @@ from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
 from flowmark_gui.framing import DrivingFramer, crop_off, crop_square, render_framed, source_box
 from flowmark_gui.gc_tuning import freeze_long_lived
+from flowmark_gui.model_cards import looks_like_real_photo
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
 from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.track_analysis import GreyFrameRecorder, jitter_reports
@@ -45,6 +46,7 @@ class EngineWorker(WorkerThread):
         self._handle: ModelHandle | None = None
         self._animator: Animator | None = None
         self._source_path: Path | None = None
+        self._real_photo = False  # the current source looks like a real photo
         self._source_image: np.ndarray | None = None
         self._reader: VideoReader | None = None
         self._frames: FrameSource | None = None
@@ -128,7 +130,7 @@ class EngineWorker(WorkerThread):
         keypoints = self._animator.set_source(framed)
         self._source_path, self._source_image = path, image
         size = (int(image.shape[1]), int(image.shape[0]))
-        info = SourceInfo(path, self._animator.source_image, keypoints, box, size)
+        info = SourceInfo(path, self._animator.source_image, keypoints, box, size, self._real_photo)
         self.source_ready.emit(info)
 
     def _set_source(self, path: Path, generation: int) -> None:
@@ -136,6 +138,7 @@ class EngineWorker(WorkerThread):
         image = read_image(path)
         if self._animator is None:
             raise FlowmarkError("no model is loaded yet; try again in a moment")
+        self._real_photo = looks_like_real_photo(path, image)  # once per source, here
         self._apply_source(path, image)
 
     def _open_driving(self, path: Path, generation: int, token: int) -> None:
