@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flowmark_core.errors import OutputFileError
 from flowmark_core.io.file_mode import apply_default_mode
+from flowmark_core.io.process_guard import stop_signals_blocked
 
 #: errno values that mean "the disk (or the quota) is full".
 NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
@@ -163,14 +164,20 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     check_writable_dir(target)
     remove_stale_temporaries(target)
-    tmp = _new_temporary(target)
+    tmp: Path | None = None
     try:
+        # Ctrl-C/SIGTERM is held while the file is created: acted on between its creation
+        # and the assignment (a process descheduled there under load), it left it behind.
+        with stop_signals_blocked():
+            tmp = _new_temporary(target)
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputFileError(f"{target}: nothing was written")
         apply_default_mode(tmp)  # some writers recreate the file (0600); outputs get 0644
         _replace(tmp, target)
     except BaseException as exc:
+        if tmp is None:  # not created
+            raise
         full = isinstance(exc, Exception) and is_out_of_space(tmp.parent, exc)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -23,6 +23,7 @@ import numpy as np
 from flowmark_core.errors import Cancelled, OutputFileError
 from flowmark_core.io.atomic import atomic_output, is_out_of_space, no_space_error
 from flowmark_core.io.ffmpeg_encoder import EncoderFailed, FfmpegEncoder
+from flowmark_core.io.process_guard import stop_signals_blocked
 
 WRITABLE_VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
 #: Largest side of a written video, in pixels.
@@ -145,7 +146,11 @@ class VideoWriter:
         try:
             prepared = self._prepare(frame)
             if self._encoder is None:
-                self._encoder = self._start()
+                # Ctrl-C/SIGTERM is held until we hold ffmpeg's handle: acted on while the
+                # Popen runs, it would leave ffmpeg (own session) unkilled, free to recreate
+                # the temporary file after its removal.
+                with stop_signals_blocked():
+                    self._encoder = self._start()
             self._encoder.write(prepared)
         except EncoderFailed as exc:
             error = self._failure(exc)
