@@ -125,6 +125,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         entries = clip_entries(args.data_dir, options.max_videos)
     else:
         entries = test_videos(args.data_dir, options.max_videos)
+        for entry in entries:  # a bad landmarks.npz is found before any model work
+            entry.landmarks()
     per_model = planned_frames(entries, options.max_frames)
     total = None if per_model is None else per_model * len(models)
     bar = progress_bar(total, "evaluating")
