@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from flowmark_gui.controller import Controller
 from flowmark_gui.session import Session
-from flowmark_gui.workers.base import FunctionWorker
+from flowmark_gui.workers.background_action import BackgroundAction
 
 ADAPT_MINUTES = 5.0
 TASK = "adapting the model"
@@ -38,7 +38,7 @@ def adapted_model_path(video: Path) -> Path:
     return candidate
 
 
-class ModelAdapter(QObject):
+class ModelAdapter(BackgroundAction):
     """Owns the worker that adapts the current model to the driving video.
 
     Attributes (tests shorten them): `minutes`, `steps` (when set, steps instead of minutes),
@@ -51,26 +51,12 @@ class ModelAdapter(QObject):
     def __init__(
         self, session: Session, controller: Controller, parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.controller = controller
+        super().__init__(session, controller, parent)
         self.minutes = ADAPT_MINUTES
         self.steps: int | None = None
         self.face_crop = True
-        self._worker: FunctionWorker | None = None
         self._stop = False
         self.step_done.connect(self._on_step)
-        if parent is not None:  # the window closing stops the worker
-            parent.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
-
-    @property
-    def busy(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
 
     def adapt(self) -> None:
         """Start adapting (UI thread: only starts the worker); while running, stop early."""
@@ -97,11 +83,7 @@ class ModelAdapter(QObject):
             f"adapting the model to {request.video.name} (trigger again to stop early)…"
         )
         self.session.progress.emit(TASK, 0, 1000)
-        worker = FunctionWorker("flowmark-adapt", lambda: self._run(request), self)
-        worker.done.connect(self._on_done)
-        worker.failed.connect(self._on_failed)
-        self._worker = worker
-        worker.start()
+        self.start_worker("flowmark-adapt", lambda: self._run(request))
 
     # -- worker thread -----------------------------------------------------------------------
     def _run(self, request: object) -> object:
@@ -139,7 +121,5 @@ class ModelAdapter(QObject):
 
     def shutdown(self) -> None:
         """Stop a running adaptation (it keeps its last step) and wait for it."""
-        if self._worker is not None:
-            self._stop = True
-            self._worker.stop()
-            self._worker.wait()
+        self._stop = True
+        super().shutdown()

@@ -15,17 +15,17 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from flowmark_gui.controller import Controller
 from flowmark_gui.session import Session
-from flowmark_gui.workers.base import FunctionWorker
+from flowmark_gui.workers.background_action import BackgroundAction
 
 GENERATED_FRAMES = 32
 GENERATED_FPS = 25.0
 
 
-class MotionGenerator(QObject):
+class MotionGenerator(BackgroundAction):
     """Owns the worker that samples and renders motion for the current Source image."""
 
     generated = Signal(object)  # Path of the clip, after it was handed to the controller
@@ -33,24 +33,10 @@ class MotionGenerator(QObject):
     def __init__(
         self, session: Session, controller: Controller, parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.controller = controller
+        super().__init__(session, controller, parent)
         self.next_seed = 0
-        self._worker: FunctionWorker | None = None
         self._pipelines: dict[str, object] = {}  # used by one worker at a time only
         self._folder = Path(tempfile.mkdtemp(prefix="flowmark-motion-"))
-        if parent is not None:  # the window closing stops the worker (no hook in its code)
-            parent.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
-
-    @property
-    def busy(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
 
     def generate(self) -> None:
         """Sample a new future of the Source image (UI thread: only starts the worker)."""
@@ -75,13 +61,9 @@ class MotionGenerator(QObject):
         out = self._folder / f"generated-motion-seed{seed}.mp4"
         self.session.info(f"generating motion (seed {seed})…")
         self.session.progress.emit("generating motion", 0, 0)
-        worker = FunctionWorker(
-            "flowmark-generate-motion", lambda: self._render_clip(model, image, seed, out), self
+        self.start_worker(
+            "flowmark-generate-motion", lambda: self._render_clip(model, image, seed, out)
         )
-        worker.done.connect(self._on_done)
-        worker.failed.connect(self._on_failed)
-        self._worker = worker
-        worker.start()
 
     # -- worker thread -----------------------------------------------------------------------
     def _render_clip(self, model: str | None, image: np.ndarray, seed: int, out: Path) -> Path:
@@ -113,7 +95,5 @@ class MotionGenerator(QObject):
 
     def shutdown(self) -> None:
         """Wait for a running generation and remove the generated clips."""
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker.wait()
+        super().shutdown()
         shutil.rmtree(self._folder, ignore_errors=True)

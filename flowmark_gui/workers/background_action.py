@@ -1,0 +1,59 @@
+"""A menu action that runs one job at a time on a `FunctionWorker` (never the UI thread).
+
+The window closing stops the worker: the action watches its parent for the Close event, so
+the window needs no hook of its own. Subclasses start jobs with `start_worker` and extend
+`shutdown` for their own clean-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject
+
+from flowmark_gui.controller import Controller
+from flowmark_gui.session import Session
+from flowmark_gui.workers.base import FunctionWorker
+
+
+class BackgroundAction(QObject):
+    """Owns at most one running `FunctionWorker`; stopped and waited for on window close."""
+
+    def __init__(
+        self, session: Session, controller: Controller, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.controller = controller
+        self._worker: FunctionWorker | None = None
+        if parent is not None:  # the window closing stops the worker
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.isRunning()
+
+    def start_worker(self, name: str, job: Callable[[], object]) -> None:
+        """Run `job` on a new worker thread; its result goes to `_on_done`, errors to `_on_failed`."""
+        worker = FunctionWorker(name, job, self)
+        worker.done.connect(self._on_done)
+        worker.failed.connect(self._on_failed)
+        self._worker = worker
+        worker.start()
+
+    def _on_done(self, result: object) -> None:
+        raise NotImplementedError
+
+    def _on_failed(self, message: str) -> None:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Stop a running worker and wait for it."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker.wait()
