@@ -70,16 +70,18 @@ class CaptureParams:
                 )
 
 
+# A typical laptop webcam indoors: visible noise, slight flicker, blocky compression.
+WEBCAM = CaptureParams(
+    read_noise=0.012,
+    shot_noise=0.03,
+    exposure_jitter=0.03,
+    white_balance_jitter=0.015,
+    shutter=0.5,
+    jpeg_quality=(35, 65),
+)
+
 PRESETS: dict[str, CaptureParams] = {
-    # A typical laptop webcam indoors: visible noise, slight flicker, blocky compression.
-    "webcam": CaptureParams(
-        read_noise=0.012,
-        shot_noise=0.03,
-        exposure_jitter=0.03,
-        white_balance_jitter=0.015,
-        shutter=0.5,
-        jpeg_quality=(35, 65),
-    ),
+    "webcam": WEBCAM,
     # A dim room: a quarter of the light, the gain amplifies noise; longer exposure.
     "lowlight": CaptureParams(
         read_noise=0.01,
@@ -91,25 +93,9 @@ PRESETS: dict[str, CaptureParams] = {
         light=0.25,
     ),
     # The webcam in a room whose lighting changes suddenly (about every 12 frames).
-    "lighting": CaptureParams(
-        read_noise=0.012,
-        shot_noise=0.03,
-        exposure_jitter=0.03,
-        white_balance_jitter=0.015,
-        shutter=0.5,
-        jpeg_quality=(35, 65),
-        light_steps=0.08,
-    ),
+    "lighting": replace(WEBCAM, light_steps=0.08),
     # The webcam with a hand crossing the face.
-    "occlusion": CaptureParams(
-        read_noise=0.012,
-        shot_noise=0.03,
-        exposure_jitter=0.03,
-        white_balance_jitter=0.015,
-        shutter=0.5,
-        jpeg_quality=(35, 65),
-        occluder=True,
-    ),
+    "occlusion": replace(WEBCAM, occluder=True),
 }
 
 
