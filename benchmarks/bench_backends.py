@@ -10,7 +10,6 @@ importable; a missing one is reported as such).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.engine_steps import (
     FrameStep,
+    bench_arguments,
     default_model,
     interleaved,
     load_average,
@@ -181,14 +181,7 @@ def measure(size: int, rounds: int, per_round: int) -> tuple[list[list[str]], li
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument(
-        "--threads", type=int, default=2, help="threads per backend (2 = the target machine)"
-    )
-    parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = bench_arguments(__doc__)
     rounds, per_round = (3, 4) if args.quick else (7, 8)
     load_before = load_average()
     rows, notes = [], []

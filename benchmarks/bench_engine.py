@@ -11,11 +11,9 @@ Writes the `engine` section of docs/benchmarks.md. Run: `python benchmarks/bench
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +23,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.engine_steps import (
+    bench_arguments,
     default_model,
+    file_to_file_fps,
     interleaved,
     load_average,
     pixel_errors,
@@ -34,8 +34,6 @@ from benchmarks.engine_steps import (
 from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator, InferenceCore
 from flowmark_core.animate.precision import autocast_for
-from flowmark_core.io.video_reader import open_video
-from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.models import Keypoints
 from flowmark_gui.state import CameraSettings
 from flowmark_gui.workers.camera_input import crop_camera
@@ -117,20 +115,7 @@ def end_to_end(
         backend=backend,
     )
     animator.set_source(source)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "in.mp4"
-        with VideoWriter(path, fps=25) as writer:
-            for frame in frames:
-                writer.write(frame)
-        list(animator.animate(frames[:3], fps=25.0))  # warm-up
-        start = time.perf_counter()
-        count = 0
-        with VideoWriter(Path(tmp) / "out.mp4", fps=25) as writer:
-            reader = open_video(path)
-            for result in animator.animate(reader, fps=reader.fps):
-                writer.write(result.output)
-                count += 1
-        return count / (time.perf_counter() - start)
+    return file_to_file_fps(animator, frames)
 
 
 def webcam_latency(stabilizer: str, n: int, backend: str = "torch") -> tuple[float, float, float]:
@@ -163,14 +148,7 @@ def webcam_latency(stabilizer: str, n: int, backend: str = "torch") -> tuple[flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument(
-        "--threads", type=int, default=2, help="threads per backend (2 = the target machine)"
-    )
-    parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = bench_arguments(__doc__)
     rounds, per_round, n = (3, 4, 40) if args.quick else (5, 8, 100)
     load_before = load_average()
     error_rows = fast_path_errors(128, rounds, per_round) + fast_path_errors(256, rounds, per_round)

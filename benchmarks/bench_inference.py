@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.engine_steps import load_average
+from benchmarks.engine_steps import file_to_file_fps, load_average
 from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_checkpoint
@@ -94,25 +93,9 @@ def animator_path(
 
 def end_to_end(model: MotionModel, size: int, n: int) -> float:
     """Frames/s of decode -> detect -> flow stabilise -> render -> encode, from and to mp4."""
-    from flowmark_core.io.video_reader import open_video
-    from flowmark_core.io.video_writer import VideoWriter
-
-    with tempfile.TemporaryDirectory() as tmp:
-        src_path = Path(tmp) / "in.mp4"
-        with VideoWriter(src_path, fps=25) as w:
-            for f in frames(size, n):
-                w.write(f)
-        anim = Animator(model, precision="fast", stabilizer="flow")
-        anim.set_source(frames(size, 1)[0])
-        list(anim.animate(frames(size, 3), fps=25.0))  # warm-up
-        start = time.perf_counter()
-        count = 0
-        with VideoWriter(Path(tmp) / "out.mp4", fps=25) as w:
-            reader = open_video(src_path)
-            for result in anim.animate(reader, fps=reader.fps):
-                w.write(result.output)
-                count += 1
-        return count / (time.perf_counter() - start)
+    anim = Animator(model, precision="fast", stabilizer="flow")
+    anim.set_source(frames(size, 1)[0])
+    return file_to_file_fps(anim, frames(size, n))
 
 
 def stabiliser_cost(size: int, n: int) -> dict[str, float]:

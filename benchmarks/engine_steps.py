@@ -8,20 +8,25 @@ candidates alike; ratios are the numbers to read, not the absolute frames/s.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 from torch import nn
 
+from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_checkpoint
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
+from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.models import Keypoints, MotionModel, SourceState, build_model
 from flowmark_core.resources import bundled_models, sample_driving, sample_source
 
@@ -30,6 +35,38 @@ def load_average() -> str:
     """The 1/5/15-minute load averages and the core count, for the report."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def bench_arguments(description: str | None) -> argparse.Namespace:
+    """--quick, --threads (applied to torch here) and --section, as every engine benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per backend (2 = the target machine)"
+    )
+    parser.add_argument("--section", default=None, help="docs/benchmarks.md section name")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def file_to_file_fps(animator: Animator, frames: list[np.ndarray]) -> float:
+    """Frames/s of `animator` (source already set) from an mp4 of `frames` to an mp4:
+    decode, detect, stabilise, render and encode, after a warm-up on the first 3 frames."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.mp4"
+        with VideoWriter(path, fps=25) as writer:
+            for frame in frames:
+                writer.write(frame)
+        list(animator.animate(frames[:3], fps=25.0))  # warm-up
+        start = time.perf_counter()
+        count = 0
+        with VideoWriter(Path(tmp) / "out.mp4", fps=25) as writer:
+            reader = open_video(path)
+            for result in animator.animate(reader, fps=reader.fps):
+                writer.write(result.output)
+                count += 1
+        return count / (time.perf_counter() - start)
 
 
 def default_model(size: int) -> MotionModel:
