@@ -17,26 +17,19 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _evaluate_generate(data: Path, model: Path, out: Path, *extra: str) -> int:
+    """`flowmark evaluate DATA --task generate --model MODEL [extra] -o OUT`; the exit status."""
+    return main(
+        ["evaluate", str(data), "--task", "generate", "--model", str(model), *extra, "-o", str(out)]
+    )
+
+
 def test_generate_task_writes_every_method(
     tiny_data: Path, generation_files: dict[str, Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "eval"
-    code = main(
-        [
-            "evaluate",
-            str(tiny_data),
-            "--task",
-            "generate",
-            "--model",
-            str(generation_files["model"]),
-            "--max-frames",
-            "6",
-            "--samples",
-            "2",
-            "-o",
-            str(out),
-        ]
-    )
+    model = generation_files["model"]
+    code = _evaluate_generate(tiny_data, model, out, "--max-frames", "6", "--samples", "2")
     assert code == 0
     results = json.loads((out / "results.json").read_text())
     rows = results["methods"]
@@ -59,20 +52,7 @@ def test_generate_task_needs_two_samples(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "eval"
-    code = main(
-        [
-            "evaluate",
-            str(tiny_data),
-            "--task",
-            "generate",
-            "--model",
-            str(generation_files["model"]),
-            "--samples",
-            "1",
-            "-o",
-            str(out),
-        ]
-    )
+    code = _evaluate_generate(tiny_data, generation_files["model"], out, "--samples", "1")
     err = capsys.readouterr().err.strip()
     assert code == 2 and "--samples 1" in err and len(err.splitlines()) == 1
     assert not out.exists()

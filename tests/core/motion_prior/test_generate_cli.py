@@ -23,12 +23,16 @@ def _frames(path: Path) -> list[np.ndarray]:
     return [np.asarray(f) for f in open_video(path)]
 
 
+def _generate(image: Path, out: Path, model: Path, *extra: str) -> int:
+    """`flowmark generate IMAGE -o OUT --model MODEL [extra]`; the exit status."""
+    return main(["generate", str(image), "-o", str(out), "--model", str(model), *extra])
+
+
 def test_grid_of_samples_has_the_right_length_and_size(
     generation_files: dict[str, Path], still: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "g.mp4"
-    args = ["generate", str(still), "-o", str(out), "--model", str(generation_files["model"])]
-    assert main([*args, "--frames", "6", "--samples", "4"]) == 0
+    assert _generate(still, out, generation_files["model"], "--frames", "6", "--samples", "4") == 0
     frames = _frames(out)
     assert len(frames) == 6 and frames[0].shape == (128, 128, 3)  # 2 x 2 grid of 64 px
 
@@ -37,27 +41,9 @@ def test_separate_files_and_gif(
     generation_files: dict[str, Path], still: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "s.gif"
-    code = main(
-        [
-            "generate",
-            str(still),
-            "-o",
-            str(out),
-            "--model",
-            str(generation_files["model"]),
-            "--prior",
-            str(generation_files["prior"]),
-            "--frames",
-            "3",
-            "--samples",
-            "2",
-            "--separate",
-            "--strip",
-            str(tmp_path / "sheet.png"),
-            "--strip-every",
-            "2",
-        ]
-    )
+    prior = ["--prior", str(generation_files["prior"]), "--frames", "3", "--samples", "2"]
+    strip = ["--strip", str(tmp_path / "sheet.png"), "--strip-every", "2"]
+    code = _generate(still, out, generation_files["model"], *prior, "--separate", *strip)
     assert code == 0
     assert not out.exists()
     sheet = read_image(tmp_path / "sheet.png")  # 2 samples x frames 0 and 2, 2 px gaps
@@ -84,9 +70,7 @@ def test_bad_numbers_are_one_line_exit_2(
     message: str,
 ) -> None:
     out = tmp_path / "bad.mp4"
-    code = main(
-        ["generate", str(still), "-o", str(out), "--model", str(generation_files["model"]), *extra]
-    )
+    code = _generate(still, out, generation_files["model"], *extra)
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and len(err.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
@@ -97,16 +81,7 @@ def test_a_video_is_not_an_image(
 ) -> None:
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"not decoded: the extension decides")
-    code = main(
-        [
-            "generate",
-            str(video),
-            "-o",
-            str(tmp_path / "o.mp4"),
-            "--model",
-            str(generation_files["model"]),
-        ]
-    )
+    code = _generate(video, tmp_path / "o.mp4", generation_files["model"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "is a video" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "o.mp4").exists()
@@ -119,17 +94,8 @@ def test_prior_for_another_keypoint_count(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "o.mp4"
-    code = main(
-        [
-            "generate",
-            str(still),
-            "-o",
-            str(out),
-            "--model",
-            str(generation_files["model"]),
-            "--prior",
-            str(generation_files["other_prior"]),
-        ]
+    code = _generate(
+        still, out, generation_files["model"], "--prior", str(generation_files["other_prior"])
     )
     err = capsys.readouterr().err.strip()
     assert code == 2 and "trained for 3 keypoints" in err and "has 4" in err
