@@ -16,31 +16,41 @@ class Case(NamedTuple):
     names: str  # text the single stderr line must contain
 
 
+def animate(
+    source: str = "{kit}/source.png",
+    driving: str = "{kit}/driving.mp4",
+    out: str = "{tmp}/o.mp4",
+    model: str = "{kit}/model.safetensors",
+) -> str:
+    """The argv of `flowmark animate`, the kit's good inputs except where named."""
+    return f"animate {source} {driving} -o {out} --model {model}"
+
+
 M = "--model {kit}/model.safetensors"
-A = f"animate {{kit}}/source.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}"
+A = animate()
 T = "--config {kit}/tiny.yaml --data {kit}/data --out {tmp}/run --device cpu"
 
 CASES: tuple[Case, ...] = (
     # animate: the source image
-    Case("animate-missing-source", "flowmark", f"animate {{kit}}/nope.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "nope.png"),
-    Case("animate-empty-source", "flowmark", f"animate {{kit}}/empty.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "empty.png"),
-    Case("animate-text-as-image", "flowmark", f"animate {{kit}}/text.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "text.png"),
-    Case("animate-truncated-image", "flowmark", f"animate {{kit}}/truncated.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "truncated.png"),
-    Case("animate-4px-image", "flowmark", f"animate {{kit}}/tiny.png {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "tiny.png"),
-    Case("animate-video-as-source", "flowmark", f"animate {{kit}}/driving.mp4 {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "driving.mp4"),
-    Case("animate-folder-as-source", "flowmark", f"animate {{kit}}/folder {{kit}}/driving.mp4 -o {{tmp}}/o.mp4 {M}", 2, "folder"),
+    Case("animate-missing-source", "flowmark", animate(source="{kit}/nope.png"), 2, "nope.png"),
+    Case("animate-empty-source", "flowmark", animate(source="{kit}/empty.png"), 2, "empty.png"),
+    Case("animate-text-as-image", "flowmark", animate(source="{kit}/text.png"), 2, "text.png"),
+    Case("animate-truncated-image", "flowmark", animate(source="{kit}/truncated.png"), 2, "truncated.png"),
+    Case("animate-4px-image", "flowmark", animate(source="{kit}/tiny.png"), 2, "tiny.png"),
+    Case("animate-video-as-source", "flowmark", animate(source="{kit}/driving.mp4"), 2, "driving.mp4"),
+    Case("animate-folder-as-source", "flowmark", animate(source="{kit}/folder"), 2, "folder"),
     # animate: the driving video
-    Case("animate-image-as-driving", "flowmark", f"animate {{kit}}/source.png {{kit}}/source.png -o {{tmp}}/o.mp4 {M}", 2, "source.png"),
-    Case("animate-text-as-video", "flowmark", f"animate {{kit}}/source.png {{kit}}/text.mp4 -o {{tmp}}/o.mp4 {M}", 2, "text.mp4"),
-    Case("animate-empty-video", "flowmark", f"animate {{kit}}/source.png {{kit}}/empty.mp4 -o {{tmp}}/o.mp4 {M}", 2, "empty.mp4"),
-    Case("animate-truncated-video", "flowmark", f"animate {{kit}}/source.png {{kit}}/truncated.mp4 -o {{tmp}}/o.mp4 {M}", 2, "truncated.mp4"),
-    Case("animate-missing-video", "flowmark", f"animate {{kit}}/source.png {{kit}}/nope.mp4 -o {{tmp}}/o.mp4 {M}", 2, "nope.mp4"),
-    Case("animate-empty-frame-folder", "flowmark", f"animate {{kit}}/source.png {{kit}}/folder -o {{tmp}}/o.mp4 {M}", 2, "folder"),
-    Case("animate-unknown-extension", "flowmark", f"animate {{kit}}/source.png {{kit}}/driving.mp4 -o {{tmp}}/o.avi {M}", 2, "o.avi"),
+    Case("animate-image-as-driving", "flowmark", animate(driving="{kit}/source.png"), 2, "source.png"),
+    Case("animate-text-as-video", "flowmark", animate(driving="{kit}/text.mp4"), 2, "text.mp4"),
+    Case("animate-empty-video", "flowmark", animate(driving="{kit}/empty.mp4"), 2, "empty.mp4"),
+    Case("animate-truncated-video", "flowmark", animate(driving="{kit}/truncated.mp4"), 2, "truncated.mp4"),
+    Case("animate-missing-video", "flowmark", animate(driving="{kit}/nope.mp4"), 2, "nope.mp4"),
+    Case("animate-empty-frame-folder", "flowmark", animate(driving="{kit}/folder"), 2, "folder"),
+    Case("animate-unknown-extension", "flowmark", animate(out="{tmp}/o.avi"), 2, "o.avi"),
     # animate: the output
-    Case("animate-output-folder-missing", "flowmark", f"animate {{kit}}/source.png {{kit}}/driving.mp4 -o {{tmp}}/missing/o.mp4 {M}", 2, "missing"),
-    Case("animate-output-is-driving", "flowmark", f"animate {{kit}}/source.png {{kit}}/driving.mp4 -o {{kit}}/driving.mp4 {M}", 2, "driving.mp4"),
-    Case("animate-output-symlink-to-driving", "flowmark", f"animate {{kit}}/source.png {{kit}}/driving.mp4 -o {{link}} {M}", 2, "link.mp4"),
+    Case("animate-output-folder-missing", "flowmark", animate(out="{tmp}/missing/o.mp4"), 2, "missing"),
+    Case("animate-output-is-driving", "flowmark", animate(out="{kit}/driving.mp4"), 2, "driving.mp4"),
+    Case("animate-output-symlink-to-driving", "flowmark", animate(out="{link}"), 2, "link.mp4"),
     # animate: options
     Case("animate-size-20000", "flowmark", f"{A} --size 20000", 2, "--size"),
     Case("animate-size-8", "flowmark", f"{A} --size 8", 2, "--size"),
@@ -51,18 +61,18 @@ CASES: tuple[Case, ...] = (
     Case("animate-bad-stabilizer", "flowmark", f"{A} --stabilize kalman", 2, "--stabilize"),
     Case("animate-unknown-option", "flowmark", f"{A} --colour red", 2, "--colour"),
     # animate: the model file
-    Case("model-missing", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/nope.safetensors", 2, "nope.safetensors"),
-    Case("model-text-file", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/text.safetensors", 2, "text.safetensors"),
-    Case("model-folder", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/folder", 2, "folder"),
-    Case("model-nan-weights", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/nan-weights.safetensors", 2, "nan-weights.safetensors"),
-    Case("model-1e30-weights", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/huge-weights.safetensors", 2, "huge-weights.safetensors"),
-    Case("model-header-config-is-list", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/config-list.safetensors", 2, "config-list.safetensors"),
-    Case("model-header-meta-is-list", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/meta-list.safetensors", 2, "meta-list.safetensors"),
-    Case("model-header-temperature-0", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/temperature0.safetensors", 2, "temperature"),
-    Case("model-header-image-size-100000", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/size100000.safetensors", 2, "image_size"),
-    Case("model-text-pth-tar", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/text.pth.tar", 2, "text.pth.tar: not a readable PyTorch checkpoint"),
-    Case("model-plain-pickle-is-not-code", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/plain.pth.tar", 2, "plain.pth.tar: not a PyTorch checkpoint"),
-    Case("model-malicious-pickle-runs-nothing", "flowmark", "animate {kit}/source.png {kit}/driving.mp4 -o {tmp}/o.mp4 --model {kit}/evil.pth.tar", 2, "could run code"),
+    Case("model-missing", "flowmark", animate(model="{kit}/nope.safetensors"), 2, "nope.safetensors"),
+    Case("model-text-file", "flowmark", animate(model="{kit}/text.safetensors"), 2, "text.safetensors"),
+    Case("model-folder", "flowmark", animate(model="{kit}/folder"), 2, "folder"),
+    Case("model-nan-weights", "flowmark", animate(model="{kit}/nan-weights.safetensors"), 2, "nan-weights.safetensors"),
+    Case("model-1e30-weights", "flowmark", animate(model="{kit}/huge-weights.safetensors"), 2, "huge-weights.safetensors"),
+    Case("model-header-config-is-list", "flowmark", animate(model="{kit}/config-list.safetensors"), 2, "config-list.safetensors"),
+    Case("model-header-meta-is-list", "flowmark", animate(model="{kit}/meta-list.safetensors"), 2, "meta-list.safetensors"),
+    Case("model-header-temperature-0", "flowmark", animate(model="{kit}/temperature0.safetensors"), 2, "temperature"),
+    Case("model-header-image-size-100000", "flowmark", animate(model="{kit}/size100000.safetensors"), 2, "image_size"),
+    Case("model-text-pth-tar", "flowmark", animate(model="{kit}/text.pth.tar"), 2, "text.pth.tar: not a readable PyTorch checkpoint"),
+    Case("model-plain-pickle-is-not-code", "flowmark", animate(model="{kit}/plain.pth.tar"), 2, "plain.pth.tar: not a PyTorch checkpoint"),
+    Case("model-malicious-pickle-runs-nothing", "flowmark", animate(model="{kit}/evil.pth.tar"), 2, "could run code"),
     # reconstruct
     Case("reconstruct-text-video", "flowmark", f"reconstruct {{kit}}/text.mp4 -o {{tmp}}/r.mp4 {M}", 2, "text.mp4"),
     Case("reconstruct-truncated-video", "flowmark", f"reconstruct {{kit}}/truncated.mp4 -o {{tmp}}/r.mp4 {M}", 2, "truncated.mp4"),
