@@ -35,6 +35,7 @@ from flowmark_core.animate.motion_transfer import (
     transfer_motion,
 )
 from flowmark_core.animate.results import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.animate.track_frames import TrackRecorder, keypoints_at, raw_at
 from flowmark_core.errors import ConfigError, FlowmarkError
 from flowmark_core.models import Keypoints, MotionModel, SourceState
 from flowmark_core.stabilize import make_stabilizer
@@ -305,31 +306,14 @@ class Animator:
         self._stabilizer.reset()
         if self._cropper is not None:
             self._cropper.reset()
-        raws, stables, jraws, jstables, heats = [], [], [], [], []
+        recorder = TrackRecorder()
         for i, frame in enumerate(frames):
             box = self.cropper.update(frame) if self.face_crop else None
-            prepared = self.prepare(frame, box)
-            raw, _kp, value, jac = self._stabilised(prepared)
-            raws.append(raw.value)
-            stables.append(value)
-            jraws.append(raw.jacobian)
-            jstables.append(jac)
-            heats.append(raw.heatmap)
+            raw, _kp, value, jac = self._stabilised(self.prepare(frame, box))
+            recorder.add(raw, value, jac)
             if progress is not None:
                 progress(i + 1, total)
-        if not raws:
-            raise FlowmarkError("the driving video has no frames")
-        has_j = jraws[0] is not None
-        return KeypointTrack(
-            raw=np.stack(raws),
-            stable=np.stack(stables),
-            jacobian_raw=np.stack(jraws) if has_j else None,
-            jacobian_stable=np.stack(jstables) if has_j and jstables[0] is not None else None,
-            image_size=self.size,
-            fps=self.fps or DEFAULT_TRACK_FPS,
-            stabilizer=self.stabilizer_name,
-            heatmaps=np.stack(heats).astype(np.float16) if heats[0] is not None else None,
-        )
+        return recorder.finish(self.size, self.fps or DEFAULT_TRACK_FPS, self.stabilizer_name)
 
     def render_from_track(
         self,
@@ -353,22 +337,14 @@ class Animator:
                 heat = track.heatmaps[index].astype(np.float32)
             else:
                 heat = self.detect(prepared, heatmaps=True).heatmap
-        jr = None if track.jacobian_raw is None else track.jacobian_raw[index]
-        raw = DetectedKeypoints(track.raw[index], jr, heat)
-        if stabilized:
-            value = track.stable[index]
-            jac = None if track.jacobian_stable is None else track.jacobian_stable[index]
-        else:
-            value, jac = track.raw[index], jr
-        return self.render(prepared, raw, value, jac, index)
+        value, jac = keypoints_at(track, index, stabilized)
+        return self.render(prepared, raw_at(track, index, heat), value, jac, index)
 
     def reference_from_track(
         self, track: KeypointTrack, index: int, stabilized: bool = True
     ) -> None:
         """Make frame `index` of a track the reference of relative motion (recalibrate)."""
-        values = track.stable if stabilized else track.raw
-        jacs = track.jacobian_stable if stabilized else track.jacobian_raw
-        self.set_reference(values[index], None if jacs is None else jacs[index])
+        self.set_reference(*keypoints_at(track, index, stabilized))
 
     def best_frame(self, track: KeypointTrack) -> int:
         """The driving frame whose normalised keypoints best match the source's."""
