@@ -11,6 +11,12 @@ from flowmark_core.errors import ConfigError
 #: "landmarks" is ground-truth landmark motion (flowmark_core.data.landmark_motion).
 FLOW_METHODS: tuple[str, ...] = ("dis", "farneback", "landmarks")
 FLOW_PRESETS: tuple[str, ...] = ("ultrafast", "fast", "medium")
+#: Camera models of `flowmark_core.data.capture.PRESETS` (kept equal by a test; the config
+#: does not import OpenCV) for the capture augmentation (`data.capture_preset`).
+CAPTURE_PRESETS: tuple[str, ...] = ("webcam", "lowlight", "lighting", "occlusion")
+#: Frames the training flow is computed on under the capture augmentation: the clean ones
+#: (privileged, synthetic data only) or the degraded ones the model sees (what real data allows).
+CAPTURE_FLOW_ON: tuple[str, ...] = ("degraded", "clean")
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,12 @@ class AugmentConfig:
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Training data: a folder in the First Order Motion Model layout (train/, test/)."""
+    """Training data: a folder in the First Order Motion Model layout (train/, test/).
+
+    `capture_preset` (None = off) degrades the frames of a training sample as that camera
+    would (`flowmark_core.data.capture`), for a fraction `capture_probability` of samples;
+    `capture_flow_on` says which frames the flow for the flow loss is computed on.
+    """
 
     root: str | None = None
     frame_gap: int = 1
@@ -46,10 +57,17 @@ class DataConfig:
     flow_method: str = "dis"
     flow_preset: str = "ultrafast"
     augment: AugmentConfig = field(default_factory=AugmentConfig)
+    capture_preset: str | None = None
+    capture_probability: float = 1.0
+    capture_flow_on: str = "degraded"
 
     def __post_init__(self) -> None:
         check_choice("data.flow_method", self.flow_method, FLOW_METHODS)
         check_choice("data.flow_preset", self.flow_preset, FLOW_PRESETS)
+        if self.capture_preset is not None:
+            check_choice("data.capture_preset", self.capture_preset, CAPTURE_PRESETS)
+        check_number("data.capture_probability", self.capture_probability, 0, 1)
+        check_choice("data.capture_flow_on", self.capture_flow_on, CAPTURE_FLOW_ON)
         if self.frame_gap < 1:
             raise ConfigError(f"data.frame_gap: expected >= 1, got {self.frame_gap}")
         check_number("data.frame_gap", self.frame_gap, 1, 10_000)

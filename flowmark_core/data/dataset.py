@@ -28,6 +28,12 @@ from flowmark_core.data.augment import (
     apply_augmentation,
     draw_augmentation,
 )
+from flowmark_core.data.capture_augment import (
+    CaptureDraw,
+    capture_params,
+    degrade_sample,
+    draw_capture,
+)
 from flowmark_core.data.landmark_motion import (
     LANDMARK_MOTION,
     landmark_motion,
@@ -103,6 +109,10 @@ class FramesDataset(Dataset):
         augment: augmentations, or None.
         flow_method, flow_preset: see `flowmark_core.flow.FlowEstimator`.
         seed: fixes every item's random choices; None draws them from torch's RNG.
+        capture_preset: degrade the frames as this camera would (`data.capture_preset`),
+            for a fraction `capture_probability` of items; None = off.
+        capture_flow_on: "degraded" computes the flow on the frames the model sees,
+            "clean" on the frames before the capture degradation (synthetic data only).
     """
 
     def __init__(
@@ -118,6 +128,9 @@ class FramesDataset(Dataset):
         flow_method: str = "dis",
         flow_preset: str = "ultrafast",
         seed: int | None = None,
+        capture_preset: str | None = None,
+        capture_probability: float = 1.0,
+        capture_flow_on: str = "degraded",
     ) -> None:
         if image_size < 8:
             raise ConfigError(f"image_size must be >= 8, got {image_size}")
@@ -138,6 +151,14 @@ class FramesDataset(Dataset):
         self.augment = augment
         self.flow_method, self.flow_preset = flow_method, flow_preset
         self.seed = seed
+        self.capture, self.capture_preset = capture_params(capture_preset), capture_preset
+        if not 0.0 <= capture_probability <= 1.0:
+            raise ConfigError(f"capture_probability must be in [0, 1], got {capture_probability}")
+        if capture_flow_on not in ("degraded", "clean"):
+            raise ConfigError(
+                f"capture_flow_on: got {capture_flow_on!r}, expected one of degraded, clean"
+            )
+        self.capture_probability, self.capture_flow_on = capture_probability, capture_flow_on
         groups: dict[str, list[int]] = {}
         for i, path in enumerate(self.videos):
             groups.setdefault(identity_of(path) if id_sampling else str(i), []).append(i)
@@ -235,16 +256,25 @@ class FramesDataset(Dataset):
         source = int(rng.integers(count))
         gap = self.frame_gap if self.with_flow else 0
         driving = int(rng.integers(count - gap))
-        return self.make_sample(video, source, driving, draw_augmentation(self.augment, rng))
+        aug = draw_augmentation(self.augment, rng)
+        capture = draw_capture(self.capture, self.capture_probability, rng)  # drawn last
+        return self.make_sample(video, source, driving, aug, capture)
 
     def make_sample(
-        self, video: int, source: int, driving: int, aug: Augmentation
+        self,
+        video: int,
+        source: int,
+        driving: int,
+        aug: Augmentation,
+        capture: CaptureDraw | None = None,
     ) -> TrainingSample:
         """Build the sample of given frames and augmentation (what `__getitem__` draws).
 
         With flow the frames are (source, driving, driving + gap); a time flip plays them
         backwards, so driving becomes driving + gap and driving_next becomes driving. Without
         flow a time flip swaps source and driving, as the First Order Motion Model does.
+        A capture draw (`apply` set) then degrades the frames; the flow is computed on the
+        degraded frames or, with capture_flow_on "clean", on the frames before it.
         """
         gap = self.frame_gap
         indices = [source, driving, driving + gap] if self.with_flow else [source, driving]
@@ -254,6 +284,9 @@ class FramesDataset(Dataset):
                 frames, driving = frames[[0, 2, 1]], driving + gap
             else:
                 frames, driving = frames[[1, 0]], source
+        clean = frames
+        if capture is not None and capture.apply and self.capture is not None:
+            frames = degrade_sample(frames, self.capture, capture.seed)
         if not self.with_flow:
             return TrainingSample(
                 _to_tensor(frames[0]), _to_tensor(frames[1]), _EMPTY, _EMPTY, _EMPTY, driving
@@ -262,7 +295,8 @@ class FramesDataset(Dataset):
             following = driving - gap if aug.reverse else driving + gap
             forward, error = self._landmark_motion(video, driving, following, aug.flip)
         else:
-            pair = self._flow_estimator().pair(frames[1], frames[2])
+            seen = clean if self.capture_flow_on == "clean" else frames
+            pair = self._flow_estimator().pair(seen[1], seen[2])
             forward, error = pair.forward, pair.error
         return TrainingSample(
             source=_to_tensor(frames[0]),
@@ -304,6 +338,12 @@ class FramesDataset(Dataset):
             f"{self.root}/{self.split}: {len(self.videos)} videos, {len(self.groups)} "
             f"{'identities' if self.id_sampling else 'items'} x {self.repeats}, {mode}, "
             f"{self.image_size} px"
+            + (
+                f", capture {self.capture_preset} (p {self.capture_probability}, flow on "
+                f"{self.capture_flow_on} frames)"
+                if self.capture is not None
+                else ""
+            )
         )
 
     def video_names(self) -> list[str]:

@@ -106,6 +106,9 @@ def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
         augment=cfg.data.augment,
         flow_method=cfg.data.flow_method,
         flow_preset=cfg.data.flow_preset,
+        capture_preset=cfg.data.capture_preset,
+        capture_probability=cfg.data.capture_probability,
+        capture_flow_on=cfg.data.capture_flow_on,
     )
 
 
