@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from flowmark_gui.session import ERROR, WARNING, Session
@@ -27,6 +28,24 @@ def progress_text(task: str, done: int, total: int, elapsed_s: float) -> str:
     return text
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that may shrink below its text: what does not fit ends in "…".
+
+    A plain QLabel's minimum width is its whole text, so a long readout (a model card's
+    summary) would make the window wider than a small screen.
+    """
+
+    MIN_WIDTH = 80
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self.MIN_WIDTH, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(self.alignment()), text)
+
+
 class StatusBar(QStatusBar):
     """Shows the session's messages and progress; keeps the message history for tests."""
 
@@ -43,7 +62,7 @@ class StatusBar(QStatusBar):
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.camera = QLabel("")
-        self.model = QLabel("")
+        self.model = ElidedLabel("")
         self.addWidget(self.message, 1)
         self.addPermanentWidget(self.log_button)
         self.addPermanentWidget(self.progress)

@@ -152,3 +152,13 @@ def test_no_note_when_the_source_is_not_a_real_photo(
     _wait_source(qtbot, window, media["source"])
     assert window.session.source is not None and not window.session.source.real_photo
     assert _real_face_notes(window) == []
+
+
+def test_a_long_card_summary_does_not_widen_the_window(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    card = dict(PUPPET_CARD, summary="A very long summary of what this model is for. " * 8)
+    window = make_window(spec=_spec(_model_with_card(tmp_path, card)))
+    qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
+    assert window.status.model.text().endswith(card["summary"])  # the whole text is kept
+    assert window.status.minimumSizeHint().width() < 1024  # a small screen still fits it
