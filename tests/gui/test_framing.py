@@ -15,6 +15,7 @@ from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_gui.compose import draw_pane
+from flowmark_gui.main_window import MainWindow
 from flowmark_gui.overlays import PaneLayers
 from flowmark_gui.state import OverlayOptions
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
@@ -48,6 +49,15 @@ def wide_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"source": root / "wide-source.png", "driving": root / "wide.mp4"}
 
 
+def track_with_face_crop(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the first track, switch face crop on and wait for the re-track."""
+    wait_tracked(qtbot, window)
+    first = window.session.track
+    window.controls.motion.face_crop.setChecked(True)
+    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
+    wait_tracked(qtbot, window)
+
+
 def test_non_square_media_are_centre_cropped_not_stretched(
     make_window: WindowFactory, wide_media: dict[str, Path], qtbot: QtBot
 ) -> None:
@@ -66,11 +76,7 @@ def test_overlays_work_in_face_crop_mode(
     make_window: WindowFactory, wide_media: dict[str, Path], media: Media, qtbot: QtBot
 ) -> None:
     window = make_window(wide_media["source"], media["driving"])
-    wait_tracked(qtbot, window)
-    first = window.session.track
-    window.controls.motion.face_crop.setChecked(True)
-    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
-    wait_tracked(qtbot, window)
+    track_with_face_crop(qtbot, window)
     session, result = window.session, window.panes.result
     assert session.displayed.output.shape[:2] == (64, 64 + 2 * BAND)  # the whole source
     window.actions["overlay_motion"].trigger()  # M
@@ -96,11 +102,7 @@ def test_face_crop_boxes_do_not_depend_on_the_viewing_order(
 
     monkeypatch.setattr(FaceCropper, "detect", moving_face)
     window = make_window(media["source"], media["driving"])
-    wait_tracked(qtbot, window)
-    first = window.session.track
-    window.controls.motion.face_crop.setChecked(True)
-    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
-    wait_tracked(qtbot, window)
+    track_with_face_crop(qtbot, window)
     session = window.session
 
     def show(index: int) -> np.ndarray:
@@ -126,11 +128,7 @@ def test_face_crop_export_draws_the_result_overlays_in_the_crop_box(
     tmp_path: Path,
 ) -> None:
     window = make_window(wide_media["source"], media["driving"])
-    wait_tracked(qtbot, window)
-    first = window.session.track
-    window.controls.motion.face_crop.setChecked(True)
-    qtbot.waitUntil(lambda: window.session.track is not first, timeout=WAIT_MS)
-    wait_tracked(qtbot, window)
+    track_with_face_crop(qtbot, window)
     window.session.set_overlays(motion=True, occlusion=True)
     dialog = window.show_export()
     dialog.path.setText(str(tmp_path / "crop.mp4"))
