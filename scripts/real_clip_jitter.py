@@ -39,6 +39,7 @@ from flowmark_core.metrics.reference_follow import (
     split_blocks,
 )
 from flowmark_core.metrics.reference_mesh import REFERENCE_NAMES, MediaPipeReference
+from flowmark_core.motion_prior.tracks import file_digest
 from flowmark_core.stabilize import make_stabilizer
 
 SETTINGS: list[tuple[str, str, dict]] = [
@@ -50,9 +51,13 @@ SETTINGS: list[tuple[str, str, dict]] = [
 
 
 def clip_data(animator: Animator, reference: MediaPipeReference, entry, max_frames: int,
-              cache: Path):  # fmt: skip
-    """Prepared crops, raw keypoints and the reference of one clip (cached in `cache`)."""
-    path = cache / f"{entry.name}-{animator.size}-{max_frames}.npz"
+              cache: Path, model_key: str):  # fmt: skip
+    """Prepared crops, raw keypoints and the reference of one clip (cached in `cache`).
+
+    The cache file is keyed on the model file's digest (`model_key`): detections of one
+    model are never read back for another.
+    """
+    path = cache / f"{entry.name}-{animator.size}-{max_frames}-{model_key}.npz"
     if path.is_file():
         with np.load(path) as z:
             floor = float(z["floor"]) if np.isfinite(z["floor"]) else None
@@ -130,7 +135,7 @@ def main() -> None:
     sums: dict[str, dict[str, float]] = {}
     for entry in clip_entries(args.clips):
         prepared, raw, ref = clip_data(
-            animator, reference, entry, args.max_frames, Path(args.cache)
+            animator, reference, entry, args.max_frames, Path(args.cache), file_digest(path)
         )
         tracks = {}
         settings = SETTINGS + [

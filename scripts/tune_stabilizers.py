@@ -33,16 +33,23 @@ from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
 from flowmark_core.metrics import box_size, keypoint_acceleration, nme, nmj
 from flowmark_core.metrics.keypoint_spread import keypoint_spread, region_nme
+from flowmark_core.motion_prior.tracks import file_digest
 from flowmark_core.stabilize import make_stabilizer
 
 HOLD = {"hold_gate": 2.0}  # opt-in: hold detector jumps to reliable flow
 
 
-def collect(animator: Animator, data: str, split: str, videos: int, frames: int, cache: Path):
-    """Prepared frames, raw keypoints/Jacobians and ground truth of a split's videos."""
+def collect(animator: Animator, data: str, split: str, videos: int, frames: int, cache: Path,
+            model_key: str):  # fmt: skip
+    """Prepared frames, raw keypoints/Jacobians and ground truth of a split's videos.
+
+    Cached per video and per model file (`model_key`, its digest): another model's
+    detections are never read back.
+    """
     out = []
     for entry in list(VideoFolder(data, split))[:videos]:
-        key = hashlib.sha1(f"{Path(data).resolve()}|{split}|{entry.name}|{frames}".encode())
+        tag = f"{Path(data).resolve()}|{split}|{entry.name}|{frames}|{model_key}"
+        key = hashlib.sha1(tag.encode())
         path = cache / f"{key.hexdigest()[:16]}.npz"
         if path.is_file():
             with np.load(path) as z:
@@ -154,7 +161,8 @@ def main() -> None:
         reg, why = fit_split_regressor(animator, data, 60, 8, 1e-4)
         if reg is None:
             raise SystemExit(f"{data}: {why}")
-        videos = collect(animator, data, args.split, args.videos, args.frames, Path(args.cache))
+        videos = collect(animator, data, args.split, args.videos, args.frames, Path(args.cache),
+                         file_digest(path))  # fmt: skip
         rows = []
         for sigma in (1.5,):
             smooth = [gaussian_smooth(v["raw"], sigma) for v in videos]
