@@ -1,7 +1,8 @@
 """Evaluate models on a folder of videos without ground truth (real footage).
 
 Per clip: a fixed square face crop is chosen once (the face-mesh reference's face box on the
-first frame where it finds one, with a margin; the Haar face box without the reference; the
+first frame where it finds one, with a margin — also with the reference's scores switched
+off, so both runs crop alike; the Haar face box when mediapipe is not installed; the
 centred square when neither finds a face), every frame is cropped to it and reconstructed
 from the first with its own (stabilised) keypoints, and scored by what needs no annotation:
 
@@ -168,14 +169,17 @@ def evaluate_clips(
     """
     options = options or EvalOptions()
     entries = clip_entries(folder, options.max_videos)
-    reference, skipped = None, {}
-    if use_reference:
-        try:
-            reference = MediaPipeReference(min_side=REFERENCE_SIDE)
-        except FlowmarkError as exc:
+    # The face mesh chooses the crop whenever it is installed, scoring or not, so that
+    # --no-reference crops (and so L1 and the identity baseline) match a scored run.
+    mesh, skipped = None, {}
+    try:
+        mesh = MediaPipeReference(min_side=REFERENCE_SIDE)
+    except FlowmarkError as exc:
+        if use_reference:
             skipped["reference"] = f"ref NME/NMJ not computed: {exc}"
-    else:
+    if not use_reference:
         skipped["reference"] = "reference landmarks switched off (--no-reference)"
+    reference = mesh if use_reference else None
     skipped["landmarks"] = "NME/NMJ not computed: videos without ground truth"
     skipped["face"] = "AKD/MKR/AED are not computed on videos without ground truth"
     paths = [resolve_model_path(model) for model in models]
@@ -193,7 +197,7 @@ def evaluate_clips(
     flow = FlowEstimator("dis", options.flow_preset)
     for entry in entries:
         frames = _read_clip(entry, options.max_frames)
-        box = face_box(frames, reference)
+        box = face_box(frames, mesh)
         ref_crops = [crop(f, box, REFERENCE_SIDE) for f in frames]
         notes.append(
             f"{entry.name}: {len(frames)} frames, crop x={box.x:.0f} y={box.y:.0f} "
@@ -210,8 +214,8 @@ def evaluate_clips(
             _run_clip(animator, entry, prepared_frames, options, flow, m, totals, follow, sized)
             if progress is not None:
                 progress(len(frames))
-    if reference is not None:
-        reference.close()
+    if mesh is not None:
+        mesh.close()
     floor = float(np.mean(floors)) if floors else None
     ref_accel = float(np.mean(ref_accels)) if ref_accels else None
     rows: list[VariantResult] = []

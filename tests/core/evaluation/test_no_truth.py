@@ -50,8 +50,8 @@ def test_an_empty_folder_is_one_line_error(tmp_path, capsys) -> None:
     assert len(err) == 1 and "no videos found" in err[0]
 
 
-def test_reference_scores_a_real_portrait_clip(checkpoints, tmp_path) -> None:
-    """A portrait shipped with matplotlib, warped along a smooth path: ref metrics exist."""
+def _hopper_clip(root: Path, frames: int) -> Path:
+    """matplotlib's portrait warped along a smooth path, as one clip folder (skips without)."""
     why = mediapipe_available()
     if why is not None:
         pytest.skip(why)
@@ -60,11 +60,17 @@ def test_reference_scores_a_real_portrait_clip(checkpoints, tmp_path) -> None:
     if not path.is_file():
         pytest.skip(f"{path} is not shipped with this matplotlib")
     image = cv2.resize(cv2.imread(str(path)), (256, 300), interpolation=cv2.INTER_AREA)
-    folder = tmp_path / "clips" / "hopper"
+    folder = root / "clips" / "hopper"
     folder.mkdir(parents=True)
-    for t, mat in enumerate(warped_still_path(24, image.shape[:2], seed=2)):
+    for t, mat in enumerate(warped_still_path(frames, image.shape[:2], seed=2)):
         frame = cv2.warpAffine(image, mat, (256, 300), borderMode=cv2.BORDER_REFLECT)
         cv2.imwrite(str(folder / f"{t:04d}.png"), frame)
+    return folder
+
+
+def test_reference_scores_a_real_portrait_clip(checkpoints, tmp_path) -> None:
+    """A portrait shipped with matplotlib, warped along a smooth path: ref metrics exist."""
+    folder = _hopper_clip(tmp_path, 24)
     out = tmp_path / "out"
     code = main(["evaluate", str(folder.parent), "--model", str(checkpoints[0]), "-o", str(out)])
     assert code == 0
@@ -75,3 +81,21 @@ def test_reference_scores_a_real_portrait_clip(checkpoints, tmp_path) -> None:
     assert 0 < row["ref_floor_nmj"] < 0.03
     # A random-weights model follows the face poorly, but within a face's size.
     assert 0 < row["ref_nme"] < 1.0
+
+
+def test_no_reference_crops_as_a_scored_run_does(checkpoints, tmp_path) -> None:
+    """Switching the reference's scores off keeps the mesh's crop: same L1, same baseline."""
+    folder = _hopper_clip(tmp_path, 6)
+    rows, notes, skipped = [], [], []
+    for extra in ([], ["--no-reference"]):
+        out = tmp_path / f"out{len(extra)}"
+        args = ["evaluate", str(folder.parent), "--model", str(checkpoints[0]), "-o", str(out)]
+        assert main([*args, *extra]) == 0
+        data = json.loads((out / "results.json").read_text())
+        rows.append(data["rows"][0])
+        notes.append(data["notes"])
+        skipped.append(data["skipped"])
+    assert notes[0] == notes[1]
+    assert rows[0]["identity_l1"] == rows[1]["identity_l1"]
+    assert rows[0]["l1"] == pytest.approx(rows[1]["l1"], abs=1e-7)
+    assert "reference" not in skipped[0] and "switched off" in skipped[1]["reference"]
