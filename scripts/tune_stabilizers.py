@@ -133,9 +133,15 @@ def gaussian_smooth(track: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def settings(grid: str) -> list[tuple[str, str, dict]]:
-    """(label, stabiliser, params) rows of a named grid."""
+    """(label, stabiliser, params) rows of a named grid ("raw": the raw detector only)."""
+    if grid == "raw":
+        return [("none", "none", {})]
     rows = [("none", "none", {}), ("one-euro", "one-euro", {})]
     rows += [("flow", "flow", {}), ("flow + hold (hold_gate 2)", "flow", HOLD)]
+    if grid == "noise":  # the flow stabiliser's own noise model (no hold)
+        for r, q, g in itertools.product((1.0, 2.0, 3.0), (0.5, 1.0), (8.0, 16.0)):
+            params = dict(measurement_noise=r, process_noise=q, gate=g)
+            rows.append((f"flow {json.dumps(params)}", "flow", params))
     if grid == "gate":
         for hg, mh, cm in itertools.product((2.0, 4.0), (4,), (2.0, 4.0)):
             params = dict(hold_gate=hg, max_hold=mh, common_motion=cm)
@@ -150,7 +156,7 @@ def main() -> None:
     p.add_argument("--split", default="test", choices=("train", "test"))
     p.add_argument("--videos", type=int, default=12)
     p.add_argument("--frames", type=int, default=48)
-    p.add_argument("--grid", default="report", choices=("report", "gate"))
+    p.add_argument("--grid", default="report", choices=("report", "gate", "noise", "raw"))
     p.add_argument("--cache", default="runs/stabilizer-cache")
     p.add_argument("--output", default="runs/stabilizer-sweep.json", help="JSON of every row")
     args = p.parse_args()
@@ -164,7 +170,7 @@ def main() -> None:
         videos = collect(animator, data, args.split, args.videos, args.frames, Path(args.cache),
                          file_digest(path))  # fmt: skip
         rows = []
-        for sigma in (1.5,):
+        for sigma in (1.5,) if args.grid != "raw" else ():
             smooth = [gaussian_smooth(v["raw"], sigma) for v in videos]
             rows.append((f"offline gaussian sigma {sigma}", "offline", {}, smooth))
         for label, name, params in settings(args.grid):
