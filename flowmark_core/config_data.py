@@ -11,8 +11,10 @@ from flowmark_core.errors import ConfigError
 #: "landmarks" is ground-truth landmark motion (flowmark_core.data.landmark_motion).
 FLOW_METHODS: tuple[str, ...] = ("dis", "farneback", "landmarks")
 FLOW_PRESETS: tuple[str, ...] = ("ultrafast", "fast", "medium")
-#: Camera models of `flowmark_core.data.capture.PRESETS` (kept equal by a test; the config
-#: does not import OpenCV) for the capture augmentation (`data.capture_preset`).
+#: Camera models of `flowmark_core.data.capture.PRESETS` for the capture augmentation
+#: (`data.capture_preset`): those without the clip-level H.264 stage ("webcam-h264" is for
+#: test splits only, too slow per sample, so it is refused here). Kept equal by a test; the
+#: config does not import OpenCV.
 CAPTURE_PRESETS: tuple[str, ...] = ("webcam", "lowlight", "lighting", "occlusion")
 #: Frames the training flow is computed on under the capture augmentation: the clean ones
 #: (privileged, synthetic data only) or the degraded ones the model sees (what real data allows).

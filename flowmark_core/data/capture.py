@@ -3,8 +3,11 @@
 Each frame gets its own draw (independent per frame within a clip, while the content moves
 smoothly): signal-dependent sensor noise, exposure and white-balance flicker, motion blur
 along the true motion, JPEG compression at webcam qualities, low light (few photons, then
-gain), sudden lasting lighting changes, and a hand-like occluder that crosses the face along a smooth path. Draws depend only
-on (seed, frame index), so a clip degrades the same way every time.
+gain), sudden lasting lighting changes, and a hand-like occluder that crosses the face along a
+smooth path. Draws depend only on (seed, frame index), so a clip degrades the same way every
+time. Last, optionally, the whole clip goes through H.264 at a webcam bitrate
+(`capture_h264`, deterministic for its input): a clip-level stage for test splits only, so
+the training augmentation's presets (`config_data.CAPTURE_PRESETS`) leave it out.
 
 Photometric degradations and blur leave landmarks unchanged; the occluder marks the
 landmarks it covers invisible. Used as test splits (`flowmark data degrade`) and as a
@@ -19,6 +22,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from flowmark_core.data.capture_h264 import h264_roundtrip
 from flowmark_core.errors import ConfigError
 
 
@@ -40,6 +44,9 @@ class CaptureParams:
         light_steps: chance per frame of a sudden lighting change (a lamp switched, a cloud)
             that lasts: the scene brightness jumps by a factor in [0.55, 0.8] or its
             inverse and stays until the next change.
+        h264_kbps: encode the degraded clip as a webcam's H.264 stream at this bitrate (kbit/s
+            for a 640x480 frame, scaled by the clip's pixel count); None = no H.264.
+        h264_gop: frames between H.264 keyframes.
     """
 
     read_noise: float = 0.0
@@ -51,6 +58,8 @@ class CaptureParams:
     light: float = 1.0
     occluder: bool = False
     light_steps: float = 0.0
+    h264_kbps: float | None = None
+    h264_gop: int = 60
 
     def __post_init__(self) -> None:
         for key in ("read_noise", "shot_noise", "exposure_jitter", "white_balance_jitter"):
@@ -62,6 +71,10 @@ class CaptureParams:
             raise ConfigError(f"capture light_steps must be in [0, 1], got {self.light_steps!r}")
         if not 0 < self.light <= 1:
             raise ConfigError(f"capture light must be in (0, 1], got {self.light!r}")
+        if self.h264_kbps is not None and not self.h264_kbps > 0:
+            raise ConfigError(f"capture h264_kbps must be > 0, got {self.h264_kbps!r}")
+        if not self.h264_gop >= 1:
+            raise ConfigError(f"capture h264_gop must be >= 1, got {self.h264_gop!r}")
         if self.jpeg_quality is not None:
             low, high = self.jpeg_quality
             if not 1 <= low <= high <= 100:
@@ -96,6 +109,9 @@ PRESETS: dict[str, CaptureParams] = {
     "lighting": replace(WEBCAM, light_steps=0.08),
     # The webcam with a hand crossing the face.
     "occlusion": replace(WEBCAM, occluder=True),
+    # The webcam streaming H.264 (a video call) instead of JPEG frames: 400 kbit/s at 640x480.
+    # Test splits only (`flowmark data degrade`), not a training augmentation.
+    "webcam-h264": replace(WEBCAM, jpeg_quality=None, h264_kbps=400.0),
 }
 
 
@@ -295,17 +311,18 @@ def degrade_clip(
     seed: int,
     landmarks: np.ndarray | None = None,
     visible: np.ndarray | None = None,
+    fps: float = 25.0,
 ) -> DegradedClip:
     """Degrade every frame of a clip as a camera would (see the module docstring).
 
     Args:
         frames: uint8 RGB frames of one clip.
-        params: a `CaptureParams` or a preset name ("webcam", "lowlight", "lighting",
-            "occlusion").
+        params: a `CaptureParams` or a preset name (`PRESETS`).
         seed: the clip's seed; frame t draws from (seed, t) only.
         landmarks: true landmarks (px) if known: motion blur follows their motion and the
             occluder crosses their face; they are never moved.
         visible: their visibility; covered landmarks become invisible. Default: all visible.
+        fps: the clip's frame rate (the H.264 stage's bits per frame depend on it).
 
     Returns:
         The degraded frames and the new visibility (None without landmarks).
@@ -348,6 +365,8 @@ def degrade_clip(
             low, high = params.jpeg_quality
             u8 = jpeg(u8, int(rng.integers(low, high + 1)))
         out.append(u8)
+    if params.h264_kbps is not None:
+        out = h264_roundtrip(out, params.h264_kbps, params.h264_gop, fps)
     return DegradedClip(out, vis)
 
 

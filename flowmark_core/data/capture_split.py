@@ -1,6 +1,8 @@
 """`flowmark data degrade IN OUT --preset P`: a data set (or folder of videos) as a camera
 would have captured it. Every video becomes a folder of PNG frames; its landmarks.npz is
-kept (positions unchanged, covered landmarks marked invisible). Written atomically."""
+kept (positions unchanged, covered landmarks marked invisible). Written atomically. Presets
+with H.264 (`webcam-h264`) encode each whole clip at its frame rate and need ffmpeg's libx264
+(checked before anything is written)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import cv2
 import numpy as np
 
 from flowmark_core.data.capture import PRESETS, degrade_clip, preset
+from flowmark_core.data.capture_h264 import check_h264
 from flowmark_core.data.layout import SPLITS, list_videos, video_name
 from flowmark_core.data.synthetic.writer import _atomic_folder
 from flowmark_core.data.video_folder import LANDMARKS_FILE, landmarks_path, load_landmarks
@@ -28,7 +31,8 @@ def clip_seed(seed: int, name: str) -> int:
 
 
 def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
-    frames = list(open_video(src))
+    reader = open_video(src)
+    frames = list(reader)
     track = load_landmarks(landmarks_path(src)) if landmarks_path(src).is_file() else None
     clip = degrade_clip(
         frames,
@@ -36,6 +40,7 @@ def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
         clip_seed(seed, video_name(src)),
         None if track is None else track.landmarks[: len(frames)],
         None if track is None else track.visible[: len(frames)],
+        fps=reader.fps if track is None or track.fps is None else track.fps,
     )
     dst.mkdir(parents=True)
     for t, frame in enumerate(clip.frames):
@@ -60,9 +65,10 @@ def degrade_dataset(src: str | Path, out: str | Path, preset_name: str, seed: in
 
     Raises:
         DatasetError: IN holds no videos. OutputFileError: OUT exists and is not empty.
-        ConfigError: unknown preset.
+        ConfigError: unknown preset, or an H.264 preset and ffmpeg without libx264.
     """
-    preset(preset_name)
+    if preset(preset_name).h264_kbps is not None:
+        check_h264()
     root = Path(src)
     if not root.is_dir():
         raise DatasetError(f"{root}: input folder not found")
@@ -87,11 +93,13 @@ def register_degrade(sub: argparse._SubParsersAction) -> None:
     """Add `flowmark data degrade` to the `data` subcommands."""
     p = sub.add_parser(
         "degrade",
-        help="apply a camera's degradations (noise, flicker, blur, JPEG, occluder) to videos",
+        help="apply a camera's degradations (noise, flicker, blur, JPEG/H.264, occluder) to videos",
         description="Write IN (a data set with train/ test/, or a folder of videos) to OUT as "
         "a camera would have captured it: per-frame seeded sensor noise, exposure and white-"
-        "balance flicker, motion blur, JPEG; 'lowlight' adds low light, 'occlusion' a hand "
-        "crossing the face. Landmarks are kept; covered ones are marked invisible.",
+        "balance flicker, motion blur, JPEG; 'lowlight' adds low light, 'lighting' sudden "
+        "lighting changes, 'occlusion' a hand crossing the face; 'webcam-h264' streams each "
+        "clip as H.264 at 400 kbit/s (for 640x480; needs ffmpeg with libx264) instead of JPEG. "
+        "Landmarks are kept; covered ones are marked invisible.",
     )
     p.add_argument("input", metavar="IN", help="data set root or folder of videos")
     p.add_argument("out", metavar="OUT", help="new (or empty) output folder")
