@@ -75,6 +75,7 @@ def collect(animator: Animator, data: str, split: str, videos: int, frames: int,
             "gt": truth.landmarks[: len(fr)],
             "visible": truth.visible[: len(fr)],
             "size": np.array(entry.open().size),
+            "fps": np.array(np.nan if truth.fps is None else truth.fps),
         }
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(path, **item)
@@ -110,7 +111,8 @@ def pooled(animator: Animator, reg, videos: list[dict], tracks: list[np.ndarray]
 def run(animator: Animator, videos: list[dict], name: str, params: dict) -> list[np.ndarray]:
     tracks = []
     for v in videos:
-        st = make_stabilizer(name, animator.size, **params)
+        fps = float(v["fps"]) if "fps" in v and np.isfinite(v["fps"]) else None
+        st = make_stabilizer(name, animator.size, fps=fps, **params)
         track, _ = st.run(v["raw"], v["jac"], list(v["frames"]))
         tracks.append(track)
     return tracks
