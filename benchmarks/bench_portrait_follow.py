@@ -6,8 +6,8 @@ generated frames and on the driving frames. Reports the share of generated frame
 face found, and how the generated landmarks follow the driving ones: the Pearson correlation
 of reference-landmark displacements from the first frame (x and y of every landmark and
 frame pooled, each clip's displacements divided by its own inter-ocular distance), against
-the driving frames and against the face-cropped driving frames the model saw (the crop
-follows the head, so it removes most head translation and scale).
+the driving frames and against the face-cropped driving frames the model saw (one fixed box
+for the clip, so the two differ only by that crop's scale and the mesh's own noise).
 
     .venv/bin/python benchmarks/bench_portrait_follow.py --models puppets-faces-128 faces-mix-128
 """

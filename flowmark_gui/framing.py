@@ -2,8 +2,9 @@
 
 The model takes square frames. The GUI never stretches a frame to a square: without face
 crop it uses the largest centred square of every frame (a 176x144 video shows its centre
-144x144); with face crop it uses the smoothed face box. The boxes are computed in frame
-order while the video is tracked and stored with the track, so a frame renders the same
+144x144); with face crop it uses one face box for the whole video (`clip_box`: the head's
+motion in the frame reaches the model, the detector's jitter does not). The boxes are
+computed while the video is tracked and stored with the track, so a frame renders the same
 whichever frames were viewed before it, and the same in the export.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from flowmark_core.animate import Animator, DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.animate.clip_box import clip_box
 from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop, whole_image_box
 
 
@@ -55,16 +57,15 @@ class DrivingFramer:
     def __init__(self, size: int, face_crop: bool) -> None:
         self.size = size
         self.face_crop = face_crop
-        self._cropper = FaceCropper() if face_crop else None
         self.boxes: list[CropBox] = []
 
-    def box(self, frame: np.ndarray) -> CropBox:
-        """The next frame's box (face boxes are smoothed over the frames before it)."""
-        return self._cropper.update(frame) if self._cropper is not None else square_box(frame)
-
     def wrap(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-        for frame in frames:
-            box = self.box(frame)
+        """The frames cut to their boxes: with face crop one box for the whole video."""
+        face_box, stream = (
+            clip_box(frames, FaceCropper()) if self.face_crop else (None, iter(frames))
+        )
+        for frame in stream:
+            box = face_box or square_box(frame)
             self.boxes.append(box)
             yield crop(frame, box, self.size)
 

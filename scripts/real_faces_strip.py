@@ -1,9 +1,10 @@
 """A strip of frames: a real portrait animated by a real clip, at full resolution.
 
-Rows: the driving frames (carphone, face-cropped), the model's own output (128 px, bicubic
-to the display size), and the full-resolution output ("detail" mode, pasted back into the
-uncropped portrait; shown cropped around the face at the same display size). Relative motion
-with the driving clip's first frame as reference, face crop on both.
+Rows: the driving frames (carphone, face-cropped with one box for the clip), the model's
+own output (128 px, bicubic to the display size), and the full-resolution output ("detail"
+mode, pasted back into the uncropped portrait; shown cropped around the face at the same
+display size). Relative motion with the driving clip's first frame as reference, face crop
+on both.
 
     .venv/bin/python scripts/real_faces_strip.py --model puppets-faces-128 -o docs/real_faces_strip.png
 """
@@ -16,6 +17,7 @@ import cv2
 import numpy as np
 import torch
 
+from flowmark_core.animate.clip_box import clip_box
 from flowmark_core.animate.face_crop import FaceCropper, crop, whole_image_box
 from flowmark_core.animate.full_resolution import FullResolutionSource, upsample_image
 from flowmark_core.animate.motion_transfer import TransferOptions, transfer_motion
@@ -60,15 +62,15 @@ def main() -> None:
     full = FullResolutionSource(portrait, box)
     source = crop(portrait, box, s)
     picks = [int(v) for v in args.frames.split(",")]
-    cropper = FaceCropper()
     rows: list[list[np.ndarray]] = [[], [], []]
+    driving_box, frames = clip_box(open_video(real_media_path(args.driving)), FaceCropper())
     with torch.inference_mode():
         state = model.encode_source(_tensor(source))
         reference = None
-        for t, frame in enumerate(open_video(real_media_path(args.driving))):
-            if t > max(picks):
+        for t, frame in enumerate(frames):
+            if t > max(picks) or driving_box is None:
                 break
-            driving = crop(frame, cropper.update(frame), s)
+            driving = crop(frame, driving_box, s)
             kp = model.detect(_tensor(driving))
             reference = kp if reference is None else reference
             if t not in picks:

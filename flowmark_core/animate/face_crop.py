@@ -1,4 +1,5 @@
-"""Optional face crop: OpenCV's bundled Haar cascade, a square box with margin, smoothed."""
+"""Optional face crop: OpenCV's bundled Haar cascade finds a square box with margin; crop
+and paste back."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class CropBox:
     def as_int(self) -> tuple[int, int, int]:
         return round(self.x), round(self.y), max(1, round(self.size))
 
+    @property
+    def centre(self) -> tuple[float, float]:
+        """(x, y) of the box's centre in pixels."""
+        return self.x + self.size / 2, self.y + self.size / 2
+
 
 def _cascade() -> cv2.CascadeClassifier:
     path = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
@@ -29,21 +35,17 @@ def _cascade() -> cv2.CascadeClassifier:
 
 
 class FaceCropper:
-    """Finds the largest face and keeps a smoothed square crop around it.
+    """Finds the largest face of an image (OpenCV's Haar cascade) as a square box.
+
+    Stateless: which box a clip or a stream uses is decided in `clip_box.py`.
 
     Args:
         margin: crop side = face side * (1 + margin).
-        smoothing: weight of the previous box in the exponential smoothing (0 = none).
     """
 
-    def __init__(self, margin: float = 0.8, smoothing: float = 0.8) -> None:
+    def __init__(self, margin: float = 0.8) -> None:
         self.margin = margin
-        self.smoothing = smoothing
         self._cascade = _cascade()
-        self._box: CropBox | None = None
-
-    def reset(self) -> None:
-        self._box = None
 
     def detect(self, image: np.ndarray) -> CropBox | None:
         """The square box around the largest face in an RGB image, or None."""
@@ -56,26 +58,9 @@ class FaceCropper:
         )
         if len(faces) == 0:
             return None
-        x, y, w, h = max(faces, key=lambda f: f[2] * f[3]) / s
+        x, y, w, h = (float(v) for v in max(faces, key=lambda f: f[2] * f[3]) / s)
         side = max(w, h) * (1 + self.margin)
         return CropBox(x + w / 2 - side / 2, y + h / 2 - side / 2, side)
-
-    def update(self, image: np.ndarray) -> CropBox:
-        """Smoothed box for this frame (whole-image square when no face was ever found)."""
-        found = self.detect(image)
-        if found is None:
-            found = self._box or whole_image_box(image)
-        if self._box is None or self.smoothing <= 0:
-            self._box = found
-        else:
-            a = self.smoothing
-            b = self._box
-            self._box = CropBox(
-                a * b.x + (1 - a) * found.x,
-                a * b.y + (1 - a) * found.y,
-                a * b.size + (1 - a) * found.size,
-            )
-        return self._box
 
 
 def whole_image_box(image: np.ndarray) -> CropBox:

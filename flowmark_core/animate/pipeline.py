@@ -2,6 +2,10 @@
 (`push` for cameras, `track` + `render_from_track` for videos, `animate` for a whole video)
 around an `InferenceCore`, which owns the model, device and precision.
 
+With face crop the driving crop is fixed (`clip_box.py`): one box per video, recorded in the
+track (`KeypointTrack.crop_box`) and reused by `render_from_track`; a camera stream keeps its
+box until the face leaves it, and a new box starts the motion-transfer reference afresh.
+
 Heavy per-frame outputs (keypoint heatmaps, the dense deformation, the occlusion map) are
 copied to the host only when asked for (`outputs`); the output image, keypoints and
 Jacobians always are. With the stabiliser "none" the detected keypoints go straight from
@@ -19,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from flowmark_core.animate.clip_box import StreamBox, clip_box
 from flowmark_core.animate.face_crop import (
     CropBox,
     FaceCropper,
@@ -94,6 +99,7 @@ class Animator:
         self.set_stabilizer(stabilizer, **dict(stabilizer_params or {}))
         self.face_crop = face_crop
         self._cropper: FaceCropper | None = None
+        self._stream_box: StreamBox | None = None
         self._source_state: SourceState | None = None
         self._source_kp: DetectedKeypoints | None = None
         self._source_prepared: np.ndarray | None = None
@@ -120,6 +126,22 @@ class Animator:
         if self._cropper is None:
             self._cropper = FaceCropper()
         return self._cropper
+
+    @property
+    def stream_box(self) -> StreamBox:
+        """The driving box of the `push` stream (fixed until the face leaves it)."""
+        if self._stream_box is None:
+            self._stream_box = StreamBox(self.cropper)
+        return self._stream_box
+
+    def driving_box(
+        self, frames: Iterable[np.ndarray]
+    ) -> tuple[CropBox | None, Iterator[np.ndarray]]:
+        """The one driving box of a video (None without face crop) and its frames, all of
+        them in order (the first few were looked at to choose the box)."""
+        if not self.face_crop:
+            return None, iter(frames)
+        return clip_box(frames, self.cropper)
 
     # -- options --------------------------------------------------------------------------
     def set_transfer(
@@ -181,7 +203,6 @@ class Animator:
         self._source_full, self._source_box = image, None
         if self.face_crop:
             self._source_box = self.cropper.detect(image) or whole_image_box(image)
-            self.cropper.reset()
         prepared = self.prepare(image, self._source_box)
         self._full = FullResolutionSource.made_if(self.full_resolution, image, self._source_box)
         self._source_state = self.core.encode_source(self.core.image_tensor(prepared))
@@ -209,12 +230,12 @@ class Animator:
         self._reference = None if value_px is None else self.core.from_pixels(value_px, jacobian)
 
     def reset_stream(self, fps: float | None = None) -> None:
-        """Start a new driving stream (at `fps` if given): stabiliser, crop smoothing and
+        """Start a new driving stream (at `fps` if given): stabiliser, driving box and
         reference are reset."""
         self.set_fps(fps)
         self._stabilizer.reset()
-        if self._cropper is not None:
-            self._cropper.reset()
+        if self._stream_box is not None:
+            self._stream_box.reset()
         self._reference = None
         self._index = 0
 
@@ -282,9 +303,21 @@ class Animator:
         return raw, self.core.from_pixels(value, jac), value, jac
 
     def push(self, frame: np.ndarray) -> FrameResult:
-        """Streaming API (cameras): detect, stabilise online, render one frame."""
-        box = self.cropper.update(frame) if self.face_crop else None
-        prepared = self.prepare(frame, box)
+        """Streaming API (cameras): detect, stabilise online, render one frame.
+
+        With face crop the box is `stream_box`'s; when it is chosen anew (the face left the
+        old one) the stabiliser and the reference restart, so the output does not jump.
+        """
+        box = None
+        if self.face_crop:
+            box, moved = self.stream_box.update(frame)
+            if moved:
+                self._stabilizer.reset()
+                self._reference = None
+        return self._step(self.prepare(frame, box))
+
+    def _step(self, prepared: np.ndarray) -> FrameResult:
+        """Detect, stabilise and render one prepared frame of the stream."""
         raw, kp, value, jac = self._stabilised(prepared)
         result = self._render(prepared, raw, kp, value, jac, self._index)
         self._index += 1
@@ -299,21 +332,23 @@ class Animator:
     ) -> KeypointTrack:
         """Detect and stabilise keypoints over a whole video (one pass, online stabiliser).
 
+        With face crop every frame is cut with one box (`driving_box`), recorded in the
+        track as `crop_box`.
+
         Args:
             fps: the video's frame rate: the stabiliser's time step, recorded in the track.
         """
         self.set_fps(fps)
         self._stabilizer.reset()
-        if self._cropper is not None:
-            self._cropper.reset()
+        box, stream = self.driving_box(frames)
         recorder = TrackRecorder()
-        for i, frame in enumerate(frames):
-            box = self.cropper.update(frame) if self.face_crop else None
+        for i, frame in enumerate(stream):
             raw, _kp, value, jac = self._stabilised(self.prepare(frame, box))
             recorder.add(raw, value, jac)
             if progress is not None:
                 progress(i + 1, total)
-        return recorder.finish(self.size, self.fps or DEFAULT_TRACK_FPS, self.stabilizer_name)
+        fps_used = self.fps or DEFAULT_TRACK_FPS
+        return recorder.finish(self.size, fps_used, self.stabilizer_name, box)
 
     def render_from_track(
         self,
@@ -325,11 +360,11 @@ class Animator:
     ) -> FrameResult:
         """Render frame `index` of a tracked video (random access: scrubbing, rendering).
 
-        Heatmaps (default: when in `outputs`) come from the track when it kept them, else
-        the frame is detected again for them.
+        The frame is cut with the track's own `crop_box` (whole when it has none), so a frame
+        renders the same whichever frames were rendered before. Heatmaps (default: when in
+        `outputs`) come from the track when it kept them, else the frame is detected again.
         """
-        box = self.cropper.update(frame) if self.face_crop else None
-        prepared = self.prepare(frame, box)
+        prepared = self.prepare(frame, track.crop_box)
         want_heat = "heatmaps" in self.outputs if with_heatmaps is None else with_heatmaps
         heat = None
         if want_heat:
@@ -358,20 +393,19 @@ class Animator:
         total: int | None = None,
         fps: float | None = None,
     ) -> Iterator[FrameResult]:
-        """Batch API over a driving video at `fps` (its frame rate). With `find_best`,
-        `frames` must be re-iterable: a first pass tracks keypoints and picks the reference
-        frame, a second renders."""
+        """Batch API over a driving video at `fps` (its frame rate), face-cropped (if on)
+        with one box for the whole video. With `find_best`, `frames` must be re-iterable: a
+        first pass tracks keypoints and picks the reference frame, a second renders."""
         self.reset_stream(fps)
         if not find_best:
-            for i, frame in enumerate(frames):
-                yield self.push(frame)
+            box, stream = self.driving_box(frames)  # one box for the video, as `track`
+            for i, frame in enumerate(stream):
+                yield self._step(self.prepare(frame, box))
                 if progress is not None:
                     progress(i + 1, total)
             return
         track = self.track(frames, fps)
         self.reference_from_track(track, self.best_frame(track))
-        if self._cropper is not None:
-            self._cropper.reset()
         for i, frame in enumerate(frames):
             yield self.render_from_track(frame, track, i)
             if progress is not None:

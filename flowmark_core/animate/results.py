@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowmark_core.animate.face_crop import CropBox
+
 
 @dataclass(frozen=True)
 class DetectedKeypoints:
@@ -57,6 +59,8 @@ class KeypointTrack:
         raw / stable: (T, K, 2); jacobian_raw / jacobian_stable: (T, K, 2, 2) or None;
         heatmaps: (T, K, h, w) float16 of the raw detections, kept only when the pipeline
         was asked for heatmaps (so scrubbing need not detect again), else None.
+        crop_box: the one square of every driving frame the keypoints were detected in
+        (video pixels; face crop), or None when frames were used whole.
     """
 
     raw: np.ndarray
@@ -67,3 +71,4 @@ class KeypointTrack:
     fps: float
     stabilizer: str
     heatmaps: np.ndarray | None = None
+    crop_box: CropBox | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.animate.results import DetectedKeypoints, KeypointTrack
 from flowmark_core.errors import FlowmarkError
 
@@ -32,8 +33,11 @@ class TrackRecorder:
         self._jacobian_stable.append(stable_jacobian)
         self._heatmaps.append(raw.heatmap)
 
-    def finish(self, image_size: int, fps: float, stabilizer: str) -> KeypointTrack:
-        """The recorded frames as one track (heatmaps kept as float16 when recorded)."""
+    def finish(
+        self, image_size: int, fps: float, stabilizer: str, crop_box: CropBox | None = None
+    ) -> KeypointTrack:
+        """The recorded frames as one track (heatmaps kept as float16 when recorded), made
+        in the square `crop_box` of every frame (None: whole frames)."""
         if not self._raw:
             raise FlowmarkError("the driving video has no frames")
         has_j = self._jacobian_raw[0] is not None
@@ -48,6 +52,7 @@ class TrackRecorder:
             fps=fps,
             stabilizer=stabilizer,
             heatmaps=np.stack(self._heatmaps).astype(np.float16) if heat else None,
+            crop_box=crop_box,
         )
 
 

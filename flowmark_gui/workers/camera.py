@@ -66,8 +66,9 @@ class CameraWorker(WorkerThread):
         self.post(lambda: self._apply_options(options))
 
     def recalibrate(self) -> None:
-        """The next frame becomes the reference of relative motion."""
-        self.post(lambda: self._animator is not None and self._animator.set_reference(None))
+        """The next frame becomes the reference of relative motion (with face crop, the
+        next face found also fixes the crop box anew: a re-centre)."""
+        self.post(self._recalibrate)
 
     def set_avatar(self, path: Path) -> None:
         self.post(lambda: self._load_avatar(Path(path)))
@@ -85,10 +86,17 @@ class CameraWorker(WorkerThread):
         self._display_free.set()
 
     # -- worker thread ---------------------------------------------------------------------
+    def _recalibrate(self) -> None:
+        if self._animator is not None:
+            self._animator.stream_box.reset()
+            self._animator.set_reference(None)
+
     def _apply_options(self, options: RenderOptions) -> None:
         self._options = options
         if self._animator is None:
             return
+        if options.face_crop != self._animator.face_crop:  # another view of the face
+            self._animator.reset_stream()
         self._animator.set_fps(self.settings.fps_limit)  # the stream's rate: the time step
         self._animator.set_stabilizer(options.stabilizer, **options.stabilizer_params)
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
