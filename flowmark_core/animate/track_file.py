@@ -39,10 +39,12 @@ def track_arrays(track: KeypointTrack) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_track(path: str | Path, track: KeypointTrack) -> None:
-    """Write `track` as .npz, atomically."""
+def save_track(
+    path: str | Path, track: KeypointTrack, extra: dict[str, np.ndarray] | None = None
+) -> None:
+    """Write `track` as .npz, atomically, with `extra` arrays beside it (e.g. video_size)."""
     with atomic_output(path) as tmp, tmp.open("wb") as f:
-        np.savez(f, **track_arrays(track))
+        np.savez(f, **{**(extra or {}), **track_arrays(track)})
 
 
 def load_track(path: str | Path) -> KeypointTrack:

@@ -21,6 +21,7 @@ from flowmark_core.cli.common import (
     open_driving_video,
     positive_float,
     progress_bar,
+    stabilizer_params,
 )
 from flowmark_core.errors import InputFileError, OutputFileError
 
@@ -123,7 +124,11 @@ def run_animate(args: argparse.Namespace) -> int:
     driving = open_driving_video(args.driving)
     full = args.size is None  # default: output at the source's size (full_resolution.py)
     animator = load_animator(
-        args, stabilizer=args.stabilize, face_crop=args.crop, full_resolution=full
+        args,
+        stabilizer=args.stabilize,
+        stabilizer_params=stabilizer_params(args),
+        face_crop=args.crop,
+        full_resolution=full,
     )
     animator.set_transfer(mode=args.mode, adapt_scale=args.adapt_scale)
     s = animator.size
@@ -159,7 +164,9 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     first = next(iter(video), None)
     if first is None:
         raise InputFileError(f"{args.video}: the video has no frames")
-    animator = load_animator(args, stabilizer=args.stabilize)
+    animator = load_animator(
+        args, stabilizer=args.stabilize, stabilizer_params=stabilizer_params(args)
+    )
     animator.set_transfer(mode="absolute")
     animator.set_source(np.asarray(first))
     n = _write(animator, video, args.output, video.fps, None)

@@ -124,6 +124,45 @@ def add_stabilize_option(p: argparse.ArgumentParser) -> None:
         default="none",
         help="keypoint stabilisation: none, one-euro or flow (optical-flow guided)",
     )
+    p.add_argument(
+        "--stabilizer-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="stabilizer_param",
+        help="a parameter of the chosen stabiliser (repeatable), e.g. process_noise=0.5 "
+        "for flow on webcam or low-light footage (docs/results.md)",
+    )
+
+
+def stabilizer_params(args: argparse.Namespace) -> dict[str, float | int | bool]:
+    """The --stabilizer-param KEY=VALUE options as a dict (numbers and true/false).
+
+    Raises:
+        ConfigError: an item without `=` or whose value is not a number or true/false.
+    """
+    from flowmark_core.errors import ConfigError
+
+    out: dict[str, float | int | bool] = {}
+    for item in getattr(args, "stabilizer_param", None) or []:
+        key, sep, text = item.partition("=")
+        key, text = key.strip(), text.strip()
+        if not sep or not key:
+            raise ConfigError(
+                f"--stabilizer-param {item!r}: expected KEY=VALUE, e.g. process_noise=0.5"
+            )
+        if text.lower() in ("true", "false"):
+            out[key] = text.lower() == "true"
+            continue
+        try:
+            out[key] = int(text) if text.lstrip("+-").isdigit() else float(text)
+        except ValueError:
+            raise ConfigError(
+                f"--stabilizer-param {item!r}: expected a number or true/false as the value"
+            ) from None
+        if not math.isfinite(out[key]):
+            raise ConfigError(f"--stabilizer-param {item!r}: expected a finite number")
+    return out
 
 
 def load_source_image(path: str) -> np.ndarray:

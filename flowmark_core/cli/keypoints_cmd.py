@@ -13,6 +13,7 @@ from flowmark_core.cli.common import (
     load_source_image,
     open_driving_video,
     progress_bar,
+    stabilizer_params,
 )
 from flowmark_core.errors import OutputFileError
 
@@ -60,30 +61,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_keypoints(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from flowmark_core.io.atomic import atomic_output
+    from flowmark_core.animate.track_file import save_track
 
     _check_output(args.output, ".npz", args.video)
     video = open_driving_video(args.video)
-    animator = load_animator(args, stabilizer=args.stabilize)
+    animator = load_animator(
+        args, stabilizer=args.stabilize, stabilizer_params=stabilizer_params(args)
+    )
     bar = progress_bar(video.frame_count, "tracking")
     try:
         track = animator.track(video, fps=video.fps, progress=lambda i, _t: bar.update(1))
     finally:
         bar.close()
-    arrays = {
-        "raw": track.raw,
-        "stable": track.stable,
-        "image_size": np.array(track.image_size),
-        "fps": np.array(track.fps),
-        "stabilizer": np.array(track.stabilizer),
-        "video_size": np.array(video.size),
-    }
-    if track.jacobian_raw is not None:
-        arrays["jacobian_raw"] = track.jacobian_raw
-    if track.jacobian_stable is not None:
-        arrays["jacobian_stable"] = track.jacobian_stable
-    with atomic_output(args.output) as tmp, tmp.open("wb") as f:
-        np.savez(f, **arrays)
+    save_track(args.output, track, extra={"video_size": np.array(video.size)})
     print(f"wrote {track.raw.shape[0]} frames x {track.raw.shape[1]} keypoints to {args.output}")
     return 0
 
