@@ -162,7 +162,8 @@ class CameraController(QObject):
         """The next camera frame becomes the reference pose."""
         if self.worker is not None:
             self.worker.recalibrate()
-            self.session.info("recalibrated: the next camera frame is the reference pose")
+            crop = " and the face crop is re-centred" if self.session.options.face_crop else ""
+            self.session.info(f"recalibrated: the next camera frame is the reference pose{crop}")
 
     # -- avatars ---------------------------------------------------------------------------
     def set_avatar_folder(self, folder: Path) -> None:

@@ -78,7 +78,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["home"] = _action(play, "First Frame", ctl.player.home, "Home")
     actions["end"] = _action(play, "Last Frame", ctl.player.end, "End")
     play.addSeparator()
-    actions["recalibrate"] = _action(play, "Recalibrate (use this pose)", window.recalibrate, "R")
+    actions["recalibrate"] = _action(
+        play, "Recalibrate (use this pose, re-centre the crop)", window.recalibrate, "R"
+    )
     actions["best"] = _action(play, "Find Best Reference Frame", ctl.find_best_frame, "B")
     actions["stabilise"] = _action(play, "Stabilise Keypoints", window.toggle_stabilisation, "S")
     actions["stabilise"].setCheckable(True)
