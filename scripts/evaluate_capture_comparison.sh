@@ -10,8 +10,7 @@
 # Usage: scripts/evaluate_capture_comparison.sh OUT MODEL [MODEL ...]
 set -euo pipefail
 out=$1; shift
-py=${PYTHON:-.venv/bin/python}
-fm=${FLOWMARK:-.venv/bin/flowmark}
+source "$(dirname "$0")/lib/experiments.sh"
 mkdir -p "$out"
 for model in "$@"; do
   name=$(basename "$(dirname "$model")")

@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
 # Issue 12 item 5: why do the keypoints pile up on the face's centre line? One factor per run
 # (configs/spread-study-faces-128.yaml), same steps and seed; then
-# `python scripts/spread_study_report.py runs/spread-*` scores each on the clean test split.
+# `scripts/score_spread_study.sh runs/spread-eval runs/spread-*/` scores each on the clean test split.
 # Usage: scripts/keypoint_spread_study.sh [DATA] [OUT_PREFIX]
 set -euo pipefail
 data=${1:-data/puppets-faces-128}
 out=${2:-runs/spread}
-py=${PYTHON:-.venv/bin/python}
+source "$(dirname "$0")/lib/experiments.sh"
 cfg=configs/spread-study-faces-128.yaml
-run() {
-  local name=$1; shift
-  nohup nice -n 5 "$py" train.py --config "$cfg" --data "$data" --out "$out-$name" \
-    --threads 1 "$@" >"$out-$name.log" 2>&1 &
-  echo "started $out-$name (pid $!)"
-}
+run() { local name=$1; shift; train_in_background "$cfg" "$data" "$out-$name" "$@"; }
 run base
 run temp-0.03 --set model.kp_detector.temperature=0.03
 run equivariance-0 --set loss.equivariance_value=0 --set loss.equivariance_jacobian=0

@@ -5,8 +5,7 @@
 # Usage: scripts/score_spread_study.sh OUT RUN_DIR [RUN_DIR ...]
 set -euo pipefail
 out=$1; shift
-py=${PYTHON:-.venv/bin/python}
-fm=${FLOWMARK:-.venv/bin/flowmark}
+source "$(dirname "$0")/lib/experiments.sh"
 mkdir -p "$out"
 for run in "$@"; do
   name=$(basename "$run")

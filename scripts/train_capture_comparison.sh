@@ -6,14 +6,9 @@
 set -euo pipefail
 data=${1:-data/faces-mix-128}
 out=${2:-runs/capture}
-py=${PYTHON:-.venv/bin/python}
+source "$(dirname "$0")/lib/experiments.sh"
 cfg=configs/capture-faces-mix-128.yaml
-run() {
-  local name=$1; shift
-  nohup nice -n 5 "$py" train.py --config "$cfg" --data "$data" --out "$out-$name" \
-    --threads 1 "$@" >"$out-$name.log" 2>&1 &
-  echo "started $out-$name (pid $!)"
-}
+run() { local name=$1; shift; train_in_background "$cfg" "$data" "$out-$name" "$@"; }
 run flow-degraded
 run flow-clean --set data.capture_flow_on=clean
 run noflow --set loss.flow.weight=0 --set loss.flow.jacobian_weight=0
