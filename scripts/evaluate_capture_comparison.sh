@@ -20,14 +20,14 @@ for model in "$@"; do
     data/jitter-faces-128-lowlight data/jitter-faces-128-occlusion --model "$model" \
     --split test --grid report --output "$dir/jitter.json" >"$dir/jitter.log" 2>&1
   "$fm" evaluate data/jitter-faces-128-webcam --model "$model" --max-videos 12 \
-    --max-frames 48 -o "$dir/webcam" >"$dir/webcam.log" 2>&1
+    --max-frames 48 --no-face-metrics -o "$dir/webcam" >"$dir/webcam.log" 2>&1
   "$fm" evaluate data/jitter-faces-128 --model "$model" --max-videos 12 \
-    --max-frames 48 -o "$dir/clean" >"$dir/clean.log" 2>&1
+    --max-frames 48 --no-face-metrics -o "$dir/clean" >"$dir/clean.log" 2>&1
   "$py" scripts/real_clip_jitter.py data/real-clips --model "$model" \
     --output "$dir/real" >"$dir/real.log" 2>&1
 done
 "$fm" evaluate data/real-faces-eval --compare "$@" --no-reference -o "$out/real-l1" \
   >"$out/real-l1.log" 2>&1
 "$fm" evaluate data/puppets-faces-128 --compare "$@" --max-videos 20 --max-frames 32 \
-  -o "$out/cartoon-l1" >"$out/cartoon-l1.log" 2>&1
+  --no-face-metrics -o "$out/cartoon-l1" >"$out/cartoon-l1.log" 2>&1
 echo "done: $out"

@@ -13,7 +13,7 @@ for run in "$@"; do
   "$py" scripts/tune_stabilizers.py data/jitter-faces-128 --model "$run/model.safetensors" \
     --split test --grid raw --output "$out/$name/raw.json" >"$out/$name/raw.log" 2>&1
   "$fm" evaluate data/jitter-faces-128 --model "$run/model.safetensors" --max-videos 12 \
-    --max-frames 48 -o "$out/$name/clean" >"$out/$name/clean.log" 2>&1
+    --max-frames 48 --no-face-metrics -o "$out/$name/clean" >"$out/$name/clean.log" 2>&1
 done
 "$py" - "$out" "$@" <<'PY'
 import json, sys
