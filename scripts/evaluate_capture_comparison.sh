@@ -13,6 +13,7 @@ out=$1; shift
 source "$(dirname "$0")/lib/experiments.sh"
 mkdir -p "$out"
 for model in "$@"; do
+  [ "${COMPARE_ONLY:-0}" = 1 ] && break
   name=$(basename "$(dirname "$model")")
   [ "$name" = "." ] || [ "$name" = "models" ] && name=$(basename "$model" .safetensors)
   dir="$out/$name"; mkdir -p "$dir"
@@ -26,6 +27,9 @@ for model in "$@"; do
   "$py" scripts/real_clip_jitter.py data/real-clips --model "$model" \
     --output "$dir/real" >"$dir/real.log" 2>&1
 done
+# COMPARE_ONLY=1 skips the per-model part; PER_MODEL_ONLY=1 skips the side-by-side part (so the
+# per-model parts of several models can run in parallel).
+[ "${PER_MODEL_ONLY:-0}" = 1 ] && { echo "done: $out (per model)"; exit 0; }
 "$fm" evaluate data/real-faces-eval --compare "$@" --no-reference -o "$out/real-l1" \
   >"$out/real-l1.log" 2>&1
 "$fm" evaluate data/puppets-faces-128 --compare "$@" --max-videos 20 --max-frames 32 \
