@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from flowmark_core.io.process_guard import init_worker_process, stop_signals_blocked
+from flowmark_core.io.process_guard import children_ignore_stop_signals, init_worker_process
 
 if TYPE_CHECKING:
     from torch.utils.data import DataLoader
@@ -46,6 +46,6 @@ def loader_worker_options(num_workers: int, prefetch_factor: int = 2) -> dict[st
 
 
 def start_batches(loader: DataLoader) -> Iterator[Any]:
-    """`iter(loader)`, its workers started with SIGINT/SIGTERM held back until they ignore them."""
-    with stop_signals_blocked():
+    """`iter(loader)`, its workers started ignoring SIGINT/SIGTERM."""
+    with children_ignore_stop_signals():
         return iter(loader)

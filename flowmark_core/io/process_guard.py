@@ -10,11 +10,13 @@ waiting for ever for a queue lock a killed worker held).
 
 A spawned worker runs for seconds (importing torch, unpickling the data set) before its
 initialiser can ignore anything; a group signal in that window would kill it (SIGTERM) or
-print a KeyboardInterrupt traceback from inside multiprocessing (SIGINT). So the parent starts
-workers inside `stop_signals_blocked()`: a child inherits the blocked signal mask across fork
-and exec, the signals stay pending in it, and `leave_interrupts_to_parent` discards them
-(SIG_IGN) before unblocking. The parent gets its own copy after the block. CPython's
-multiprocessing resource tracker is started the same way.
+print a KeyboardInterrupt traceback from inside multiprocessing (SIGINT). A blocked signal
+mask does not survive multiprocessing's spawn (measured: the exec'ed child starts with an
+empty mask), but an ignored disposition does survive exec, and CPython then keeps it (it
+installs its KeyboardInterrupt handler only over the default disposition). So the parent
+starts workers inside `children_ignore_stop_signals()`: for the block its thread blocks both
+signals and sets them to SIG_IGN, children begin ignoring them, and the parent's handlers
+and mask come back after it (a signal that reached this thread meanwhile is delivered then).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
@@ -83,11 +86,40 @@ def stop_signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def children_ignore_stop_signals() -> Iterator[None]:
+    """Start child processes inside this block: they begin with SIGINT/SIGTERM ignored.
+
+    This thread blocks both and sets them to SIG_IGN for the block (children inherit the
+    disposition across exec); afterwards the previous handlers come back, a stop signal
+    that was already pending is raised again, and the mask is restored — this process still
+    gets its own copy. Off the main thread (handlers cannot be set there) or with a handler
+    installed outside Python, it only blocks them, as `stop_signals_blocked` does.
+    A group signal that another thread of this process takes during the block is lost.
+    """
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    swap = threading.current_thread() is threading.main_thread() and None not in handlers.values()
+    pending = signal.sigpending() & set(STOP_SIGNALS) if swap else set()
+    try:
+        if swap:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+        yield
+    finally:
+        if swap:
+            for sig, old in handlers.items():
+                signal.signal(sig, old)
+            for sig in pending:  # SIG_IGN discarded it; this thread still blocks it
+                signal.raise_signal(sig)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+
+
 def leave_interrupts_to_parent() -> None:
     """Ignore SIGINT and SIGTERM in this (child) process; the parent stops us.
 
-    Then unblock both (blocked when we were started inside `stop_signals_blocked`): pending
-    signals are discarded.
+    Then unblock both (in case they were blocked when we were started): pending signals are
+    discarded.
     """
     for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)

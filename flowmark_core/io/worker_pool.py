@@ -5,7 +5,7 @@ it), so a group SIGTERM (`timeout`, systemd, Ctrl-C's cousin) killed them too, a
 A worker killed while it held the pool's shared task-queue lock left that lock taken forever,
 and the parent then waited for it in `Pool.terminate()`/`join()` (a futex wait, seen under
 load in the data-synth signal test). Here no lock is shared: each worker has its own pipe to
-the parent, is started with the stop signals blocked and ignores them (see
+the parent, starts ignoring the stop signals (see
 `flowmark_core.io.process_guard`), and dies with the parent. On a group signal only the
 parent acts: it stops handing out tasks, closes the pipes, waits a bounded time for the
 workers to finish the task in hand and SIGKILLs any still running, before its clean-up (e.g.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from flowmark_core.io.process_guard import init_worker_process, stop_signals_blocked
+from flowmark_core.io.process_guard import children_ignore_stop_signals, init_worker_process
 
 #: seconds a stopping worker gets to finish its task before it is SIGKILLed
 STOP_WAIT_S = 3.0
@@ -98,7 +98,7 @@ class WorkerPool:
 
     def _start(self, func: Callable[[Any], Any]) -> None:
         ctx = multiprocessing.get_context("spawn")
-        with stop_signals_blocked():  # children start with them blocked, then ignore them
+        with children_ignore_stop_signals():  # children start ignoring them
             for _ in range(self._processes):
                 parent_end, child_end = ctx.Pipe()
                 process = ctx.Process(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from flowmark_core.io.process_guard import leave_interrupts_to_parent, stop_signals_blocked
+from flowmark_core.io.process_guard import children_ignore_stop_signals, leave_interrupts_to_parent
 from flowmark_core.training.distributed import DistInfo
 from flowmark_core.training.interrupts import (
     Stopped,
@@ -67,7 +67,7 @@ def _starting_worker(go, ready, finish) -> None:  # multiprocessing events
 def test_a_worker_signalled_while_starting_ignores_the_signals() -> None:
     ctx = multiprocessing.get_context("spawn")
     go, ready, finish = ctx.Event(), ctx.Event(), ctx.Event()
-    with stop_signals_blocked():
+    with children_ignore_stop_signals():
         worker = ctx.Process(target=_starting_worker, args=(go, ready, finish), daemon=True)
         worker.start()
     try:
@@ -85,3 +85,44 @@ def test_a_worker_signalled_while_starting_ignores_the_signals() -> None:
         if worker.is_alive():
             worker.kill()
             worker.join()
+
+
+def _ignored_signals(pid: int) -> int:
+    """The SigIgn bit mask of a process (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return int(line.split()[1], 16)
+    raise AssertionError(f"no SigIgn line for pid {pid}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_a_spawned_child_starts_ignoring_the_stop_signals() -> None:
+    """Before any of our code runs in it (a plain target), the child ignores both signals.
+
+    A blocked mask did not survive multiprocessing's spawn: the CI saw a worker print a
+    KeyboardInterrupt traceback while unpickling, before its initialiser ran.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    with children_ignore_stop_signals():
+        child = ctx.Process(target=time.sleep, args=(30,), daemon=True)
+        child.start()
+    try:
+        mask = _ignored_signals(child.pid)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            assert mask & (1 << (sig - 1)), f"{sig.name} not ignored in the child: {mask:#x}"
+    finally:
+        child.kill()
+        child.join()
+
+
+def test_the_parent_keeps_its_handlers_and_a_signal_sent_during_the_block() -> None:
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda sig, _frame: seen.append(sig))
+    try:
+        with children_ignore_stop_signals():
+            os.kill(os.getpid(), signal.SIGTERM)  # blocked here: held until the block ends
+            assert seen == []
+        assert seen == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
