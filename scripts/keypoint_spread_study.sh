@@ -9,9 +9,8 @@ data=${1:-data/puppets-faces-128}
 out=${2:-runs/spread}
 source "$(dirname "$0")/lib/experiments.sh"
 cfg=configs/spread-study-faces-128.yaml
-run() { local name=$1; shift; train_in_background "$cfg" "$data" "$out-$name" "$@"; }
-run base
-run temp-0.03 --set model.kp_detector.temperature=0.03
-run equivariance-0 --set loss.equivariance_value=0 --set loss.equivariance_jacobian=0
-run no-image-skip --set model.generator.image_skip=false
-run kp-20 --set model.num_kp=20
+variant base
+variant temp-0.03 --set model.kp_detector.temperature=0.03
+variant equivariance-0 --set loss.equivariance_value=0 --set loss.equivariance_jacobian=0
+variant no-image-skip --set model.generator.image_skip=false
+variant kp-20 --set model.num_kp=20

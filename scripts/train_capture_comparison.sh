@@ -8,7 +8,6 @@ data=${1:-data/faces-mix-128}
 out=${2:-runs/capture}
 source "$(dirname "$0")/lib/experiments.sh"
 cfg=configs/capture-faces-mix-128.yaml
-run() { local name=$1; shift; train_in_background "$cfg" "$data" "$out-$name" "$@"; }
-run flow-degraded
-run flow-clean --set data.capture_flow_on=clean
-run noflow --set loss.flow.weight=0 --set loss.flow.jacobian_weight=0
+variant flow-degraded
+variant flow-clean --set data.capture_flow_on=clean
+variant noflow --set loss.flow.weight=0 --set loss.flow.jacobian_weight=0

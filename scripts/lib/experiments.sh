@@ -12,3 +12,11 @@ train_in_background() {
     --threads 1 "$@" >"$out.log" 2>&1 &
   echo "started $out (pid $!)"
 }
+
+# variant NAME [train.py options...]: train_in_background "$cfg" "$data" "$out-NAME" (the
+# calling script sets cfg, data and out).
+variant() {
+  local name=$1
+  shift
+  train_in_background "$cfg" "$data" "$out-$name" "$@"
+}
