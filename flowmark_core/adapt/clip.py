@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from flowmark_core.animate.clip_box import median_box
 from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop
 from flowmark_core.errors import InputFileError
 from flowmark_core.flow import FlowEstimator
@@ -61,8 +62,7 @@ def clip_face_box(frames: list[np.ndarray], source: str) -> CropBox:
             f"{source}: no face found (searched {len(picks)} frames); adapt needs a video "
             "of one face, at least about 24 px wide"
         )
-    x, y, side = np.median(np.array([[b.x, b.y, b.size] for b in boxes]), axis=0)
-    return CropBox(float(x), float(y), float(side))
+    return median_box(boxes)
 
 
 def read_adapt_clip(
