@@ -18,6 +18,7 @@ import pytest
 
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.training.state import load_train_state
+from tests.core.faults.processes import wait_until_gone
 from tests.core.faults.test_bad_inputs import temporaries
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -83,14 +84,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.split(")")[-1].split()[0] != "Z"
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_to_the_training_group_checkpoints_and_exits_130(
     kit: Path, tmp_path: Path, sig: signal.Signals, started: list[subprocess.Popen]
@@ -105,15 +98,7 @@ def test_signal_to_the_training_group_checkpoints_and_exits_130(
     assert "Traceback" not in err and "killed by signal" not in err, err
     assert load_train_state(out / "train-state.pt")["step"] >= 1
     assert temporaries(out) == []
-    _wait_until_gone(workers)
-
-
-def _wait_until_gone(pids: list[int], limit: float = 30.0) -> None:
-    """Wait (polling, bounded) until none of `pids` runs; fail naming the survivors."""
-    deadline = time.monotonic() + limit
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(p) for p in pids), f"still running: {pids}"
+    wait_until_gone(workers)
 
 
 def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
@@ -127,7 +112,7 @@ def test_sigkill_leaves_no_worker_and_resume_removes_stale_temporaries(
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    _wait_until_gone(workers)  # a worker must not outlive its SIGKILLed parent
+    wait_until_gone(workers)  # a worker must not outlive its SIGKILLed parent
     # What a SIGKILL during a save leaves (the dead pid is in the name):
     stale = out / f".train-state.{proc.pid}-0badcafe.tmp.pt"
     stale.write_bytes(b"half a checkpoint")
@@ -188,4 +173,4 @@ def test_signal_during_data_synth_removes_the_partial_data_set(
         "flowmark: interrupted; partial outputs were removed"
     ]
     assert list(tmp_path.iterdir()) == []
-    _wait_until_gone(workers)
+    wait_until_gone(workers)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from pathlib import Path
+import threading
 
 import pytest
 
 from flowmark_core.io.worker_pool import WorkerDied, WorkerPool
+from tests.core.faults.processes import alive
 
 
 def _square(x: int) -> int:
@@ -26,21 +26,15 @@ def _fail_on_three(x: int) -> int:
     return x
 
 
-def _sleep_then_return(x: float) -> float:
-    time.sleep(x)
+def _return_or_block(x: float) -> float:
+    """Return 0 at once; any other task blocks until its worker is killed."""
+    if x:
+        threading.Event().wait()
     return x
 
 
 def _pids(pool: WorkerPool) -> list[int]:
     return [w.process.pid for w in pool._workers]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.split(")")[-1].split()[0] != "Z"
 
 
 def test_every_task_is_run_once() -> None:
@@ -56,7 +50,7 @@ def test_a_task_error_reaches_the_caller_and_the_workers_stop() -> None:
         next(results)
         pids = _pids(pool)
         list(results)
-    assert not any(_alive(p) for p in pids)
+    assert not any(alive(p) for p in pids)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -73,7 +67,7 @@ def test_workers_ignore_a_group_signal(sig: signal.Signals) -> None:
 
 def test_a_worker_killed_from_outside_is_an_error_not_a_hang() -> None:
     with pytest.raises(WorkerDied), WorkerPool(1) as pool:
-        results = pool.imap_unordered(_sleep_then_return, [0.0, 600.0])
+        results = pool.imap_unordered(_return_or_block, [0.0, 600.0])
         next(results)
         os.kill(_pids(pool)[0], signal.SIGKILL)
         next(results)
@@ -81,7 +75,7 @@ def test_a_worker_killed_from_outside_is_an_error_not_a_hang() -> None:
 
 def test_leaving_early_stops_a_busy_worker_within_the_bounded_wait() -> None:
     with WorkerPool(2) as pool:
-        results = pool.imap_unordered(_sleep_then_return, [0.0, 600.0, 600.0])
+        results = pool.imap_unordered(_return_or_block, [0.0, 600.0, 600.0])
         next(results)
         pids = _pids(pool)
-    assert not any(_alive(p) for p in pids)  # the 600 s tasks were SIGKILLed
+    assert not any(alive(p) for p in pids)  # the blocked tasks were SIGKILLed
