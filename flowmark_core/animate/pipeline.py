@@ -1,6 +1,6 @@
 """The animation pipeline: face crop, stabiliser, motion-transfer reference and the frame loop
-(`push` for cameras, `track` + `render_from_track` for videos, `animate` for a whole video)
-around an `InferenceCore`, which owns the model, device and precision.
+(`push` for cameras; `track` + `render_from_track` and `animate` for videos, in
+`video_tracking.py`) around an `InferenceCore`, which owns the model, device and precision.
 
 With face crop the driving crop is fixed (`clip_box.py`): one box per video, recorded in the
 track (`KeypointTrack.crop_box`) and reused by `render_from_track`; a camera stream keeps its
@@ -15,7 +15,7 @@ the detector to the renderer on the device; the host copy is only for the result
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,26 +36,22 @@ from flowmark_core.animate.inference_core import InferenceCore
 from flowmark_core.animate.motion_transfer import (
     MODES,
     TransferOptions,
-    find_best_frame,
     transfer_motion,
 )
-from flowmark_core.animate.results import DetectedKeypoints, FrameResult, KeypointTrack
-from flowmark_core.animate.track_frames import TrackRecorder, keypoints_at, raw_at
+from flowmark_core.animate.results import DetectedKeypoints, FrameResult
+from flowmark_core.animate.video_tracking import VideoTracking
 from flowmark_core.errors import ConfigError, FlowmarkError
 from flowmark_core.models import Keypoints, MotionModel, SourceState
 from flowmark_core.stabilize import make_stabilizer
 
-Progress = Callable[[int, int | None], None]
 HEAVY_OUTPUTS: tuple[str, ...] = ("heatmaps", "motion", "occlusion")
-DEFAULT_TRACK_FPS = 25.0
-"""Recorded in a track whose frame rate nobody gave (frames from a list, not a video)."""
 
 
 def _host(t: torch.Tensor | None) -> np.ndarray | None:
     return None if t is None else t[0].float().cpu().numpy()
 
 
-class Animator:
+class Animator(VideoTracking):
     """Source image + driving frames -> animated frames, with stabilised keypoints.
 
     Args:
@@ -322,91 +318,3 @@ class Animator:
         result = self._render(prepared, raw, kp, value, jac, self._index)
         self._index += 1
         return result
-
-    def track(
-        self,
-        frames: Iterable[np.ndarray],
-        fps: float | None = None,
-        progress: Progress | None = None,
-        total: int | None = None,
-    ) -> KeypointTrack:
-        """Detect and stabilise keypoints over a whole video (one pass, online stabiliser).
-
-        With face crop every frame is cut with one box (`driving_box`), recorded in the
-        track as `crop_box`.
-
-        Args:
-            fps: the video's frame rate: the stabiliser's time step, recorded in the track.
-        """
-        self.set_fps(fps)
-        self._stabilizer.reset()
-        box, stream = self.driving_box(frames)
-        recorder = TrackRecorder()
-        for i, frame in enumerate(stream):
-            raw, _kp, value, jac = self._stabilised(self.prepare(frame, box))
-            recorder.add(raw, value, jac)
-            if progress is not None:
-                progress(i + 1, total)
-        fps_used = self.fps or DEFAULT_TRACK_FPS
-        return recorder.finish(self.size, fps_used, self.stabilizer_name, box)
-
-    def render_from_track(
-        self,
-        frame: np.ndarray,
-        track: KeypointTrack,
-        index: int,
-        stabilized: bool = True,
-        with_heatmaps: bool | None = None,
-    ) -> FrameResult:
-        """Render frame `index` of a tracked video (random access: scrubbing, rendering).
-
-        The frame is cut with the track's own `crop_box` (whole when it has none), so a frame
-        renders the same whichever frames were rendered before. Heatmaps (default: when in
-        `outputs`) come from the track when it kept them, else the frame is detected again.
-        """
-        prepared = self.prepare(frame, track.crop_box)
-        want_heat = "heatmaps" in self.outputs if with_heatmaps is None else with_heatmaps
-        heat = None
-        if want_heat:
-            if track.heatmaps is not None:
-                heat = track.heatmaps[index].astype(np.float32)
-            else:
-                heat = self.detect(prepared, heatmaps=True).heatmap
-        value, jac = keypoints_at(track, index, stabilized)
-        return self.render(prepared, raw_at(track, index, heat), value, jac, index)
-
-    def reference_from_track(
-        self, track: KeypointTrack, index: int, stabilized: bool = True
-    ) -> None:
-        """Make frame `index` of a track the reference of relative motion (recalibrate)."""
-        self.set_reference(*keypoints_at(track, index, stabilized))
-
-    def best_frame(self, track: KeypointTrack) -> int:
-        """The driving frame whose normalised keypoints best match the source's."""
-        return find_best_frame(self.source_keypoints.value, track.stable)
-
-    def animate(
-        self,
-        frames: Iterable[np.ndarray],
-        find_best: bool = False,
-        progress: Progress | None = None,
-        total: int | None = None,
-        fps: float | None = None,
-    ) -> Iterator[FrameResult]:
-        """Batch API over a driving video at `fps` (its frame rate), face-cropped (if on)
-        with one box for the whole video. With `find_best`, `frames` must be re-iterable: a
-        first pass tracks keypoints and picks the reference frame, a second renders."""
-        self.reset_stream(fps)
-        if not find_best:
-            box, stream = self.driving_box(frames)  # one box for the video, as `track`
-            for i, frame in enumerate(stream):
-                yield self._step(self.prepare(frame, box))
-                if progress is not None:
-                    progress(i + 1, total)
-            return
-        track = self.track(frames, fps)
-        self.reference_from_track(track, self.best_frame(track))
-        for i, frame in enumerate(frames):
-            yield self.render_from_track(frame, track, i)
-            if progress is not None:
-                progress(i + 1, total)
