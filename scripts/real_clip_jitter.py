@@ -31,6 +31,7 @@ from flowmark_core.evaluation.no_truth import (
     clip_reference,
     face_box,
 )
+from flowmark_core.io.file_digest import file_digest
 from flowmark_core.metrics import keypoint_acceleration
 from flowmark_core.metrics.reference_follow import (
     apply_linear_map,
@@ -39,7 +40,6 @@ from flowmark_core.metrics.reference_follow import (
     split_blocks,
 )
 from flowmark_core.metrics.reference_mesh import REFERENCE_NAMES, MediaPipeReference
-from flowmark_core.motion_prior.tracks import file_digest
 from flowmark_core.stabilize import make_stabilizer
 
 SETTINGS: list[tuple[str, str, dict]] = [
@@ -130,12 +130,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = resolve_model_path(args.model)
     animator = Animator.from_checkpoint(path, precision="float32")
+    model_key = file_digest(path)  # names this model's cached detections
     reference = MediaPipeReference(min_side=REFERENCE_SIDE)
     rows = []
     sums: dict[str, dict[str, float]] = {}
     for entry in clip_entries(args.clips):
         prepared, raw, ref = clip_data(
-            animator, reference, entry, args.max_frames, Path(args.cache), file_digest(path)
+            animator, reference, entry, args.max_frames, Path(args.cache), model_key
         )
         tracks = {}
         settings = SETTINGS + [

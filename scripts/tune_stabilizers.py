@@ -31,9 +31,9 @@ from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import resolve_model_path
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
+from flowmark_core.io.file_digest import file_digest
 from flowmark_core.metrics import box_size, keypoint_acceleration, nme, nmj
 from flowmark_core.metrics.keypoint_spread import keypoint_spread, region_nme
-from flowmark_core.motion_prior.tracks import file_digest
 from flowmark_core.stabilize import make_stabilizer
 
 HOLD = {"hold_gate": 2.0}  # opt-in: hold detector jumps to reliable flow
@@ -164,13 +164,14 @@ def main() -> None:
     args = p.parse_args()
     path = resolve_model_path(args.model)
     animator = Animator.from_checkpoint(path, precision="float32")
+    model_key = file_digest(path)  # names this model's cached detections
     results = []
     for data in args.data:
         reg, why = fit_split_regressor(animator, data, 60, 8, 1e-4)
         if reg is None:
             raise SystemExit(f"{data}: {why}")
         videos = collect(animator, data, args.split, args.videos, args.frames, Path(args.cache),
-                         file_digest(path))  # fmt: skip
+                         model_key)  # fmt: skip
         rows = []
         for sigma in (1.5,) if args.grid != "raw" else ():
             smooth = [gaussian_smooth(v["raw"], sigma) for v in videos]

@@ -76,8 +76,9 @@ def run_train_prior(args: argparse.Namespace) -> int:
     from flowmark_core.checkpoints import load_checkpoint, resolve_model_path
     from flowmark_core.cli.common import progress_bar
     from flowmark_core.errors import DatasetError
+    from flowmark_core.io.file_digest import file_digest
     from flowmark_core.motion_prior.config import PriorModelConfig, PriorTrainConfig
-    from flowmark_core.motion_prior.tracks import cached_tracks, file_digest
+    from flowmark_core.motion_prior.tracks import cached_tracks
     from flowmark_core.motion_prior.training import PRIOR_FILE, PriorTrainer
 
     if not Path(args.data_dir).is_dir():

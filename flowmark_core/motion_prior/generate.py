@@ -15,11 +15,12 @@ import torch
 from flowmark_core.checkpoints import load_checkpoint, resolve_model_path
 from flowmark_core.devices import resolve_device
 from flowmark_core.errors import CheckpointError, ConfigError
+from flowmark_core.io.file_digest import file_digest
 from flowmark_core.models import Keypoints, MotionModel, SourceState
 from flowmark_core.motion_prior.checkpoint import check_prior_fits, default_prior_path, load_prior
 from flowmark_core.motion_prior.config import MAX_FRAMES
 from flowmark_core.motion_prior.model import MotionPrior
-from flowmark_core.motion_prior.tracks import file_digest, identity_jacobians
+from flowmark_core.motion_prior.tracks import identity_jacobians
 
 
 @dataclass(frozen=True)

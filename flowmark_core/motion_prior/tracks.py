@@ -3,7 +3,6 @@ cached: normalised values and Jacobians per frame, raw or flow-stabilised."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.errors import DatasetError
 from flowmark_core.geometry import normalized_to_pixels, pixels_to_normalized
 from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.file_digest import file_digest
 from flowmark_core.models import MotionModel
 from flowmark_core.motion_prior.config import TRACK_KINDS
 from flowmark_core.stabilize import make_stabilizer
@@ -45,15 +45,6 @@ class TrackSet:
 
     def __len__(self) -> int:
         return len(self.lengths)
-
-
-def file_digest(path: str | Path, length: int = 16) -> str:
-    """The first `length` hex digits of a file's SHA-256 (names a model in caches/metadata)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:length]
 
 
 def identity_jacobians(count: int, num_kp: int) -> np.ndarray:
