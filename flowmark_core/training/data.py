@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from flowmark_core import errors
+from flowmark_core.data.dataset import FramesDataset
 from flowmark_core.training.objective import TrainBatch
 from flowmark_core.training.sampler import sample_seed
+
+if TYPE_CHECKING:
+    from flowmark_core.config import ExperimentConfig
 
 
 @dataclass(frozen=True)
@@ -80,4 +84,24 @@ def collate(items: list[tuple[Any, int]]) -> TrainBatch | LoadFailure:
         flow=stack("flow"),
         flow_error=stack("flow_error"),
         seeds=torch.tensor([it[1] for it in items], dtype=torch.int64),
+    )
+
+
+def make_dataset(cfg: ExperimentConfig, root: str) -> FramesDataset:
+    """The training data set for a config (flow attached when the flow loss is on)."""
+    data = cfg.data
+    return FramesDataset(
+        root=root,
+        split="train",
+        image_size=cfg.model.image_size,
+        frame_gap=data.frame_gap,
+        with_flow=cfg.loss.flow.enabled,
+        id_sampling=data.id_sampling,
+        repeats=data.repeats,
+        augment=data.augment,
+        flow_method=data.flow_method,
+        flow_preset=data.flow_preset,
+        capture_preset=data.capture_preset,
+        capture_probability=data.capture_probability,
+        capture_flow_on=data.capture_flow_on,
     )

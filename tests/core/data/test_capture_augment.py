@@ -16,8 +16,7 @@ from flowmark_core.data.capture_augment import draw_capture
 from flowmark_core.data.dataset import FramesDataset
 from flowmark_core.data.synthetic.writer import synthesize_dataset
 from flowmark_core.errors import ConfigError
-from flowmark_core.training.data import SeededSamples
-from flowmark_core.training.main import make_dataset
+from flowmark_core.training.data import SeededSamples, make_dataset
 
 SIZE = 48
 CONFIG = Path(__file__).resolve().parents[3] / "configs" / "puppets-faces-128.yaml"

@@ -138,7 +138,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def other_state(kit: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A train-state.pt of a config with 5 keypoints (kit's tiny.yaml has 3)."""
-    from flowmark_core.training.main import main
+    from flowmark_core.cli.train_cmd import main
 
     out = tmp_path_factory.mktemp("other-run") / "run"
     code = main(["--config", str(kit / "other.yaml"), "--data", str(kit / "data"),

@@ -17,7 +17,7 @@ def run_program(program: str, argv: list[str]) -> int:
     if program == "flowmark":
         from flowmark_core.cli.main import main
     else:
-        from flowmark_core.training.main import main
+        from flowmark_core.cli.train_cmd import main
     try:
         return main(argv)
     except SystemExit as exc:

@@ -16,15 +16,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flowmark_core.cli.common import DEVICES, HelpFormatter, OneLineParser, int_in_range
 from flowmark_core.errors import ConfigError, DatasetError, FlowmarkError, OutputFileError
-
-if TYPE_CHECKING:
-    import torch
-
-    from flowmark_core.config import ExperimentConfig
 
 #: Files whose presence means a folder holds a run (= trainer.RUN_FILES; no torch import here).
 RUN_FILES = ("train-state.pt", "model.safetensors")
@@ -90,28 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def make_dataset(cfg: ExperimentConfig, root: str) -> torch.utils.data.Dataset:
-    """The training data set for a config (flow attached when the flow loss is on)."""
-    from flowmark_core.data.dataset import FramesDataset
-
-    fc = cfg.loss.flow
-    return FramesDataset(
-        root=root,
-        split="train",
-        image_size=cfg.model.image_size,
-        frame_gap=cfg.data.frame_gap,
-        with_flow=fc.enabled,
-        id_sampling=cfg.data.id_sampling,
-        repeats=cfg.data.repeats,
-        augment=cfg.data.augment,
-        flow_method=cfg.data.flow_method,
-        flow_preset=cfg.data.flow_preset,
-        capture_preset=cfg.data.capture_preset,
-        capture_probability=cfg.data.capture_probability,
-        capture_flow_on=cfg.data.capture_flow_on,
-    )
-
-
 def run_folder(args: argparse.Namespace) -> Path:
     """The run folder: --out, else the folder of --resume, else runs/<config name>."""
     if args.out:
@@ -147,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from flowmark_core.fomm_config import load_config
+    from flowmark_core.training.data import make_dataset
     from flowmark_core.training.distributed import init_distributed, shutdown_distributed
     from flowmark_core.training.interrupts import stop_on_signals
     from flowmark_core.training.trainer import Trainer
