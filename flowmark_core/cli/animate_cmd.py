@@ -95,19 +95,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _write(
     animator: Animator,
     frames_source,
+    driving: str,
     output: str,
     fps: float,
     size: int | None,
     find_best: bool = False,
 ) -> int:
+    from flowmark_core.io.audio import AudioSource
     from flowmark_core.io.video_writer import VideoWriter
 
     total = frames_source.frame_count
     out_size = None if size is None else (size, size)
+    # Every driving frame is written, from the first: the sound from 0 s, re-timed when
+    # --fps plays the frames at another rate than the clip's.
+    sound = AudioSource(Path(driving), 0.0, speed=fps / frames_source.fps)
     bar = progress_bar(total, "rendering")
     count = 0
     try:
-        with VideoWriter(output, fps=fps, size=out_size) as writer:
+        with VideoWriter(output, fps=fps, size=out_size, audio=sound) as writer:
             stream = animator.animate(frames_source, find_best=find_best, fps=frames_source.fps)
             for result in stream:
                 writer.write(result.output)
@@ -115,6 +120,8 @@ def _write(
                 bar.update(1)
     finally:
         bar.close()
+    if writer.audio_note:
+        note(writer.audio_note)
     return count
 
 
@@ -136,7 +143,13 @@ def run_animate(args: argparse.Namespace) -> int:
         note(f"source {source.shape[1]}x{source.shape[0]} is resized to the model's {s}x{s}")
     animator.set_source(source)
     n = _write(
-        animator, driving, args.output, args.fps or driving.fps, args.size, args.find_best_frame
+        animator,
+        driving,
+        args.driving,
+        args.output,
+        args.fps or driving.fps,
+        args.size,
+        args.find_best_frame,
     )
     print(f"wrote {n} frames to {args.output}")
     return 0
@@ -169,6 +182,6 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     )
     animator.set_transfer(mode="absolute")
     animator.set_source(np.asarray(first))
-    n = _write(animator, video, args.output, video.fps, None)
+    n = _write(animator, video, args.video, args.output, video.fps, None)
     print(f"wrote {n} reconstructed frames to {args.output}")
     return 0

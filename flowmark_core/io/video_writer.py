@@ -8,6 +8,10 @@ is left untouched. A full disk is reported as "no space left on <folder>".
 GIFs are streamed with bounded memory: each frame gets its own palette
 (`palettegen=stats_mode=single` + `paletteuse=new=1`) instead of one palette computed from
 all frames, which made ffmpeg buffer every frame (about 1.5 MB a frame at 512 px).
+
+With `audio` (set at construction or before `close()`), an mp4 also gets the driving
+clip's sound, cut to the written frames (`flowmark_core.io.audio`); `audio_note` then says
+what happened to it when there is something to say (no sound in a gif, dropped, failed).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 
 from flowmark_core.errors import Cancelled, OutputFileError
 from flowmark_core.io.atomic import atomic_output, is_out_of_space, no_space_error
+from flowmark_core.io.audio import AudioSource, mux_audio, skip_reason
 from flowmark_core.io.ffmpeg_encoder import EncoderFailed, FfmpegEncoder
 from flowmark_core.io.process_guard import stop_signals_blocked
 
@@ -34,6 +39,10 @@ _GIF_FILTER = (
 )
 
 
+class _SoundFailed(Exception):
+    """ffmpeg could not add the sound (the silent video is kept)."""
+
+
 class VideoWriter:
     """Context manager writing uint8 RGB frames to an mp4 or gif file.
 
@@ -44,6 +53,7 @@ class VideoWriter:
             None takes the size of the first frame. mp4 needs even sides: odd sizes are
             padded by one edge pixel on the right / bottom.
         crf: H.264 quality (0 lossless .. 51 worst; 18 looks lossless to most eyes).
+        audio: the driving clip's sound to put under the frames (mp4 only; see above).
 
     Example:
         >>> with VideoWriter("out.mp4", fps=25) as writer:  # doctest: +SKIP
@@ -57,6 +67,7 @@ class VideoWriter:
         fps: float,
         size: tuple[int, int] | None = None,
         crf: int = 18,
+        audio: AudioSource | None = None,
     ) -> None:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
@@ -75,6 +86,8 @@ class VideoWriter:
         self.size = None if size is None else (int(size[0]), int(size[1]))
         self.crf = int(crf)
         self.frames_written = 0
+        self.audio = audio
+        self.audio_note = ""  # what became of `audio`, when there is something to say
         self._atomic: contextlib.AbstractContextManager[Path] | None = atomic_output(self.path)
         self._tmp: Path = self._atomic.__enter__()
         self._encoder: FfmpegEncoder | None = None
@@ -171,6 +184,7 @@ class VideoWriter:
         assert self._encoder is not None
         try:
             self._encoder.finish()  # waits for ffmpeg to finish the file
+            self._add_sound()
         except EncoderFailed as exc:
             error = self._failure(exc)
             self._abort(error)
@@ -183,6 +197,25 @@ class VideoWriter:
         atomic, self._atomic = self._atomic, None
         if atomic is not None:
             atomic.__exit__(None, None, None)
+
+    def _add_sound(self) -> None:
+        """Mux `audio` into the finished temporary file (a failure keeps it silent)."""
+        if self.audio is None:
+            return
+        reason = skip_reason(self.path, self.audio)
+        if reason is not None:
+            self.audio_note = reason
+            return
+        try:  # the sound goes into a temporary beside ours, renamed over it when muxed
+            with atomic_output(self._tmp) as muxed:
+                error = mux_audio(self._tmp, self.audio, self.frames_written / self.fps, muxed)
+                if error is not None:
+                    raise _SoundFailed(error)
+        except _SoundFailed as exc:
+            self.audio_note = (
+                f"{self.path.name}: silent: the sound of {self.audio.path.name} could not "
+                f"be added ({exc})"
+            )
 
     def cancel(self) -> None:
         """Stop writing and remove the partial file; the target is left as it was."""
