@@ -13,17 +13,11 @@ mouth corners and lips, chin, cheeks), in pixels of the image given (x = column,
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
 from flowmark_core.errors import FlowmarkError
-
-MEDIAPIPE_HINT = (
-    "install the face-mesh reference with: .venv/bin/pip install --no-deps mediapipe==0.10.21 "
-    '"protobuf>=4.25.3,<5" absl-py attrs flatbuffers (or run `make`)'
-)
+from flowmark_core.mediapipe_runtime import import_mediapipe
 
 # name -> index in MediaPipe's 468-point canonical face mesh. "right" is the subject's right
 # (the image's left for a frontal face).
@@ -57,20 +51,6 @@ REFERENCE_INDICES = np.array(list(REFERENCE_POINTS.values()), dtype=np.int64)
 EYE_OUTER = (REFERENCE_NAMES.index("right_eye_outer"), REFERENCE_NAMES.index("left_eye_outer"))
 EYE_POINTS = tuple(i for i, n in enumerate(REFERENCE_NAMES) if "eye" in n)
 MOUTH_POINTS = tuple(i for i, n in enumerate(REFERENCE_NAMES) if "mouth" in n or "lip" in n)
-
-
-def import_mediapipe() -> Any:
-    """The mediapipe module; `FlowmarkError` with the install command when it is missing."""
-    try:
-        import mediapipe
-    except ImportError as exc:
-        raise FlowmarkError(f"mediapipe is not installed; {MEDIAPIPE_HINT}") from exc
-    if not hasattr(mediapipe, "solutions"):
-        raise FlowmarkError(
-            f"mediapipe {getattr(mediapipe, '__version__', '?')} has no face mesh "
-            f"(legacy solutions); {MEDIAPIPE_HINT}"
-        )
-    return mediapipe
 
 
 def mediapipe_available() -> str | None:
