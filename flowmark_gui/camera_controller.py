@@ -79,8 +79,8 @@ class CameraController(QObject):
             self.session.info("no webcam found; the camera list holds video files only")
         elif not indices:
             self.session.warn(
-                "no camera found (tried indices 0–5); connect one and press Refresh, "
-                "or run flowmark-gui --camera VIDEO to use a video file as the camera"
+                "no camera found; connect one and press Refresh, or use Video file… to "
+                "play a clip as the camera"
             )
         else:
             self.session.info(f"{len(indices)} camera(s) found")
@@ -107,6 +107,7 @@ class CameraController(QObject):
         worker.recording_changed.connect(self._on_recording)
         worker.recorded.connect(lambda path, n: self.session.info(f"recorded {n} frames to {path}"))
         worker.failed.connect(self.session.error)
+        worker.note.connect(self.session.warn)
         worker.finished.connect(self._on_finished)
         self.worker = worker
         self.frames_seen = 0

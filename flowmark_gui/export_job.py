@@ -16,6 +16,7 @@ import numpy as np
 from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
 from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.errors import Cancelled, FlowmarkError
+from flowmark_core.io.audio import AudioSource
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
@@ -104,8 +105,10 @@ def run_export(
     handle: ModelHandle,
     progress: Callable[[int, int], None],
     cancelled: Callable[[], bool],
+    note: Callable[[str], None] | None = None,
 ) -> int:
-    """Render and write the whole video; returns the number of frames written.
+    """Render and write the whole video; returns the number of frames written. `note`
+    hears what became of the driving video's sound when there is something to say.
 
     Raises:
         Cancelled: `cancelled()` became true (the partial file is removed).
@@ -130,7 +133,9 @@ def run_export(
     if len(job.boxes) != total:
         raise FlowmarkError(f"{job.driving_path}: the track has no crop boxes; track it again")
     reader = open_video(job.driving_path)
-    writer = VideoWriter(job.path, fps=job.fps, size=job.frame_size())
+    # Frames 0.. of the driving video at the export's rate: its sound from 0 s, re-timed.
+    sound = AudioSource(job.driving_path, 0.0, speed=job.fps / reader.fps)
+    writer = VideoWriter(job.path, fps=job.fps, size=job.frame_size(), audio=sound)
     try:
         for index, frame in enumerate(reader):
             if index >= total:
@@ -148,4 +153,6 @@ def run_export(
     except BaseException:
         writer.cancel()
         raise
+    if note is not None and writer.audio_note:
+        note(writer.audio_note)
     return writer.frames_written

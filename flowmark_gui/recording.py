@@ -5,17 +5,23 @@ has one fixed rate. `PacedRecorder` stamps each frame with the time it was made 
 it as many times as the file's rate needs (or not at all when frames come faster), so N
 seconds of camera become N seconds of video. Frames are scaled to the chosen size (the
 longer side), keeping their aspect ratio.
+
+When a video file stands in for the camera, the recording carries that file's sound: the
+part of the file the recorded frames showed (`ClipSpan`), re-timed to the recording's
+length when the camera ran slower or faster than the file (`flowmark_core.io.audio`).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from flowmark_core.io.audio import AudioSource
 from flowmark_core.io.video_writer import VideoWriter
 
 clock = time.perf_counter  # seconds; tests replace it with a fake clock
@@ -40,6 +46,16 @@ def scaled_to(frame: np.ndarray, side: int) -> np.ndarray:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     return cv2.resize(frame, size, interpolation=interp)
+
+
+@dataclass(frozen=True)
+class ClipSpan:
+    """What part of a stand-in video file a recording showed: from `start_s` seconds into
+    the file, `seconds` of it (more than the file when it looped)."""
+
+    path: Path
+    start_s: float
+    seconds: float
 
 
 class PacedRecorder:
@@ -71,13 +87,20 @@ class PacedRecorder:
         for _ in range(frames_due(stamp - self._start, self.fps) - self.writer.frames_written):
             self.writer.write(scaled)
 
-    def close(self, stamp: float | None = None) -> None:
-        """Finish the file; the last frame lasts until `stamp` (the moment Stop came)."""
+    def close(self, stamp: float | None = None, span: ClipSpan | None = None) -> str:
+        """Finish the file; the last frame lasts until `stamp` (the moment Stop came).
+        With `span`, the file's sound goes under it. Returns what became of the sound when
+        there is something to say (else "")."""
         if stamp is not None and self._start is not None and self._last is not None:
             due = frames_due(stamp - self._start, self.fps) - 1  # up to, not including, stop
             for _ in range(due - self.writer.frames_written):
                 self.writer.write(self._last)
+        written = self.writer.frames_written
+        if span is not None and written > 0 and span.seconds > 0:
+            speed = span.seconds / (written / self.fps)
+            self.writer.audio = AudioSource(span.path, span.start_s, speed, loop=True)
         self.writer.close()
+        return self.writer.audio_note
 
     def cancel(self) -> None:
         self.writer.cancel()

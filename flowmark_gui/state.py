@@ -143,7 +143,7 @@ class CameraFrame:
 
     Shape:
         driving: (S, S, 3) uint8; keypoints: (K, 2) px or None (passthrough);
-        output: (H, W, 3) uint8.
+        output: (H, W, 3) uint8; jacobians: (K, 2, 2) or None.
     """
 
     index: int
@@ -152,3 +152,4 @@ class CameraFrame:
     output: np.ndarray
     fps: float
     latency_ms: float
+    jacobians: np.ndarray | None = None

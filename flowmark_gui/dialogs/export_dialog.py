@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.file_dialogs import choose_file
 from flowmark_gui.export_job import FORMATS, ExportJob
 from flowmark_gui.session import Session
@@ -32,6 +33,19 @@ LAYOUT_LABELS = {
     "result": "result only",
     "side-by-side": "side by side: source | driving | result, with overlays",
 }
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or `path` numbered (`name-2.mp4`, ...) when a file of that name exists."""
+    candidate, n = path, 2
+    stem = path.stem
+    tail = stem.rsplit("-", 1)[-1]
+    if "-" in stem and tail.isdigit() and len(tail) <= 3:  # name-2 -> name-3, not name-2-2
+        stem = stem.rsplit("-", 1)[0]
+    while candidate.exists():
+        candidate = path.with_name(f"{stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 class ExportDialog(QDialog):
@@ -45,6 +59,8 @@ class ExportDialog(QDialog):
         self.worker: ExportWorker | None = None
         self._active = False
         self.path = QLineEdit()
+        self.path.editingFinished.connect(self._on_path_edited)
+        self._proposed = ""  # the name this dialog proposed (not typed by the user)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         self.format = QComboBox()
@@ -100,17 +116,36 @@ class ExportDialog(QDialog):
         return self._active
 
     def prepare(self) -> None:
-        """Fill defaults from the session (called each time the dialog opens)."""
+        """Fill defaults from the session (called each time the dialog opens).
+
+        The file name is proposed anew unless the user typed one that is still free: a
+        name that exists (the last export) or one proposed for other media is replaced by
+        a free one, so opening Export again never offers to overwrite the last file.
+        """
         if self.running:
             return
         session = self.session
         if session.driving is not None:
             self.fps.setValue(session.driving.fps)
         self.size.setValue(max(session.image_size, 256))
-        if not self.path.text() and session.source is not None and session.driving is not None:
-            name = f"{session.source.path.stem}-{session.driving.path.stem}.mp4"
-            self.path.setText(str(Path.cwd() / name))
+        text = self.path.text().strip()
+        if session.source is not None and session.driving is not None:
+            fmt = self.format.currentText()
+            folder = Path(text).expanduser().parent if text else Path.cwd()
+            default = folder / f"{session.source.path.stem}-{session.driving.path.stem}.{fmt}"
+            if not text or text == self._proposed:
+                text = str(free_name(default))
+                self._proposed = text
+            elif Path(text).expanduser().exists():
+                text = str(free_name(Path(text).expanduser()))
+            self.path.setText(text)
         self._on_format(self.format.currentText())
+
+    def _on_path_edited(self) -> None:
+        """A typed extension picks the format (the field always shows the file written)."""
+        suffix = Path(self.path.text().strip()).suffix.lower().lstrip(".")
+        if suffix in FORMATS and suffix != self.format.currentText():
+            self.format.setCurrentText(suffix)
 
     def _browse(self) -> None:
         fmt = self.format.currentText()
@@ -136,8 +171,13 @@ class ExportDialog(QDialog):
         if not text:
             self.status.setText("choose a file to export to")
             return None
+        self._on_path_edited()
+        path = Path(text).expanduser()
+        if path.suffix.lower().lstrip(".") != self.format.currentText():
+            path = path.with_name(f"{path.name}.{self.format.currentText()}")
+            self.path.setText(str(path))
         return ExportJob(
-            path=Path(text).expanduser().with_suffix(f".{self.format.currentText()}"),
+            path=path,
             fps=self.fps.value(),
             size=self.size.value(),
             layout=str(self.layout_box.currentData()),
@@ -157,10 +197,16 @@ class ExportDialog(QDialog):
         job = self.job()
         if job is None:
             return False
+        if job.path.exists() and not confirm.ask(
+            self, "Replace file?", f"{job.path} already exists. Replace it?", "Replace"
+        ):
+            self.status.setText(f"not exported: {job.path.name} exists (choose another name)")
+            return False
         worker = ExportWorker(job, self.session.model, self)
         worker.progress.connect(self._on_progress)
         worker.finished_ok.connect(self._on_done)
         worker.cancelled.connect(self._on_cancelled)
+        worker.note.connect(self.session.warn)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_thread_end)
         self.worker = worker

@@ -73,7 +73,8 @@ class CameraPanel(QWidget):
 
     def show_frame(self, frame: CameraFrame) -> None:
         size = self.session.image_size
-        self.live.set_frame(frame.driving, PaneLayers(keypoints=frame.keypoints), size)
+        layers = PaneLayers(keypoints=frame.keypoints, jacobians=frame.jacobians)
+        self.live.set_frame(frame.driving, layers, size)
         self.result.set_frame(frame.output, PaneLayers(), size)
         self.live.caption.setText(f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms")
 

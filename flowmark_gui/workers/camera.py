@@ -21,7 +21,12 @@ from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
 from flowmark_gui.workers.base import WorkerThread
-from flowmark_gui.workers.camera_input import FrameGrabber, crop_camera, open_grabber
+from flowmark_gui.workers.camera_input import (
+    FileGrabber,
+    FrameGrabber,
+    crop_camera,
+    open_grabber,
+)
 from flowmark_gui.workers.virtual_camera import VirtualCamera
 
 MAX_FAILURES = 3  # consecutive failed frames before the camera stops
@@ -34,6 +39,7 @@ class CameraWorker(WorkerThread):
     source_ready = Signal(object)  # (S, S, 3) avatar as the model sees it
     recording_changed = Signal(bool, str)  # active, path
     recorded = Signal(str, int)  # path, frames
+    note = Signal(str)  # what became of a stand-in file's sound in a recording
 
     def __init__(
         self,
@@ -56,6 +62,8 @@ class CameraWorker(WorkerThread):
         self._writer: recording.PacedRecorder | None = None
         self._virtual: VirtualCamera | None = None
         self._animator = None
+        self._grabber: FrameGrabber | None = None
+        self._record_from: tuple[int, int] | None = None  # (frames read, file position)
         self.frames = 0
 
     # -- UI thread -------------------------------------------------------------------------
@@ -112,7 +120,19 @@ class CameraWorker(WorkerThread):
         self._stop_recording()
         settings = self.settings
         self._writer = recording.PacedRecorder(path, settings.fps_limit, settings.record_size)
+        grabber = self._grabber
+        if isinstance(grabber, FileGrabber):  # the next frame read is the first recorded
+            self._record_from = (grabber.frames_read, grabber.position)
         self.recording_changed.emit(True, str(path))
+
+    def _clip_span(self) -> recording.ClipSpan | None:
+        """The part of a stand-in file the recording showed (None for a webcam)."""
+        grabber, start = self._grabber, self._record_from
+        if not isinstance(grabber, FileGrabber) or start is None or not grabber.fps:
+            return None
+        frames_read, position = start
+        seconds = (grabber.frames_read - frames_read) / grabber.fps
+        return recording.ClipSpan(grabber.path, position / grabber.fps, seconds)
 
     def _stop_recording(self) -> None:
         writer, self._writer = self._writer, None
@@ -122,8 +142,11 @@ class CameraWorker(WorkerThread):
         if writer.frames_written == 0:
             writer.cancel()
             raise FlowmarkError(f"{writer.path}: nothing recorded yet; no file written")
-        writer.close(recording.clock())
+        note = writer.close(recording.clock(), self._clip_span())
+        self._record_from = None
         self.recorded.emit(str(writer.path), writer.frames_written)
+        if note:
+            self.note.emit(note)
 
     def _set_virtual(self, on: bool) -> None:
         if self._virtual is not None:
@@ -156,17 +179,18 @@ class CameraWorker(WorkerThread):
         assert animator is not None
         if settings.passthrough or not self._has_source:
             driving = animator.prepare(square)
-            output, keypoints = driving, None
+            output, keypoints, jacobians = driving, None, None
         else:
             result = animator.push(square)
             driving, output, keypoints = result.driving, result.output, result.kp_stable
+            jacobians = result.jacobian_stable
         self._output(output)
         self.frames += 1
         latency = (time.perf_counter() - started) * 1000.0
         if self._display_free.is_set():
             self._display_free.clear()
             self.frame_ready.emit(
-                CameraFrame(self.frames, driving, keypoints, output, fps, latency)
+                CameraFrame(self.frames, driving, keypoints, output, fps, latency, jacobians)
             )
 
     def run(self) -> None:
@@ -174,7 +198,7 @@ class CameraWorker(WorkerThread):
 
         def open_all() -> None:
             nonlocal grabber
-            grabber = open_grabber(self.source)
+            grabber = self._grabber = open_grabber(self.source)
             self._animator = self.handle.new_animator(face_crop=self._options.face_crop)
             freeze_long_lived()
             self._apply_options(self._options)

@@ -72,18 +72,29 @@ class DeviceGrabber:
 
 
 class FileGrabber:
-    """A video file or frame folder played in a loop, standing in for a camera."""
+    """A video file or frame folder played in a loop, standing in for a camera.
+
+    `frames_read` counts every frame handed out; `position` is the file's frame that the
+    next `read` returns (0 again after each loop).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
         self.reader = open_video(path)
         self.fps: float | None = self.reader.fps
         self._frames: Iterator[np.ndarray] = iter(self.reader)
+        self.frames_read = 0
+        self.position = 0
 
     def read(self) -> np.ndarray | None:
         frame = next(self._frames, None)
         if frame is None:
             self._frames = iter(self.reader)
+            self.position = 0
             frame = next(self._frames, None)
+        if frame is not None:
+            self.frames_read += 1
+            self.position += 1
         return frame
 
     def close(self) -> None:

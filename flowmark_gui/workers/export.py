@@ -21,6 +21,7 @@ class ExportWorker(WorkerThread):
     progress = Signal(int, int)
     finished_ok = Signal(str, int)  # path, frames written
     cancelled = Signal()
+    note = Signal(str)  # what became of the driving video's sound (gif, dropped)
 
     def __init__(self, job: ExportJob, handle: ModelHandle, parent: QObject | None = None) -> None:
         super().__init__("flowmark-export", parent)
@@ -48,7 +49,9 @@ class ExportWorker(WorkerThread):
     def run(self) -> None:
         def work() -> None:
             try:
-                frames = run_export(self.job, self.handle, self._progress, self._cancel.is_set)
+                frames = run_export(
+                    self.job, self.handle, self._progress, self._cancel.is_set, self.note.emit
+                )
             except Exception as exc:
                 if self._cancel.is_set():  # whatever broke after Cancel, the answer is that
                     raise Cancelled(f"{self.job.path}: export cancelled") from exc

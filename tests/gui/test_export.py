@@ -62,13 +62,15 @@ def hold_after_first_frame(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     a test cannot lose the race between the export finishing and the Cancel click."""
     release = threading.Event()
 
-    def held(job: ExportJob, handle: object, progress: Progress, cancelled: Check) -> int:
+    def held(
+        job: ExportJob, handle: object, progress: Progress, cancelled: Check, note: object = None
+    ) -> int:
         def progress_then_wait(done: int, total: int) -> None:
             progress(done, total)
             while done == 1 and not cancelled() and not release.wait(0.01):
                 pass  # the export's own thread waits; the test never sleeps
 
-        return run_export(job, handle, progress_then_wait, cancelled)
+        return run_export(job, handle, progress_then_wait, cancelled, note)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_worker, "run_export", held)
     return release
