@@ -76,9 +76,19 @@ class Controller(QObject):
         self.request_current()
 
     def open_driving(self, path: Path) -> None:
+        """Open a driving video; its reference frame starts at its first frame (a frame
+        number of the previous video means another pose, or none at all, in this one)."""
         self.session.set_playing(False)
         self._index_before_open = self.session.index
         self.session.info(f"opening driving video {Path(path).name}…")
+        options = self.session.options
+        if options.reference_index != 0:
+            reset = replace(options, reference_index=0)
+            self.engine.set_options(reset, self.session.set_options(reset), False)
+            self.session.info(
+                f"reference frame reset to 0 for {Path(path).name} (was frame "
+                f"{options.reference_index} of the previous video)"
+            )
         self.engine.open_driving(Path(path), self.session.invalidate())
 
     def open_path(self, path: str | Path, target: Role | None = None) -> bool:

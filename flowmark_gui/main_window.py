@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from flowmark_gui.camera_controller import CameraController
 from flowmark_gui.controller import Controller
+from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.export_dialog import ExportDialog
 from flowmark_gui.dialogs.file_dialogs import ask_driving, ask_model, ask_source
 from flowmark_gui.menus import build_menus, fill_recent
@@ -103,13 +104,16 @@ class MainWindow(QMainWindow):
         self.session.options_changed.connect(self._sync_actions)
         self.camera.frame.connect(self._on_camera_frame)
         self.camera.running_changed.connect(self._on_camera_running)
+        self.camera.avatars_changed.connect(self._sync_avatar_actions)
         self._last_stabilizer = "flow"
         self._camera_arg = camera
         self.export_dialog: ExportDialog | None = None
+        self._quit_confirmed = False
         self.setAcceptDrops(True)
         self._trajectories_wanted = True
         self._video_state: QByteArray | None = None  # video mode's layout while in camera mode
         self._sync_actions()
+        self._sync_avatar_actions()
         self._restore()
         self.controller.start(source, driving)
         if camera is not None:
@@ -271,6 +275,18 @@ class MainWindow(QMainWindow):
         stabilise.setChecked(self.session.options.stabilizer != "none")
         stabilise.blockSignals(False)
 
+    def _sync_avatar_actions(self) -> None:
+        """Avatar n (number key n) is offered only when the gallery has an n-th image."""
+        count = len(self.camera.avatars)
+        for n in range(1, 10):
+            action = self.actions[f"avatar_{n}"]
+            action.setEnabled(n <= count)
+            action.setToolTip(
+                str(self.camera.avatars[n - 1])
+                if n <= count
+                else "no such avatar: choose an avatar folder in Camera mode"
+            )
+
     def _refresh_recent(self) -> None:
         if self.recent_menu is not None:
             fill_recent(self.recent_menu, self.controller.open_path)
@@ -287,8 +303,40 @@ class MainWindow(QMainWindow):
             for path in paths[:2]:
                 self.controller.open_path(path)
 
+    def running_work(self) -> list[str]:
+        """What would be lost by quitting now (an export, an adaptation, a recording)."""
+        work = []
+        if self.export_dialog is not None and self.export_dialog.running:
+            work.append("an export")
+        if self.model_adapter.busy:
+            work.append("a model adaptation")
+        if self.camera.recording_path is not None:
+            work.append("a camera recording")
+        return work
+
+    def may_quit(self) -> bool:
+        """True when nothing runs, or the user agrees to stop what does."""
+        work = self.running_work()
+        if not work:
+            return True
+        return confirm.ask(
+            self,
+            "Quit flowmark?",
+            f"{' and '.join(work).capitalize()} still running. Quitting stops "
+            f"{'them' if len(work) > 1 else 'it'}; no half-written file is kept.",
+            "Stop and quit",
+        )
+
+    def request_quit(self) -> None:
+        """File > Quit (Ctrl+Q): asks first when work would be lost."""
+        if self.may_quit():
+            self._quit_confirmed = True
+            self.close()
+
     def shutdown(self) -> None:
         """Stop every worker this window started (waits for their threads)."""
+        self.model_adapter.shutdown()
+        self.motion_generator.shutdown()
         if self.export_dialog is not None:
             self.export_dialog.shutdown()
         self.camera_panel.gallery.shutdown()
@@ -296,6 +344,11 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        # The window manager's close button asks as Ctrl+Q does (a programmatic close,
+        # e.g. a test's teardown or an answered Ctrl+Q, does not ask again).
+        if event.spontaneous() and not self._quit_confirmed and not self.may_quit():
+            event.ignore()
+            return
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         # Each mode keeps its own layout: the saved state is always video mode's (the app

@@ -58,7 +58,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu.addSeparator()
     actions["export"] = _action(file_menu, "&Export…", window.show_export, "Ctrl+E")
     file_menu.addSeparator()
-    actions["quit"] = _action(file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+    actions["quit"] = _action(
+        file_menu, "&Quit", window.request_quit, QKeySequence.StandardKey.Quit
+    )
 
     model_menu = bar.addMenu("&Model")  # the bundled models, each with what it is for
     for name, path, card in bundled_cards():

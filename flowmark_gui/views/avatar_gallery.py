@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
+    QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -24,6 +25,10 @@ from flowmark_gui.camera_controller import CameraController
 from flowmark_gui.workers.base import FunctionWorker
 
 THUMB = 56
+EMPTY_HINT = (
+    "No avatars yet: choose a folder of portraits, or drop images on the camera view. "
+    "Until then the source image is animated; keys 1–9 pick avatars."
+)
 
 
 def thumbnails(paths: list[Path]) -> list[np.ndarray | None]:
@@ -62,9 +67,13 @@ class AvatarGallery(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMinimumHeight(90)
         self.list.currentRowChanged.connect(self._on_row)
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.choose)
+        layout.addWidget(self.hint)
         layout.addWidget(self.list, 1)
         self._worker: FunctionWorker | None = None
         camera.avatars_changed.connect(self.refresh)
@@ -90,6 +99,7 @@ class AvatarGallery(QWidget):
             self._load_thumbnails(list(self.camera.avatars))
         self.list.setCurrentRow(self.camera.avatar_index)
         self.list.blockSignals(False)
+        self.hint.setVisible(not self.camera.avatars)
 
     def _load_thumbnails(self, paths: list[Path]) -> None:
         self.shutdown()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flowmark_core.io.video_reader import VIDEO_EXTENSIONS
 from flowmark_gui.camera_controller import CameraController
+from flowmark_gui.dialogs.file_dialogs import choose_file
 
 
 def _slider(low: int, high: int, value: int) -> QSlider:
@@ -42,6 +44,9 @@ class CameraControls(QWidget):
         refresh = QPushButton("Refresh")
         refresh.setToolTip("look for cameras again")
         refresh.clicked.connect(camera.probe_cameras)
+        self.use_file = QPushButton("Video file…")
+        self.use_file.setToolTip("play a video file as the camera (no webcam needed)")
+        self.use_file.clicked.connect(self._ask_file)
         self.start = QPushButton("Start camera")
         self.start.setCheckable(True)
         self.start.toggled.connect(self._on_start)
@@ -84,6 +89,7 @@ class CameraControls(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.source, 1)
         row.addWidget(refresh)
+        row.addWidget(self.use_file)
         form = QFormLayout(self)
         form.addRow("camera", row)
         form.addRow(self.start)
@@ -113,13 +119,30 @@ class CameraControls(QWidget):
         index = self.source.findData(current)
         self.source.setCurrentIndex(max(index, 0))
 
+    def _ask_file(self) -> None:
+        path = choose_file(
+            self.window(),
+            "Video file to use as the camera",
+            str(Path.home()),
+            f"Videos ({' '.join(f'*{ext}' for ext in VIDEO_EXTENSIONS)})",
+        )
+        if path:
+            self.choose_file_source(Path(path))
+
+    def choose_file_source(self, path: Path) -> None:
+        """Put a video file in the camera list and select it (Start plays it in a loop)."""
+        _label, value = self.camera.add_source(str(path))
+        self.source.setCurrentIndex(max(self.source.findData(value), 0))
+
     def _on_start(self, on: bool) -> None:
         if not on:
             self.camera.stop()
             return
         value = self.source.currentData()
         if value is None:
-            self.camera.session.warn("no camera to start; connect one and press Refresh")
+            self.camera.session.warn(
+                "no camera to start: connect one and press Refresh, or choose Video file…"
+            )
             self._set_checked(self.start, False)
             return
         if not self.camera.start(value):

@@ -76,11 +76,25 @@ class SegmentsItem(pg.GraphicsObject):
             self._rect = QRectF()
         self.update()
 
+    @property
+    def segment_count(self) -> int:
+        """How many segments are drawn."""
+        return sum(len(lines) for _pen, lines in self._lines)
+
     def clear(self) -> None:
         self.set_segments(np.zeros((0, 2, 2)), (0, 0, 0))
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return self._rect.adjusted(-2, -2, 2, 2)
+        """The segments' extent plus a few screen pixels (the pens are cosmetic: their width
+        is in screen pixels, whatever the zoom)."""
+        pad_x = pad_y = 2.0
+        try:
+            px, py = self.pixelSize()
+        except Exception:  # not in a view yet
+            px = py = 0.0
+        if np.isfinite(px) and np.isfinite(py):
+            pad_x, pad_y = max(pad_x, 4.0 * abs(px)), max(pad_y, 4.0 * abs(py))
+        return self._rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

@@ -52,6 +52,7 @@ class KeypointLayer(QObject):
         self._styles: dict[tuple[int, bool], tuple[QBrush, QPen]] = {}
         self._raw_pens: dict[int, QPen] = {}
         self._box = box
+        self._dots_shown = True
         for item, z in ((self.jacobians, 20), (self.raw, 21), (self.dots, 22)):
             item.setZValue(z)
             box.addItem(item)
@@ -80,11 +81,20 @@ class KeypointLayer(QObject):
         return self._raw_pens[k]
 
     def clear(self) -> None:
+        self._hide_dots()
+        self.jacobians.clear()
+
+    def _hide_dots(self) -> None:
+        """Remove the dots, ghosts and numbers; the whole pane is repainted once (pixel-
+        sized symbols reach past the bounds Qt repaints, leaving cut-off dots behind)."""
+        if not self._dots_shown:
+            return
+        self._dots_shown = False
         self.dots.clear()
         self.raw.clear()
-        self.jacobians.clear()
         for label in self._labels:
             label.hide()
+        self._box.update()
 
     def update(
         self,
@@ -99,11 +109,16 @@ class KeypointLayer(QObject):
     ) -> None:
         """Draw keypoints (K, 2) px of the model frame, scaled by `scale` to the image and
         moved by `offset` (where the model frame sits in the picture)."""
-        if points is None or not overlays.keypoints:
+        if points is None:
             self.clear()
             return
         shift = np.asarray(offset, np.float64)
         pts = np.asarray(points, np.float64) * scale + shift
+        self._draw_jacobians(pts, jacobians, overlays, image_side)
+        if not overlays.keypoints:  # the axes (J) are drawn without the dots (K)
+            self._hide_dots()
+            return
+        self._dots_shown = True
         count = len(pts)
         styles = [self._style(k, k in selection) for k in range(count)]
         self.dots.setData(
@@ -127,6 +142,15 @@ class KeypointLayer(QObject):
             )
         else:
             self.raw.clear()
+
+    def _draw_jacobians(
+        self,
+        pts: np.ndarray,
+        jacobians: np.ndarray | None,
+        overlays: OverlayOptions,
+        image_side: float,
+    ) -> None:
+        """Each keypoint's two local axes (J), from its place in the picture."""
         if overlays.jacobians and jacobians is not None:
             segments = jacobian_segments(
                 pts, jacobians, image_side * 0.05, image_side * MAX_AXIS_FRACTION

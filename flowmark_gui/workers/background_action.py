@@ -1,15 +1,15 @@
 """A menu action that runs one job at a time on a `FunctionWorker` (never the UI thread).
 
-The window closing stops the worker: the action watches its parent for the Close event, so
-the window needs no hook of its own. Subclasses start jobs with `start_worker` and extend
-`shutdown` for their own clean-up.
+The window stops the worker when it really closes (`MainWindow.shutdown` calls `shutdown`;
+a close the user takes back after "work is still running…" leaves it running). Subclasses
+start jobs with `start_worker` and extend `shutdown` for their own clean-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 
 from flowmark_gui.controller import Controller
 from flowmark_gui.session import Session
@@ -26,13 +26,6 @@ class BackgroundAction(QObject):
         self.session = session
         self.controller = controller
         self._worker: FunctionWorker | None = None
-        if parent is not None:  # the window closing stops the worker
-            parent.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
 
     @property
     def busy(self) -> bool:
