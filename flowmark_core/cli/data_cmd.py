@@ -11,7 +11,9 @@ from flowmark_core.cli.common import PUPPET_FAMILIES, HelpFormatter, int_in_rang
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `data` command and its subcommands."""
-    data = subparsers.add_parser("data", help="data set tools (synthetic puppets)")
+    data = subparsers.add_parser(
+        "data", help="data set tools (prepare your videos, synthetic puppets)"
+    )
     sub = data.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
     sub.required = True
     synth = sub.add_parser(
@@ -53,6 +55,125 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from flowmark_core.data.capture_split import register_degrade
 
     register_degrade(sub)
+    _register_prepare(sub)
+
+
+def _register_prepare(sub: argparse._SubParsersAction) -> None:
+    prepare = sub.add_parser(
+        "prepare",
+        help="cut your own talking-head videos into a training data set",
+        description=(
+            "Cut videos at shot changes, find the face (MediaPipe face detection, offline), "
+            "give each shot ONE fixed square box with room for head motion (FOMM-style, never "
+            "re-centred per frame), drop pieces that are too short, too small, blurred or "
+            "mostly without a face, resize, and write OUT/train and OUT/test (folders of PNG "
+            "frames named <identity>#<clip>) with manifest.tsv and skipped.tsv. The split keeps "
+            "whole identities and whole sources on one side (labels from a manifest.tsv with "
+            "file/identity/source_repo columns beside the inputs, or --metadata; otherwise the "
+            "name before # (or the video) is the identity and its folder the source). Rerun to "
+            "resume."
+        ),
+        formatter_class=HelpFormatter,
+    )
+    prepare.add_argument("inputs", nargs="+", metavar="VIDEOS_OR_FOLDERS")
+    prepare.add_argument("-o", "--out", required=True, metavar="DATASET", help="output folder")
+    prepare.add_argument("--size", type=int_in_range(64, 1024), default=256, help="frame side, px")
+    prepare.add_argument("--metadata", help="manifest.tsv with file, identity, source_repo columns")
+    prepare.add_argument(
+        "--test-sources",
+        default="",
+        help="comma-separated sources (folder or source_repo) held out for test; "
+        "default: drawn by --seed",
+    )
+    prepare.add_argument(
+        "--test-fraction", type=float, default=0.15, help="share of videos held out when drawn"
+    )
+    prepare.add_argument(
+        "--min-test-sources", type=int_in_range(1, 1000), default=3, help="whole sources in test"
+    )
+    prepare.add_argument(
+        "--min-frames", type=int_in_range(2, 100_000), default=32, help="shortest clip kept"
+    )
+    prepare.add_argument(
+        "--max-frames",
+        type=int_in_range(2, 100_000),
+        default=300,
+        help="longer shots are cut into pieces, each with its own box",
+    )
+    prepare.add_argument(
+        "--min-face-fraction",
+        type=float,
+        default=0.8,
+        help="share of a piece's frames that must show a face",
+    )
+    prepare.add_argument(
+        "--min-sharpness",
+        type=float,
+        default=15.0,
+        help="median Laplacian variance of the face (lower: blurred)",
+    )
+    prepare.add_argument("--seed", type=int_in_range(0), default=0, help="split seed")
+    prepare.set_defaults(func=run_prepare)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    """Prepare the data set described by the parsed arguments."""
+    from pathlib import Path
+
+    from flowmark_core.cli.common import progress_bar
+    from flowmark_core.data.prepare.runner import prepare_dataset
+    from flowmark_core.data.prepare.segments import SegmentRules
+    from flowmark_core.data.prepare.sources import collect_videos
+    from flowmark_core.errors import ConfigError
+
+    if not 0.0 < args.test_fraction < 1.0:
+        raise ConfigError(f"--test-fraction must be in (0, 1), got {args.test_fraction}")
+    if not 0.0 <= args.min_face_fraction <= 1.0:
+        raise ConfigError(f"--min-face-fraction must be in [0, 1], got {args.min_face_fraction}")
+    if not 0.0 <= args.min_sharpness < 1e9:
+        raise ConfigError(f"--min-sharpness must be >= 0, got {args.min_sharpness}")
+    if args.min_frames > args.max_frames:
+        raise ConfigError(
+            f"--min-frames ({args.min_frames}) must not exceed --max-frames ({args.max_frames})"
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a folder; expected a new or empty folder")
+    inputs = [Path(p) for p in args.inputs]
+    for item in inputs:
+        if item.exists() and (
+            out.resolve() == item.resolve() or item.resolve() in out.resolve().parents
+        ):
+            raise ConfigError(f"{out}: the output folder must not be inside the input {item}")
+    videos = collect_videos(inputs, Path(args.metadata) if args.metadata else None)
+    rules = SegmentRules(
+        size=args.size,
+        min_frames=args.min_frames,
+        max_frames=args.max_frames,
+        min_face_fraction=args.min_face_fraction,
+        min_sharpness=args.min_sharpness,
+    )
+    start = time.perf_counter()
+    summary = prepare_dataset(
+        videos,
+        out,
+        rules,
+        test_sources=[s.strip() for s in args.test_sources.split(",") if s.strip()],
+        test_fraction=args.test_fraction,
+        min_test_sources=args.min_test_sources,
+        seed=args.seed,
+        progress=lambda total: progress_bar(total, "prepare"),
+        warn=lambda line: sys.stderr.write(f"flowmark: skipped: {line}\n"),
+    )
+    seconds = time.perf_counter() - start
+    resumed = f" ({summary.resumed} video(s) already done)" if summary.resumed else ""
+    sys.stderr.write(
+        f"wrote {summary.clips['train']} train clips ({summary.frames['train']} frames) and "
+        f"{summary.clips['test']} test clips ({summary.frames['test']} frames) to {out}; "
+        f"{summary.dropped} piece(s) dropped (see skipped.tsv), "
+        f"{len(summary.bad_inputs)} bad input(s){resumed}, in {seconds:.1f} s\n"
+    )
+    return 0
 
 
 def run_synth(args: argparse.Namespace) -> int:
