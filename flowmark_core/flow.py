@@ -104,11 +104,11 @@ class FlowEstimator:
 
     def _gray_flow(self, g0: np.ndarray, g1: np.ndarray) -> np.ndarray:
         if self.method == "farneback":
-            flow = cv2.calcOpticalFlowFarneback(g0, g1, None, 0.5, 4, 15, 4, 5, 1.1, 0)
+            flow = cv2.calcOpticalFlowFarneback(g0, g1, None, 0.5, 4, 15, 4, 5, 1.1, 0)  # type: ignore[call-overload]  # flow=None: OpenCV allocates it; the stubs want an array
             return np.asarray(flow, dtype=np.float32)
         if self._dis is None:
             preset, finest_scale = DIS_PRESETS[self.preset]
-            self._dis = cv2.DISOpticalFlow_create(preset)
+            self._dis = cv2.DISOpticalFlow.create(preset)
             self._dis.setFinestScale(finest_scale)
         return np.asarray(self._dis.calc(g0, g1, None), dtype=np.float32)
 

@@ -58,9 +58,18 @@ def _from_value(value: Any) -> ModelCard | None:
     if isinstance(value, str) and value.strip():
         return ModelCard(summary=value.strip())
     if isinstance(value, dict) and isinstance(value.get("summary"), str):
-        fields = {k: value[k] for k in ModelCard.__dataclass_fields__ if k in value}
-        fields["real_faces"] = bool(fields.get("real_faces", False))
-        return ModelCard(**{k: v if k == "real_faces" else str(v) for k, v in fields.items()})
+
+        def text(key: str) -> str:
+            return str(value.get(key, ""))
+
+        return ModelCard(
+            summary=text("summary"),
+            data=text("data"),
+            resolution=text("resolution"),
+            handles=text("handles"),
+            limits=text("limits"),
+            real_faces=bool(value.get("real_faces", False)),
+        )
     return None
 
 

@@ -80,7 +80,7 @@ def read_adapt_clip(
             no face found (with `face_crop`).
     """
     reader = open_video(path)
-    frames = []
+    frames: list[np.ndarray] = []
     for t, frame in enumerate(reader):
         if t < first:
             continue

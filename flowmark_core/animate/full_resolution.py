@@ -155,12 +155,13 @@ def render_full_resolution(
     _, _, height, width = source.shape
     src = source.float()
     field = upsample_deformation(deformation, height, width, align_corners)
-    sample = {"mode": "bilinear", "align_corners": align_corners}
-    warped = F.grid_sample(src, field, padding_mode="border", **sample)
-    inside = F.grid_sample(torch.ones_like(src[:, :1]), field, padding_mode="zeros", **sample)
+    ac = align_corners
+    warped = F.grid_sample(src, field, mode="bilinear", padding_mode="border", align_corners=ac)
+    ones = torch.ones_like(src[:, :1])
+    inside = F.grid_sample(ones, field, mode="bilinear", padding_mode="zeros", align_corners=ac)
     occ = None
     if occlusion is not None:
-        occ = F.interpolate(occlusion.float(), size=(height, width), **sample)
+        occ = F.interpolate(occlusion.float(), (height, width), mode="bilinear", align_corners=ac)
     weight = source_weight(occ, inside, trust)
     filler = upsample_image(prediction, height, width, align_corners)
     if mode == "replace":
@@ -203,17 +204,18 @@ class FullResolutionSource:
         max_side: int = MAX_OUTPUT_SIDE,
     ) -> None:
         self.box = box
+        self.frame: np.ndarray | None
         if box is not None:
             side = max(1, min(max_side, box.as_int()[2]))
             region = crop(image, box, side)
             self.frame = image
             if max(image.shape[:2]) > max_side:  # the pasted-into frame is capped too
-                h, w = output_shape(*image.shape[:2], max_side)
+                h, w = output_shape(image.shape[0], image.shape[1], max_side)
                 scale = w / image.shape[1]
                 self.frame = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
                 self.box = CropBox(box.x * scale, box.y * scale, box.size * scale)
         else:
-            h, w = output_shape(*image.shape[:2], max_side)
+            h, w = output_shape(image.shape[0], image.shape[1], max_side)
             big = (h, w) != image.shape[:2]
             region = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA) if big else image
             self.frame = None

@@ -60,7 +60,7 @@ class InferenceCore:
         self.channels_last = precision == "fast" and backend == "torch"
         self.model = model.to(self.device).eval()
         if self.channels_last:
-            self.model = self.model.to(memory_format=torch.channels_last)
+            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # Module.to takes memory_format; its stubs do not list it
         self._openvino = None
         if backend == "openvino":
             from flowmark_core.animate.openvino_backend import OpenVinoSteps

@@ -65,7 +65,7 @@ class OpenVinoSteps:
         }
         core = ov.Core()
         image = torch.rand(1, channels, size, size)
-        model = model.float().to(memory_format=torch.contiguous_format).eval()
+        model = model.float().to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]  # Module.to takes memory_format; its stubs do not list it
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shapes are fixed here
             kp = model.kp_detector(image)

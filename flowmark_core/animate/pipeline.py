@@ -47,8 +47,12 @@ from flowmark_core.stabilize import make_stabilizer
 HEAVY_OUTPUTS: tuple[str, ...] = ("heatmaps", "motion", "occlusion")
 
 
-def _host(t: torch.Tensor | None) -> np.ndarray | None:
-    return None if t is None else t[0].float().cpu().numpy()
+def _host(t: torch.Tensor) -> np.ndarray:
+    return t[0].float().cpu().numpy()
+
+
+def _host_optional(t: torch.Tensor | None) -> np.ndarray | None:
+    return None if t is None else _host(t)
 
 
 class Animator(VideoTracking):
@@ -101,7 +105,8 @@ class Animator(VideoTracking):
         self._source_prepared: np.ndarray | None = None
         self._source_full: np.ndarray | None = None
         self._source_box: CropBox | None = None
-        self.full_resolution, self._full = full_resolution, None
+        self.full_resolution = full_resolution
+        self._full: FullResolutionSource | None = None
         self._reference: Keypoints | None = None
         self._index = 0
 
@@ -149,8 +154,15 @@ class Animator(VideoTracking):
         """Change motion-transfer options (relative/absolute, adapt scale)."""
         if mode is not None and mode not in MODES:
             raise ConfigError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
-        given = {"mode": mode, "adapt_scale": adapt_scale, "relative_jacobian": relative_jacobian}
-        self.transfer = replace(self.transfer, **{k: v for k, v in given.items() if v is not None})
+        t = self.transfer
+        self.transfer = replace(
+            t,
+            mode=t.mode if mode is None else mode,
+            adapt_scale=t.adapt_scale if adapt_scale is None else adapt_scale,
+            relative_jacobian=t.relative_jacobian
+            if relative_jacobian is None
+            else relative_jacobian,
+        )
 
     def set_stabilizer(self, name: str, **params: Any) -> None:
         """Switch the keypoint stabiliser (resets its state); its time step is 1 / `fps`."""
@@ -182,8 +194,8 @@ class Animator(VideoTracking):
 
     def _on_host(self, kp: Keypoints, heatmaps: bool) -> DetectedKeypoints:
         value = self.core.to_pixels(kp.value[0]).cpu().numpy().astype(np.float32)
-        heat = _host(kp.heatmap) if heatmaps else None
-        return DetectedKeypoints(value, _host(kp.jacobian), heat)
+        heat = _host_optional(kp.heatmap) if heatmaps else None
+        return DetectedKeypoints(value, _host_optional(kp.jacobian), heat)
 
     def _detect(self, prepared: np.ndarray) -> tuple[Keypoints, DetectedKeypoints]:
         kp = self.core.detect(self.core.image_tensor(prepared))

@@ -44,7 +44,7 @@ def save_track(
 ) -> None:
     """Write `track` as .npz, atomically, with `extra` arrays beside it (e.g. video_size)."""
     with atomic_output(path) as tmp, tmp.open("wb") as f:
-        np.savez(f, **{**(extra or {}), **track_arrays(track)})
+        np.savez(f, **{**(extra or {}), **track_arrays(track)})  # type: ignore[arg-type]  # numpy's stubs type **kwds like allow_pickle
 
 
 def load_track(path: str | Path) -> KeypointTrack:

@@ -13,6 +13,20 @@ from flowmark_core.animate.results import DetectedKeypoints, KeypointTrack
 from flowmark_core.errors import FlowmarkError
 
 
+def stack_present(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+    """The arrays stacked, or None when they are None (a model without Jacobians, say).
+
+    Raises:
+        ValueError: some arrays are None and others are not.
+    """
+    present = [a for a in arrays if a is not None]
+    if not present:
+        return None
+    if len(present) != len(arrays):
+        raise ValueError("some frames have this output and some do not")
+    return np.stack(present)
+
+
 class TrackRecorder:
     """Collects each frame's raw detection and stabilised keypoints into a `KeypointTrack`."""
 
@@ -40,18 +54,17 @@ class TrackRecorder:
         in the square `crop_box` of every frame (None: whole frames)."""
         if not self._raw:
             raise FlowmarkError("the driving video has no frames")
-        has_j = self._jacobian_raw[0] is not None
-        stable_j = has_j and self._jacobian_stable[0] is not None
-        heat = self._heatmaps[0] is not None
+        jacobian_raw = stack_present(self._jacobian_raw)
+        heatmaps = stack_present(self._heatmaps)
         return KeypointTrack(
             raw=np.stack(self._raw),
             stable=np.stack(self._stable),
-            jacobian_raw=np.stack(self._jacobian_raw) if has_j else None,
-            jacobian_stable=np.stack(self._jacobian_stable) if stable_j else None,
+            jacobian_raw=jacobian_raw,
+            jacobian_stable=None if jacobian_raw is None else stack_present(self._jacobian_stable),
             image_size=image_size,
             fps=fps,
             stabilizer=stabilizer,
-            heatmaps=np.stack(self._heatmaps).astype(np.float16) if heat else None,
+            heatmaps=None if heatmaps is None else heatmaps.astype(np.float16),
             crop_box=crop_box,
         )
 

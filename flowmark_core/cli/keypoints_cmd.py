@@ -15,7 +15,7 @@ from flowmark_core.cli.common import (
     progress_bar,
     stabilizer_params,
 )
-from flowmark_core.errors import OutputFileError
+from flowmark_core.errors import FlowmarkError, OutputFileError
 
 
 def _check_output(output: str, suffix: str, *inputs: str) -> None:
@@ -86,6 +86,8 @@ def run_parts(args: argparse.Namespace) -> int:
     image = load_source_image(args.image)
     animator = load_animator(args)
     kp = animator.set_source(image)
+    if kp.heatmap is None:  # set_source keeps the source's heatmaps
+        raise FlowmarkError(f"{args.image}: the model gave no keypoint heatmaps to draw")
     grid = parts_grid(animator.source_image, kp.heatmap, kp.value)
     write_image(args.output, grid)
     print(f"wrote {len(kp.value)} part maps to {args.output}")

@@ -191,9 +191,10 @@ def jpeg(image_u8: np.ndarray, quality: int) -> np.ndarray:
     """JPEG-compress and decode an RGB uint8 image."""
     ok, buf = cv2.imencode(".jpg", cv2.cvtColor(image_u8, cv2.COLOR_RGB2BGR),
                            [cv2.IMWRITE_JPEG_QUALITY, int(quality)])  # fmt: skip
-    if not ok:
-        raise RuntimeError("OpenCV could not JPEG-encode a frame")
-    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+    if decoded is None:
+        raise RuntimeError("OpenCV could not JPEG-encode and decode a frame")
+    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
 
 
 @dataclass(frozen=True)
@@ -368,8 +369,3 @@ def degrade_clip(
     if params.h264_kbps is not None:
         out = h264_roundtrip(out, params.h264_kbps, params.h264_gop, fps)
     return DegradedClip(out, vis)
-
-
-def without_occluder(params: CaptureParams) -> CaptureParams:
-    """The same camera without the occluder (for the photometric-only part of a preset)."""
-    return replace(params, occluder=False)

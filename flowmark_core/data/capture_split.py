@@ -46,7 +46,7 @@ def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
     for t, frame in enumerate(clip.frames):
         if not cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
             raise OutputFileError(f"{dst}: cannot write frame {t}")
-    if track is not None:
+    if track is not None and clip.visible is not None:  # a visibility comes with landmarks
         extra = {} if track.fps is None else {"fps": np.float32(track.fps)}
         np.savez(
             dst / LANDMARKS_FILE,

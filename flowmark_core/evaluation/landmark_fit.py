@@ -98,7 +98,8 @@ def fit_split_regressor(
         folder = VideoFolder(data_dir, "train")
     except DatasetError as exc:
         return None, f"no train split to fit the keypoint→landmark regressor ({exc})"
-    kps, gts = [], []
+    kps: list[np.ndarray] = []
+    gts: list[np.ndarray] = []
     for entry in folder:
         if max_videos is not None and len(kps) >= max_videos:
             break

@@ -21,7 +21,11 @@ from flowmark_core.data.video_folder import VideoEntry, VideoFolder
 from flowmark_core.errors import DatasetError
 from flowmark_core.evaluation.accumulate import LandmarkTruth, VariantTotals, VideoStream
 from flowmark_core.evaluation.face import FaceDetections, face_scores, open_face_backend
-from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
+from flowmark_core.evaluation.landmark_fit import (
+    FitOutcome,
+    fit_split_regressor,
+    predict_landmarks_px,
+)
 from flowmark_core.evaluation.options import EvalOptions
 from flowmark_core.evaluation.results import EvaluationResults, VariantResult
 from flowmark_core.flow import FlowEstimator
@@ -174,15 +178,16 @@ def evaluate_animator(
     """
     entries = test_videos(data_dir, options.max_videos)
     animator.set_transfer(mode="absolute")
-    regressor, why_not = None, "test videos have no landmarks.npz ground truth"
+    fit: FitOutcome = (None, "test videos have no landmarks.npz ground truth")
     if any(entry.has_landmarks for entry in entries):
-        regressor, why_not = fit_split_regressor(
+        fit = fit_split_regressor(
             animator,
             str(data_dir),
             options.regressor_videos,
             options.regressor_frames,
             options.ridge,
         )
+    regressor, why_not = fit
     run = _ModelRun(animator, options, backend, regressor, progress)
     for entry in entries:
         run.run_video(entry)

@@ -14,8 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from flowmark_core.animate import Animator
+from flowmark_core.animate.track_frames import stack_present
 from flowmark_core.data.video_folder import VideoEntry, VideoFolder
-from flowmark_core.evaluation.landmark_fit import fit_split_regressor, predict_landmarks_px
+from flowmark_core.evaluation.landmark_fit import (
+    FitOutcome,
+    fit_split_regressor,
+    predict_landmarks_px,
+)
 from flowmark_core.evaluation.options import EvalOptions
 from flowmark_core.stabilize import make_stabilizer
 
@@ -74,13 +79,14 @@ def video_trajectories(
     options = options or EvalOptions()
     folder = VideoFolder(data_dir, "test")
     entry = folder.find(video) if isinstance(video, str) else folder[video]
-    raws, jacobians = [], []
+    raws: list[np.ndarray] = []
+    jacobians: list[np.ndarray | None] = []
     for prepared in _prepared_frames(animator, entry, options.max_frames):
         found = animator.detect(prepared)
         raws.append(found.value)
         jacobians.append(found.jacobian)
     raw = np.stack(raws).astype(np.float64)
-    jac = None if jacobians[0] is None else np.stack(jacobians)
+    jac = stack_present(jacobians)
     tracks = {}
     fps = entry.open().fps  # the video's rate: the stabilisers' time step
     for name in stabilizers:
@@ -90,15 +96,16 @@ def video_trajectories(
     truth_track = entry.landmarks()
     truth = None if truth_track is None else truth_track.landmarks[: len(raw)]
     names = () if truth_track is None else tuple(str(n) for n in truth_track.names)
-    regressor, note = None, "the video has no landmarks.npz"
+    fit: FitOutcome = (None, "the video has no landmarks.npz")
     if truth is not None:
-        regressor, note = fit_split_regressor(
+        fit = fit_split_regressor(
             animator,
             str(data_dir),
             options.regressor_videos,
             options.regressor_frames,
             options.ridge,
         )
+    regressor, note = fit
     size = entry.open().size
     regressed = {}
     if regressor is not None:

@@ -57,7 +57,7 @@ class FfmpegEncoder:
         """Send one frame; raises `EncoderFailed` when ffmpeg is gone."""
         assert self._proc.stdin is not None
         try:
-            self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+            self._proc.stdin.write(np.ascontiguousarray(frame).data.cast("B"))
         except (BrokenPipeError, OSError):
             self._proc.wait()
             raise EncoderFailed(self._reason()) from None

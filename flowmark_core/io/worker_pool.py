@@ -123,9 +123,9 @@ class WorkerPool:
         self._start(func)
         todo = iter(tasks)
         busy: dict[Connection, _Worker] = {}
-        for worker in self._workers:
-            if self._hand_out(worker, todo):
-                busy[worker.conn] = worker
+        for first in self._workers:
+            if self._hand_out(first, todo):
+                busy[first.conn] = first
         while busy:
             sentinels = {w.process.sentinel: w for w in busy.values()}
             ready = wait([*busy, *sentinels])

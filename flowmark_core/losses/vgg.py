@@ -43,6 +43,9 @@ _TAPS = (1, 6, 11, 20, 29)
 class VGG19Features(nn.Module):
     """Returns the five relu_x_1 feature maps of VGG-19 for an image in [0, 1]."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self) -> None:
         super().__init__()
         layers: list[nn.Module] = []

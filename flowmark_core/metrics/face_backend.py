@@ -115,7 +115,8 @@ class DlibFaceBackend:
     def _detect(self, image: np.ndarray) -> tuple[np.ndarray, Any, float]:
         """(image used for detection, dlib shape or None, scale factor) for one image."""
         rgb = _as_rgb_u8(image)
-        if self._cache_value is not None and np.array_equal(self._cache_key, rgb):
+        key = self._cache_key
+        if self._cache_value is not None and key is not None and np.array_equal(key, rgb):
             return self._cache_value
         if self._detector is None:
             self._detector = self._dlib.get_frontal_face_detector()

@@ -6,6 +6,7 @@ found no face. A landmark array may also mark single missed landmarks with NaN r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -132,15 +133,9 @@ def evaluate_face_metrics(
     gen_lm: list[np.ndarray | None] = []
     real_emb: list[np.ndarray | None] = []
     gen_emb: list[np.ndarray | None] = []
-    real_iter, gen_iter = iter(real_frames), iter(gen_frames)
-    sentinel = object()
-    while True:
-        real = next(real_iter, sentinel)
-        gen = next(gen_iter, sentinel)
-        if real is sentinel or gen is sentinel:
-            if real is not gen:
-                raise ValueError("real and generated videos differ in frame count")
-            break
+    for real, gen in itertools.zip_longest(real_frames, gen_frames):
+        if real is None or gen is None:  # frames are arrays: None means one video ended
+            raise ValueError("real and generated videos differ in frame count")
         for frame, lms, embs in ((real, real_lm, real_emb), (gen, gen_lm, gen_emb)):
             lm = backend.landmarks(frame)
             lms.append(lm)

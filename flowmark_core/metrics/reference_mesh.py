@@ -121,7 +121,9 @@ class MediaPipeReference:
         scale = max(1.0, self.min_side / min(h, w))
         work = rgb
         if scale > 1.0:
-            work = cv2.resize(rgb, (round(w * scale), round(h * scale)), cv2.INTER_CUBIC)
+            work = cv2.resize(
+                rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC
+            )
         found = self._mesh.process(np.ascontiguousarray(work))
         if not found.multi_face_landmarks:
             return None

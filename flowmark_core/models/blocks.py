@@ -126,6 +126,8 @@ class AntiAliasDownsample(nn.Module):
     as the buffer `weight` (shape (C, 1, k, k)) as in the published checkpoints.
     """
 
+    weight: torch.Tensor
+
     def __init__(self, channels: int, scale: float) -> None:
         super().__init__()
         self.scale = float(scale)

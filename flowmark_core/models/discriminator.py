@@ -33,6 +33,7 @@ class PatchDiscriminator(nn.Module):
     def __init__(self, cfg: DiscriminatorConfig, channels: int = 3) -> None:
         super().__init__()
         blocks = []
+        cout = channels
         for i in range(cfg.num_blocks):
             cin = channels if i == 0 else min(cfg.max_features, cfg.block_expansion * 2**i)
             cout = min(cfg.max_features, cfg.block_expansion * 2 ** (i + 1))
@@ -40,7 +41,7 @@ class PatchDiscriminator(nn.Module):
                 _DiscBlock(cin, cout, norm=i != 0, pool=i != cfg.num_blocks - 1, sn=cfg.sn)
             )
         self.down_blocks = nn.ModuleList(blocks)
-        last = nn.Conv2d(self.down_blocks[-1].conv.out_channels, 1, kernel_size=1)
+        last = nn.Conv2d(cout, 1, kernel_size=1)  # cout: that of the last block
         self.conv = nn.utils.parametrizations.spectral_norm(last) if cfg.sn else last
 
     def forward(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:

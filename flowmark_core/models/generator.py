@@ -74,11 +74,12 @@ class Generator(nn.Module):
         for i in range(gc.num_bottleneck_blocks):
             self.bottleneck.add_module(f"r{i}", ResBlock2d(min(m, e * 2**n)))
         self.final = nn.Conv2d(e, config.num_channels, kernel_size=7, padding=3)
-        self.skip_mask = None
+        self.skip_mask: nn.Conv2d | None = None
         if gc.image_skip:
-            self.skip_mask = nn.Conv2d(e, 1, kernel_size=7, padding=3)
-            nn.init.zeros_(self.skip_mask.weight)
-            nn.init.constant_(self.skip_mask.bias, SKIP_MASK_INIT_BIAS)
+            mask = nn.Conv2d(e, 1, kernel_size=7, padding=3)
+            nn.init.zeros_(mask.weight)
+            nn.init.constant_(mask.bias, SKIP_MASK_INIT_BIAS)  # type: ignore[arg-type]  # bias=True: never None
+            self.skip_mask = mask
 
     def encode(self, source: torch.Tensor, kp_source: Keypoints) -> SourceState:
         """Encode the source image once.

@@ -53,20 +53,20 @@ class KeypointDetector(nn.Module):
             self.predictor.out_filters, config.num_kp, kernel_size=7, padding=kc.pad
         )
         self.num_jacobian_maps = 0
+        self.jacobian: nn.Conv2d | None = None
         if config.estimate_jacobian:
             self.num_jacobian_maps = 1 if kc.single_jacobian_map else config.num_kp
-            self.jacobian = nn.Conv2d(
+            jacobian = nn.Conv2d(
                 self.predictor.out_filters,
                 4 * self.num_jacobian_maps,
                 kernel_size=7,
                 padding=kc.pad,
             )
             with torch.no_grad():
-                self.jacobian.weight.zero_()
+                jacobian.weight.zero_()
                 ident = torch.tensor([1.0, 0.0, 0.0, 1.0]).repeat(self.num_jacobian_maps)
-                self.jacobian.bias.copy_(ident)
-        else:
-            self.jacobian = None
+                jacobian.bias.copy_(ident)  # type: ignore[union-attr]  # bias=True: never None
+            self.jacobian = jacobian
         self.down = (
             None
             if is_unit_scale(kc.scale_factor)

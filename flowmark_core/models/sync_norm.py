@@ -37,16 +37,22 @@ class CrossProcessBatchNorm2d(nn.BatchNorm2d):
         mean = stats[:c] / total
         var = stats[c : 2 * c] / total - mean * mean
         with torch.no_grad():
-            if self.track_running_stats and self.running_mean is not None:
-                self.num_batches_tracked += 1
-                m = (
-                    self.momentum
-                    if self.momentum is not None
-                    else 1.0 / float(self.num_batches_tracked)
-                )
+            run_mean, run_var, batches = (
+                self.running_mean,
+                self.running_var,
+                self.num_batches_tracked,
+            )
+            if (
+                self.track_running_stats
+                and run_mean is not None
+                and run_var is not None
+                and batches is not None
+            ):
+                batches += 1
+                m = self.momentum if self.momentum is not None else 1.0 / float(batches)
                 unbiased = var * total / torch.clamp(total - 1, min=1)
-                self.running_mean.mul_(1 - m).add_(m * mean.detach())
-                self.running_var.mul_(1 - m).add_(m * unbiased.detach())
+                run_mean.mul_(1 - m).add_(m * mean.detach())
+                run_var.mul_(1 - m).add_(m * unbiased.detach())
         y = (xf - mean.view(1, c, 1, 1)) * torch.rsqrt(var.view(1, c, 1, 1) + self.eps)
         if self.affine:
             y = y * self.weight.view(1, c, 1, 1) + self.bias.view(1, c, 1, 1)

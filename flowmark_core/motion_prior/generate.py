@@ -175,27 +175,31 @@ class ImageToVideo:
 def expand_state(state: SourceState, count: int) -> SourceState:
     """A batch-1 encoded source repeated `count` times (views, no copies)."""
 
-    def rep(x: torch.Tensor | None) -> torch.Tensor | None:
-        return None if x is None else x.expand(count, *x.shape[1:])
+    def rep(x: torch.Tensor) -> torch.Tensor:
+        return x.expand(count, *x.shape[1:])
+
+    def rep_optional(x: torch.Tensor | None) -> torch.Tensor | None:
+        return None if x is None else rep(x)
 
     kp = state.keypoints
     return SourceState(
         image=rep(state.image),
-        keypoints=Keypoints(rep(kp.value), rep(kp.jacobian), rep(kp.heatmap)),
+        keypoints=Keypoints(rep(kp.value), rep_optional(kp.jacobian), rep_optional(kp.heatmap)),
         features=rep(state.features),
         small_image=rep(state.small_image),
     )
 
 
-def check_frames(frames: int) -> None:
-    """The video length `flowmark generate` accepts (the still included).
+def check_frames(frames: int, option: str = "--frames") -> None:
+    """The video length `flowmark generate` accepts (the still included); `option` is the
+    option the user gave it with.
 
     Raises:
         ConfigError: below 2 or above the bound.
     """
     if not 2 <= frames <= MAX_FRAMES + 1:
         raise ConfigError(
-            f"--frames {frames}: expected 2..{MAX_FRAMES + 1} (the first frame is the image itself)"
+            f"{option} {frames}: expected 2..{MAX_FRAMES + 1} (the first frame is the image itself)"
         )
 
 

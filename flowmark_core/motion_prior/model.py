@@ -83,6 +83,9 @@ class MotionPrior(nn.Module):
     features the networks see and the loss terms, so they are of order one.
     """
 
+    displacement_std: torch.Tensor
+    jacobian_std: torch.Tensor
+
     def __init__(self, config: PriorModelConfig) -> None:
         super().__init__()
         self.config = config

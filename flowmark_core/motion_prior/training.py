@@ -1,11 +1,19 @@
 """Training loop of the motion prior, with train.py's conventions: a model file plus a full
-training state written atomically every N steps, at the end and on Ctrl-C; exact resume;
-a tqdm progress bar; scalars to TensorBoard or metrics.csv."""
+training state written atomically every N steps, at the end and on a stop signal; exact
+resume; a tqdm progress bar (on a terminal only); scalars to TensorBoard or metrics.csv.
+
+A stop signal (inside `training.interrupts.stop_on_signals` + `deferred_stops`) is acted on
+between steps: the step in hand is finished, then the state is saved once, so a resumed run
+repeats no update. A stop before the first step of this run saves nothing (the checkpoint of
+an earlier run, if any, is kept). A resume refuses a training state written with other
+options, data or animation model, unless `force` is given.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +26,7 @@ from flowmark_core.motion_prior.checkpoint import save_prior
 from flowmark_core.motion_prior.config import PriorModelConfig, PriorTrainConfig, to_plain
 from flowmark_core.motion_prior.model import MotionPrior, kl_divergence, relative_jacobians
 from flowmark_core.motion_prior.tracks import TrackSet, sample_windows
+from flowmark_core.training.interrupts import Stopped, saving, stop_requested
 from flowmark_core.training.logger import ScalarLogger
 from flowmark_core.training.state import (
     capture_rng,
@@ -28,6 +37,10 @@ from flowmark_core.training.state import (
 
 PRIOR_FILE = "prior.safetensors"
 PRIOR_STATE_FILE = "prior-train-state.pt"
+#: Train options a resumed run may change (the length of the run and its bookkeeping).
+RESUMABLE_CHANGES = ("steps", "log_every", "checkpoint_every")
+#: Metadata a resumed run must share with the state it resumes (where the tracks came from).
+RUN_IDENTITY = ("animation_model_digest", "tracks", "data")
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,7 @@ class PriorTrainer:
         max_steps: int | None = None,
         quiet: bool = False,
         device: str = "cpu",
+        force: bool = False,
     ) -> None:
         self.cfg, self.tcfg = model_config, train_config
         self.tracks, self.out_dir, self.meta, self.quiet = tracks, Path(out_dir), dict(meta), quiet
@@ -93,6 +107,7 @@ class PriorTrainer:
         self.opt = torch.optim.Adam(self.prior.parameters(), lr=train_config.lr)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, self._lr_factor)
         self.step = 0
+        self.force = force
         self.history: list[float] = []
         if resume is not None:
             self._restore(
@@ -116,6 +131,7 @@ class PriorTrainer:
             "schedulers": [self.sched.state_dict()],
             "rng": capture_rng(),
             "config": json.dumps({"model": to_plain(self.cfg), "train": to_plain(self.tcfg)}),
+            "run": json.dumps({k: self.meta.get(k) for k in RUN_IDENTITY}),
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -128,11 +144,35 @@ class PriorTrainer:
             raise CheckpointError(
                 f"the resumed prior has another model config ({stored}); resume with the same options"
             )
+        if not self.force:
+            self._check_same_run(json.loads(state["config"]).get("train", {}), state.get("run"))
         self.prior.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizers"][0])
         self.sched.load_state_dict(state["schedulers"][0])
         restore_rng(state["rng"])
         self.step = int(state["step"])
+
+    def _check_same_run(self, stored_train: dict[str, Any], stored_run: str | None) -> None:
+        """Refuse to resume with other train options, data or animation model (one line)."""
+        now = to_plain(self.tcfg)
+        changed = [
+            f"{key} {stored_train[key]} -> {now[key]}"
+            for key in now
+            if key in stored_train
+            and key not in RESUMABLE_CHANGES
+            and stored_train[key] != now[key]
+        ]
+        run = json.loads(stored_run) if isinstance(stored_run, str) else {}
+        changed += [
+            f"{key} {run[key]} -> {self.meta.get(key)}"
+            for key in RUN_IDENTITY
+            if run.get(key) is not None and run[key] != self.meta.get(key)
+        ]
+        if changed:
+            raise CheckpointError(
+                f"the resumed run was trained otherwise ({'; '.join(changed)}); resume with the "
+                "same options, data and --model, or pass --force-resume"
+            )
 
     def save(self) -> None:
         """Atomically write prior.safetensors and prior-train-state.pt."""
@@ -175,22 +215,29 @@ class PriorTrainer:
         }
 
     def run(self) -> dict[str, float]:
-        """Train to `total_steps`; saves every `checkpoint_every` steps, at the end and on Ctrl-C."""
+        """Train to `total_steps`; saves every `checkpoint_every` steps, at the end and when a
+        stop is requested (between steps; see the module docstring)."""
         t = self.tcfg
+        start = self.step
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        logger = ScalarLogger(self.out_dir)
+        logger = ScalarLogger(self.out_dir, start_step=self.step)
         bar = None
-        if not self.quiet:
+        if not self.quiet and sys.stderr.isatty():  # carriage-return frames spoil a log file
             from tqdm import tqdm
 
             bar = tqdm(total=self.total_steps, initial=self.step, unit="step", dynamic_ncols=True)
         last: dict[str, float] = {}
         try:
             while self.step < self.total_steps:
+                if stop_requested():
+                    if self.step > start:
+                        with saving():
+                            self.save()
+                    raise Stopped(saved=self.step > start)
                 last = self.train_step()
                 self.history.append(last["total"])
                 if self.step % t.log_every == 0 or self.step == self.total_steps:
-                    last["lr"] = self.sched.get_last_lr()[0]
+                    last["lr"] = float(self.sched.get_last_lr()[0])
                     logger.log(self.step, last)
                     if bar is not None:
                         bar.set_postfix(
@@ -199,11 +246,10 @@ class PriorTrainer:
                 if bar is not None:
                     bar.update(1)
                 if t.checkpoint_every and self.step % t.checkpoint_every == 0:
-                    self.save()
-            self.save()
-        except KeyboardInterrupt:
-            self.save()
-            raise
+                    with saving():
+                        self.save()
+            with saving():
+                self.save()
         finally:
             if bar is not None:
                 bar.close()

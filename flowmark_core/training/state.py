@@ -11,7 +11,7 @@ import pickle
 import random
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -28,7 +28,7 @@ STATE_FORMAT = "flowmark-train-state-v1"
 
 def capture_rng() -> dict[str, Any]:
     """The RNG states of torch, numpy and Python's random, as plain tensors and lists."""
-    np_state = np.random.get_state()
+    np_state = cast(tuple[Any, ...], np.random.get_state(legacy=True))  # legacy: the tuple form
     py_state = random.getstate()
     return {
         "torch": torch.get_rng_state(),

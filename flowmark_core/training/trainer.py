@@ -6,6 +6,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,10 @@ class Trainer:
             else self.discriminator
         )
         self.optimizers = [o for o in (self.opt_kp, self.opt_gen, self.opt_disc) if o is not None]
+        self.schedule_start = 0  # the step the schedule's warm-up and decay count from
         self.schedulers = [
-            torch.optim.lr_scheduler.LambdaLR(o, lambda s: lr_factor(s, t)) for o in self.optimizers
+            torch.optim.lr_scheduler.LambdaLR(o, lambda s: lr_factor(s, t, self.schedule_start))
+            for o in self.optimizers
         ]
         self.step = 0
         if dist.is_main:  # temporaries of a killed run (SIGKILL during a save)
@@ -132,7 +135,7 @@ class Trainer:
         )
         if dist.is_main:
             out_dir.mkdir(parents=True, exist_ok=True)
-        self.logger = ScalarLogger(out_dir) if dist.is_main else None
+        self.logger = ScalarLogger(out_dir, start_step=self.step) if dist.is_main else None
 
     # -- state -----------------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
@@ -144,6 +147,7 @@ class Trainer:
             else self.discriminator.state_dict(),
             "optimizers": [o.state_dict() for o in self.optimizers],
             "schedulers": [s.state_dict() for s in self.schedulers],
+            "schedule_start": self.schedule_start,
             "rng": capture_rng(),
             "config": json.dumps(to_dict(self.cfg)),
         }
@@ -169,6 +173,7 @@ class Trainer:
             sch.load_state_dict(s)
         restore_rng(state["rng"])
         self.step = int(state["step"])
+        self.schedule_start = int(state.get("schedule_start", 0))
 
     def _warm_start(self, path: Path) -> None:
         """Start from a model checkpoint's weights and step (fresh optimiser moments).
@@ -183,10 +188,18 @@ class Trainer:
                 names = ", ".join(sorted({key.rsplit(".", 1)[0] for key in keys}))
                 print(f"flowmark train: warm start {what} {names}")
         self.step = int(meta.get("step", 0))
+        # The schedule (warm-up, then decay to train.steps) starts at the warm start's step:
+        # counted from 0, a warm start late in a cosine schedule ran at its tail.
+        self.schedule_start = self.step
+        if self.step >= self.total_steps:
+            raise TrainingError(
+                f"{path}: the warm start is at step {self.step}, not before train.steps "
+                f"({self.total_steps}); set train.steps above it (the total step count)"
+            )
         for opt, sch in zip(self.optimizers, self.schedulers):
             sch.last_epoch = self.step
             for group, base in zip(opt.param_groups, sch.base_lrs):
-                group["lr"] = base * lr_factor(self.step, self.cfg.train)
+                group["lr"] = base * lr_factor(self.step, self.cfg.train, self.schedule_start)
 
     def save(self) -> None:
         """Write the model file and the full training state (rank 0 only, atomically)."""
@@ -299,6 +312,7 @@ class Trainer:
         last: dict[str, float] = {}
         window_start, window_images = time.perf_counter(), 0
         start_step = self.step
+        batches: Iterator[Any] | None = None
         try:
             # A signal only requests the stop; it is acted on between steps (see interrupts).
             with deferred_stops():
@@ -318,7 +332,7 @@ class Trainer:
                     ):
                         elapsed = time.perf_counter() - window_start
                         last["images_per_s"] = window_images / max(elapsed, 1e-9)
-                        last["lr"] = self.schedulers[0].get_last_lr()[0]
+                        last["lr"] = float(self.schedulers[0].get_last_lr()[0])
                         window_start, window_images = time.perf_counter(), 0
                         if self.logger:
                             self.logger.log(self.step, last)

@@ -85,7 +85,10 @@ def disc(canvas: np.ndarray, centre: np.ndarray, radius: float, colour, aa: bool
 
 
 def ellipse_points(
-    centre: np.ndarray, axes: tuple[float, float], angle: float = 0.0, count: int = 48
+    centre: np.ndarray | tuple[float, float],
+    axes: tuple[float, float],
+    angle: float = 0.0,
+    count: int = 48,
 ) -> np.ndarray:
     """Points on an ellipse; `angle` in radians rotates the axes.
 

@@ -199,10 +199,10 @@ class FaceRenderer:
         cx, cy, zoom = pose[0], pose[1], pose[3]
         if ident.hair_style != "bald":
             length = {"long": 1.7, "bob": 0.8}.get(ident.hair_style, 0.25)
-            top = ellipse_points((0.0, -0.06 * self.b0), (1.08 * a0, 1.06 * self.b0), 0.0, 48)
-            top = top[top[:, 1] <= 0]
+            crown = ellipse_points((0.0, -0.06 * self.b0), (1.08 * a0, 1.06 * self.b0), 0.0, 48)
+            crown = crown[crown[:, 1] <= 0]
             low = np.array([[1.1 * a0, length * self.b0], [-1.1 * a0, length * self.b0]])
-            hair = np.vstack([top[np.argsort(np.arctan2(top[:, 1], top[:, 0]))], low])
+            hair = np.vstack([crown[np.argsort(np.arctan2(crown[:, 1], crown[:, 0]))], low])
             hair3 = np.column_stack([hair, np.full(len(hair), -0.4 * self.c0)])
             pts = self.project(hair3, pose)
             fill_poly(canvas, pts, np.clip(ident.hair * 0.8, 0, 255).tolist())

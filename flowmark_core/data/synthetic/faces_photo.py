@@ -202,12 +202,12 @@ class PhotoRenderer:
         mesh[:, 2] *= s
         self.anim = MeshAnimator(mesh)
         rng = np.random.default_rng(look.background_seed)
-        self.background = None
+        self.background: np.ndarray | None = None
         if look.swap_background:
             margin = int(0.1 * size) + 2
             self.margin = margin
             self.background = scene_background(rng, size + 2 * margin, size + 2 * margin)
-            neutral = self._composite(neutral, self.person, 0.0, 0.0)
+            neutral = self._composite(self.background, neutral, self.person, 0.0, 0.0)
         self.neutral = neutral
         self.look = look
         hull = cv2.convexHull(mesh[:, :2].astype(np.float32))[:, 0].astype(np.float64)
@@ -225,12 +225,17 @@ class PhotoRenderer:
         return np.vstack([p[:, :2] for p in parts])
 
     def _composite(
-        self, person_img: np.ndarray, alpha: np.ndarray, px: float, py: float
+        self,
+        background: np.ndarray,
+        person_img: np.ndarray,
+        alpha: np.ndarray,
+        px: float,
+        py: float,
     ) -> np.ndarray:
         m, size = self.margin, self.size
         shift = np.array([[1.0, 0.0, -(m + px)], [0.0, 1.0, -(m + py)]])
         bg = cv2.warpAffine(
-            self.background,
+            background,
             shift,
             (size, size),
             flags=cv2.INTER_LINEAR,
@@ -286,7 +291,7 @@ class PhotoRenderer:
         frame = warp_image(self.neutral, map_xy)
         if self.background is not None:
             alpha = warp_image(self.person, map_xy)
-            frame = self._composite(frame, alpha, *pan)
+            frame = self._composite(self.background, frame, alpha, *pan)
         frame = self._mouth(frame, pose, expression, verts)
         frame = np.clip(frame.astype(np.float32) * self.light + 0.5, 0, 255).astype(np.uint8)
         return frame, verts, depth

@@ -44,7 +44,7 @@ def keyframe_track(
             else rng.integers(hold[0], hold[1] + 1)
         )
         to_rest = rest is not None and rng.random() < rest_prob
-        target = rest if to_rest else rng.uniform(low, high)
+        target = rest if rest is not None and to_rest else rng.uniform(low, high)
         s = _ease(np.arange(1, length + 1, dtype=np.float32) / length)
         seg = value + (target - value) * s
         n = min(length, frames - t)

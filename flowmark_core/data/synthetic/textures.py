@@ -162,9 +162,11 @@ def scene_background(rng: np.random.Generator, height: int, width: int) -> np.nd
             corner0 = (centre[0] - axes[0], centre[1] - axes[1])
             corner1 = (centre[0] + axes[0], centre[1] + axes[1])
             cv2.rectangle(layer, corner0, corner1, 1.0, -1)
-        layer = cv2.GaussianBlur(layer, (0, 0), unit * rng.uniform(0.03, 0.2))[..., None]
-        image = image * (1 - 0.8 * layer) + colour * 0.8 * layer
-    image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+        soft = cv2.GaussianBlur(layer, (0, 0), unit * rng.uniform(0.03, 0.2))[..., None]
+        image = image * (1 - 0.8 * soft) + colour * 0.8 * soft
+    full = np.asarray(
+        cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR), np.float64
+    )
     grain = value_noise(rng, height, width, unit * 2 / 3, octaves=4)
-    image *= (0.85 + 0.3 * grain)[..., None]
-    return np.clip(image, 0, 255).astype(np.uint8)
+    full *= (0.85 + 0.3 * grain)[..., None]
+    return np.clip(full, 0, 255).astype(np.uint8)

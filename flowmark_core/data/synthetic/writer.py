@@ -31,6 +31,7 @@ import numpy as np
 from tqdm import tqdm
 
 from flowmark_core.data.synthetic.clip import MAX_SIZE, MIN_SIZE, SyntheticClip
+from flowmark_core.data.synthetic.faces_photo import PhotoClip
 from flowmark_core.data.synthetic.identities import FAMILIES, VideoPlan, plan_dataset, render_clip
 from flowmark_core.data.video_folder import LANDMARKS_FILE
 from flowmark_core.errors import ConfigError, OutputFileError
@@ -63,7 +64,7 @@ def write_clip(folder: Path, clip: SyntheticClip) -> None:
         names=clip.names.astype(str),
         fps=np.float32(clip.fps),
     )
-    if hasattr(clip, "mesh"):  # faces-photo: the warp mesh gives dense motion (mesh_warp.py)
+    if isinstance(clip, PhotoClip):  # faces-photo: the warp mesh gives dense motion (mesh_warp.py)
         np.savez(
             folder / "mesh.npz", mesh=clip.mesh, depth=clip.mesh_depth, triangles=clip.triangles
         )
