@@ -1,7 +1,11 @@
-"""Temporal keypoint stabilisation: "none", "one-euro" and "flow" behind one `Stabilizer` API.
+"""Temporal keypoint stabilisation behind one `Stabilizer` API, in pixel coordinates.
 
-Build one with `make_stabilizer(name, image_size, **params)`; each works online
-(`update` per frame) and offline (`run` on a trajectory), in pixel coordinates.
+`STABILIZERS` are the live strategies of the animation pipeline, GUI and `--stabilize`
+("none", "one-euro", "flow"); `ALL_STABILIZERS` adds the constant-velocity "kalman" (causal)
+and the offline filters "savgol" and "flow-offline", whose `update` refuses (their
+`causal` is False; run them on whole tracks with `run`, or through
+`flowmark_core.stabilize.track_smoothing.smooth_track`). Build one with
+`make_stabilizer(name, image_size, **params)`.
 """
 
 from __future__ import annotations
@@ -11,13 +15,21 @@ import inspect
 from flowmark_core.errors import ConfigError
 from flowmark_core.stabilize.base import IdentityStabilizer, Stabilizer, StabilizerBase
 from flowmark_core.stabilize.flow_guided import FlowStabilizer
+from flowmark_core.stabilize.flow_offline import FlowOfflineStabilizer
+from flowmark_core.stabilize.kalman import KalmanStabilizer
 from flowmark_core.stabilize.one_euro import OneEuroStabilizer
+from flowmark_core.stabilize.savgol import SavGolStabilizer
 
 STABILIZERS: tuple[str, ...] = ("none", "one-euro", "flow")
+ALL_STABILIZERS: tuple[str, ...] = (*STABILIZERS, "kalman", "savgol", "flow-offline")
+OFFLINE_STABILIZERS: tuple[str, ...] = ("savgol", "flow-offline")
 _CLASSES: dict[str, type[StabilizerBase]] = {
     "none": IdentityStabilizer,
     "one-euro": OneEuroStabilizer,
     "flow": FlowStabilizer,
+    "kalman": KalmanStabilizer,
+    "savgol": SavGolStabilizer,
+    "flow-offline": FlowOfflineStabilizer,
 }
 
 
@@ -25,10 +37,11 @@ def stabilizer_params(name: str) -> dict[str, object]:
     """The tunable parameters of a strategy with their defaults (for CLI help and the GUI).
 
     Raises:
-        ConfigError: when `name` is not one of `STABILIZERS`.
+        ConfigError: when `name` is not one of `ALL_STABILIZERS`.
     """
     if name not in _CLASSES:
-        raise ConfigError(f"stabilizer {name!r} is not known; allowed: {', '.join(STABILIZERS)}")
+        allowed = ", ".join(ALL_STABILIZERS)
+        raise ConfigError(f"stabilizer {name!r} is not known; allowed: {allowed}")
     signature = inspect.signature(_CLASSES[name].__init__)
     return {
         key: param.default
@@ -43,7 +56,7 @@ def make_stabilizer(
     """Build the stabiliser called `name` for keypoints of an image of `image_size`.
 
     Args:
-        name: one of `STABILIZERS` ("none", "one-euro", "flow").
+        name: one of `ALL_STABILIZERS` (offline ones refuse `update`).
         image_size: the keypoints' image size, an int (square) or (height, width), px.
         fps: the video's frame rate, given to strategies with a time step (None: their
             default); strategies without one ignore it.
@@ -70,10 +83,15 @@ def make_stabilizer(
 
 
 __all__ = [
+    "ALL_STABILIZERS",
+    "OFFLINE_STABILIZERS",
     "STABILIZERS",
+    "FlowOfflineStabilizer",
     "FlowStabilizer",
     "IdentityStabilizer",
+    "KalmanStabilizer",
     "OneEuroStabilizer",
+    "SavGolStabilizer",
     "Stabilizer",
     "StabilizerBase",
     "make_stabilizer",

@@ -101,6 +101,7 @@ class StabilizerBase(ABC):
     """
 
     name: str = ""
+    causal: bool = True  # False: offline only, `update` refuses (needs future samples)
 
     def __init__(self, image_size: int | tuple[int, int]) -> None:
         self.height, self.width = parse_image_size(image_size)

@@ -35,6 +35,9 @@ For each frame t and keypoint k (pixels):
    Slow disagreement (flow under-tracking real motion) never starts a hold. Reset to the
    detection (g = 1, P = R) when the flow fails the forward-backward check
    (e > fb_threshold) or the keypoint leaves the frame.
+6. Per keypoint, R may be scaled (`set_point_scale`: region strength, 1/sqrt(confidence)):
+   an unsure detection leans on the flow. A missing keypoint (NaN, or an infinite scale)
+   has gain 0: it is carried by the flow alone (no floor, no hold), until it is seen again.
 
 Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
 Flow runs on frames downscaled to at most `max_flow_size` px (DIS), and is rescaled.
@@ -177,7 +180,26 @@ class FlowStabilizer(StabilizerBase):
         self.common_motion = max(0.0, float(common_motion)) * s
         self.max_flow_size = int(max_flow_size)
         self.estimator = FlowEstimator("dis", preset)
+        self._scale: np.ndarray | None = None
         self.reset()
+
+    def set_point_scale(self, scale: np.ndarray | None) -> None:
+        """Per-keypoint multiplier of the measurement noise std for the next updates.
+
+        Args:
+            scale: (K,) non-negative; 0 takes the detection as is, inf ignores it (the
+                keypoint is carried by the flow); None: 1 everywhere.
+        """
+        self._scale = None if scale is None else np.asarray(scale, dtype=np.float64)
+
+    def _point_var(self, k: int) -> np.ndarray:
+        """This step's measurement variance per keypoint (image px²). Shape: (K,)."""
+        if self._scale is None:
+            return np.full(k, self.measurement_var)
+        if self._scale.shape != (k,):
+            raise ValueError(f"point scale must have shape ({k},), got {self._scale.shape}")
+        with np.errstate(invalid="ignore", over="ignore"):
+            return self.measurement_var * self._scale**2
 
     def reset(self) -> None:
         """Forget the tracked state and the previous frame (start of a new video)."""
@@ -200,10 +222,12 @@ class FlowStabilizer(StabilizerBase):
             gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
         return gray
 
-    def _start(self, val: np.ndarray, jac: np.ndarray | None, gray: np.ndarray) -> None:
+    def _start(
+        self, val: np.ndarray, jac: np.ndarray | None, gray: np.ndarray, r: np.ndarray
+    ) -> None:
         self._value = val.copy()
         self._jacobian = None if jac is None else jac.copy()
-        self._variance = np.full(len(val), self.measurement_var)
+        self._variance = r.copy()
         self._prev_gray = gray
         self._held = np.zeros(len(val), np.int64)
         self._prev_det = val.copy()
@@ -230,6 +254,11 @@ class FlowStabilizer(StabilizerBase):
         if frame is None:
             raise ValueError("the 'flow' stabiliser needs the frame of every time step")
         gray = self._work_gray(frame)
+        k = len(val)
+        r = self._point_var(k)
+        seen = np.all(np.isfinite(val), axis=-1) & np.isfinite(r)
+        val = np.where(seen[:, None], val, np.nan)
+        r = np.where(seen, r, self.measurement_var)
         prev_gray, prev_value, variance = self._prev_gray, self._value, self._variance
         if (
             prev_gray is None
@@ -239,47 +268,61 @@ class FlowStabilizer(StabilizerBase):
             or prev_value.shape != val.shape
             or (jac is None) != (self._jacobian is None)
         ):
-            self._start(val, jac, gray)
+            self._start(val, jac, gray, r)
             return val.copy(), None if jac is None else jac.copy()
         prev_det = self._prev_det if self._prev_det is not None else prev_value
-        k = len(val)
+        # Points never seen yet (NaN state) are flowed from 0 and reset by `failed`.
+        unknown = ~np.all(np.isfinite(np.concatenate([prev_value, prev_det])), axis=-1)
+        points = np.nan_to_num(np.concatenate([prev_value, prev_det]))
         # One flow evaluation for the stabilised keypoints and the previous detections.
         carried, noise_all, failed_all, jac_all, reliable_all = self._predict(
-            prev_gray, gray, np.concatenate([prev_value, prev_det]), jac is not None
+            prev_gray, gray, points, jac is not None
         )
+        failed_all = failed_all | unknown
         predicted, noise, failed = carried[:k], noise_all[:k], failed_all[:k]
+        predicted = np.where(unknown[:k, None], np.nan, predicted)
         flow_jac = None if jac_all is None else jac_all[:k]
         det_carried, det_reliable = carried[k:], reliable_all[k:] * ~failed_all[k:]
         if self.common_motion > 0 and k >= 3:
             # Flow unlike the face's common motion (an occluder crossing) is not trusted to
             # hold a keypoint against its detection.
-            motion = det_carried - prev_det
-            odd = np.linalg.norm(motion - np.median(motion, axis=0), axis=-1)
+            motion = np.where(failed_all[k:, None], np.nan, det_carried - prev_det)
+            common = np.nanmedian(motion, axis=0) if np.isfinite(motion).any() else 0.0
+            odd = np.nan_to_num(np.linalg.norm(motion - common, axis=-1))
             det_reliable = det_reliable * np.exp(-0.5 * (odd / self.common_motion) ** 2)
 
         prior_var = variance + noise
-        gain = np.maximum(prior_var / (prior_var + self.measurement_var), self.min_gain)
-        distance = np.linalg.norm(val - predicted, axis=-1)
+        gain = np.maximum(prior_var / (prior_var + r), self.min_gain)
+        # A missing detection stands at the prediction: no disagreement, no pull.
+        observed = np.where(seen[:, None], val, predicted)
+        distance = np.linalg.norm(np.nan_to_num(observed - predicted), axis=-1)
         hold = np.zeros(k)
         if self.hold_gate > 0:
             hold = self._hold_weight(
-                prev_gray, gray, prev_det, det_carried, det_reliable, val, distance, prior_var
-            )
+                prev_gray, gray, prev_det, det_carried, det_reliable, observed, distance,
+                prior_var, r,
+            )  # fmt: skip
             hold = np.where(failed, 0.0, hold)
         self._prev_gray = gray
-        self._prev_det = val.copy()
+        carried_det = np.where(unknown[k:, None], np.nan, det_carried)
+        self._prev_det = np.where(seen[:, None], val, carried_det)
         # Disagreement raises the gain smoothly toward 1 (a hard reset made the track jump:
         # more acceleration than the raw detector had), unless the keypoint is held.
         handover = 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2)
         gain = (1.0 - hold) * np.maximum(gain, handover)
         gain = np.where(failed, 1.0, gain)
-        self._value = predicted + gain[:, None] * (val - predicted)
-        self._variance = np.where(failed, self.measurement_var, (1.0 - gain) * prior_var)
+        gain = np.where(seen, gain, 0.0)
+        lost = failed & ~seen  # the flow cannot carry it: it stays where it was
+        update = np.nan_to_num(observed - predicted)
+        self._value = np.where(lost[:, None], prev_value, predicted + gain[:, None] * update)
+        self._value = np.where((failed & seen)[:, None], val, self._value)
+        self._variance = np.where(failed, r, (1.0 - gain) * prior_var)
         self.last_gain = gain
         self.last_hold = hold
         if jac is not None and flow_jac is not None and self._jacobian is not None:
             jac_pred = flow_jac @ self._jacobian
-            self._jacobian = jac_pred + gain[:, None, None] * (jac - jac_pred)
+            step = np.nan_to_num(jac - jac_pred)
+            self._jacobian = jac_pred + gain[:, None, None] * step
         return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()
 
     def _hold_weight(
@@ -292,6 +335,7 @@ class FlowStabilizer(StabilizerBase):
         val: np.ndarray,
         distance: np.ndarray,
         prior_var: np.ndarray,
+        r: np.ndarray,
     ) -> np.ndarray:
         """How much to hold each keypoint off its detection this frame (h), in [0, 1].
 
@@ -304,10 +348,10 @@ class FlowStabilizer(StabilizerBase):
         held = self._held if self._held is not None else np.zeros(len(val), np.int64)
         previous = self.last_hold if self.last_hold is not None else np.zeros(len(val))
         jump = np.linalg.norm(val - det_carried, axis=-1)
-        jump_z = jump / np.sqrt(2.0 * self.measurement_var + self.trusted_var)
+        jump_z = jump / np.sqrt(2.0 * r + self.trusted_var)
         support = self._content_stayed(prev_gray, gray, prev_det, det_carried, val)
         start = det_reliable * support * (1.0 - np.exp(-0.5 * (jump_z / self.hold_gate) ** 2))
-        apart = distance / np.sqrt(prior_var + self.measurement_var)
+        apart = distance / np.sqrt(prior_var + r)
         keep = previous * (1.0 - np.exp(-0.5 * (apart / self.hold_gate) ** 2))
         hold = np.where(held >= self.max_hold, 0.0, np.maximum(start, keep))
         self._held = np.where(hold > 0.5, held + 1, 0)

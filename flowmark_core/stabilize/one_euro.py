@@ -5,6 +5,11 @@ cutoff = min_cutoff + beta · |speed|, where the speed is itself low-passed at `
 Slow keypoints are smoothed hard (little jitter), fast ones barely at all (little lag).
 Speeds are in image sizes per second (pixels divided by the larger image side), so one set
 of parameters behaves the same at 128 and at 512 px.
+
+A per-keypoint noise scale m (`set_point_scale`: region strength, 1/sqrt(confidence)) turns
+the factor alpha into alpha / (alpha + m² (1 - alpha)), what a Kalman gain does when its
+measurement variance is multiplied by m²: m = 1 leaves the filter as it is, 0 passes the
+detection, inf (a missing, NaN keypoint) holds the last output.
 """
 
 from __future__ import annotations
@@ -72,7 +77,12 @@ class OneEuroStabilizer(StabilizerBase):
         self.d_cutoff = float(d_cutoff)
         self.fps = float(fps)
         self._unit = float(max(self.height, self.width))
+        self._scale: np.ndarray | None = None
         self.reset()
+
+    def set_point_scale(self, scale: np.ndarray | None) -> None:
+        """Per-keypoint noise scale m for the next updates ((K,), >= 0, inf = ignore; None: 1)."""
+        self._scale = None if scale is None else np.asarray(scale, dtype=np.float64)
 
     def reset(self) -> None:
         """Forget the filter state (start of a new video)."""
@@ -89,21 +99,37 @@ class OneEuroStabilizer(StabilizerBase):
             value: (K, 2) px; jacobian: (K, 2, 2) or None; outputs: same shapes.
         """
         val, jac = check_step(value, jacobian)
+        seen = np.all(np.isfinite(val), axis=-1)
+        if self._scale is not None:
+            if self._scale.shape != seen.shape:
+                raise ValueError(
+                    f"point scale must have shape {seen.shape}, got {self._scale.shape}"
+                )
+            seen &= np.isfinite(self._scale)
         if self._value is None or self._value.shape != val.shape:
-            self._value = val.copy()
+            self._value = np.where(seen[:, None], val, np.nan)
             self._speed = np.zeros_like(val)
             self._jacobian = None if jac is None else jac.copy()
-            return val.copy(), None if jac is None else jac.copy()
+            return self._value.copy(), None if jac is None else jac.copy()
+        assert self._speed is not None
+        fresh = seen & ~np.all(np.isfinite(self._value), axis=-1)
         dt = 1.0 / self.fps
-        raw_speed = (val - self._value) / (self._unit * dt)
+        step = np.where(seen[:, None] & ~fresh[:, None], val - self._value, 0.0)
+        raw_speed = step / (self._unit * dt)
         self._speed = self._speed + smoothing_factor(self.d_cutoff, dt) * (raw_speed - self._speed)
         cutoff = self.min_cutoff + self.beta * np.linalg.norm(self._speed, axis=-1)
         alpha = smoothing_factor(cutoff, dt)  # (K,)
-        self._value = self._value + alpha[:, None] * (val - self._value)
+        if self._scale is not None:
+            with np.errstate(invalid="ignore", over="ignore"):
+                m2 = np.where(seen, self._scale**2, 1.0)
+                alpha = alpha / (alpha + m2 * (1.0 - alpha))
+        alpha = np.where(seen, np.where(fresh, 1.0, alpha), 0.0)
+        self._value = np.where(fresh[:, None], val, self._value + alpha[:, None] * step)
         if jac is None:
             self._jacobian = None
         elif self._jacobian is None:
             self._jacobian = jac.copy()
         else:
-            self._jacobian = self._jacobian + alpha[:, None, None] * (jac - self._jacobian)
+            change = np.nan_to_num(jac - self._jacobian)
+            self._jacobian = self._jacobian + alpha[:, None, None] * change
         return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()

@@ -8,6 +8,7 @@ import pytest
 
 from flowmark_core.errors import ConfigError
 from flowmark_core.stabilize import (
+    ALL_STABILIZERS,
     STABILIZERS,
     FlowStabilizer,
     Stabilizer,
@@ -50,7 +51,8 @@ def interior_points(size: int, seed: int = 1) -> np.ndarray:
 
 def test_factory_builds_every_strategy() -> None:
     assert STABILIZERS == ("none", "one-euro", "flow")
-    for name in STABILIZERS:
+    assert (*STABILIZERS, "kalman", "savgol", "flow-offline") == ALL_STABILIZERS
+    for name in ALL_STABILIZERS:
         stab = make_stabilizer(name, 64)
         assert isinstance(stab, Stabilizer)
         assert stab.name == name
@@ -59,7 +61,7 @@ def test_factory_builds_every_strategy() -> None:
 @pytest.mark.parametrize(
     ("name", "params", "fragment"),
     [
-        ("kalman", {}, "allowed: none, one-euro, flow"),
+        ("wiener", {}, "allowed: none, one-euro, flow, kalman, savgol, flow-offline"),
         ("one-euro", {"alpha": 0.5}, "allowed: min_cutoff, beta, d_cutoff, fps"),
         ("none", {"beta": 1.0}, "no parameter .beta.; it takes no parameters"),
         ("one-euro", {"beta": -1.0}, "beta"),
