@@ -1,0 +1,51 @@
+"""Small clips for the landmark tests: a portrait moving a known amount, a tiny model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from flowmark_core.io.images import write_image
+
+#: Pixels the portrait moves right per frame in `face_clip`.
+SHIFT_PER_FRAME = 3.0
+FACE_FRAMES = 6
+FACE_SIZE = (320, 240)  # (width, height)
+
+
+def portrait() -> np.ndarray:
+    """matplotlib's Grace Hopper photo (RGB), or a skip when it is not shipped."""
+    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
+    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    if not path.is_file():
+        pytest.skip(f"{path} is not shipped with this matplotlib")
+    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+
+
+@pytest.fixture(scope="session")
+def face_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of FACE_FRAMES PNG frames (FACE_SIZE): the portrait shifted right by
+    SHIFT_PER_FRAME px per frame (frames are exact: no codec)."""
+    image = cv2.resize(portrait(), (240, 240), interpolation=cv2.INTER_AREA)
+    folder = tmp_path_factory.mktemp("face_clip")
+    w, h = FACE_SIZE
+    for t in range(FACE_FRAMES):
+        shift = np.float32([[1, 0, 20 + SHIFT_PER_FRAME * t], [0, 1, 0]])
+        frame = cv2.warpAffine(image, shift, (w, h), borderMode=cv2.BORDER_REFLECT_101)
+        write_image(folder / f"{t:03d}.png", frame)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weights compact checkpoint with 4 keypoints."""
+    from flowmark_core.checkpoints import save_checkpoint
+    from flowmark_core.models import build_model
+    from tests.model_configs import compact_config
+
+    path = tmp_path_factory.mktemp("model") / "tiny.safetensors"
+    save_checkpoint(path, build_model(compact_config(num_kp=4)), {"step": 0})
+    return path
