@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.generate_cmd",
     "flowmark_core.cli.adapt_cmd",
     "flowmark_core.cli.track_cmd",
+    "flowmark_core.cli.smooth_cmd",
 )
 
 _Parser = OneLineParser  # the name subcommand modules and tests used before

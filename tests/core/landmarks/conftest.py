@@ -49,3 +49,34 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("model") / "tiny.safetensors"
     save_checkpoint(path, build_model(compact_config(num_kp=4)), {"step": 0})
     return path
+
+
+#: `texture_clip`: frames, (width, height), frame rate of a folder of frames.
+TEXTURE_FRAMES = 30
+TEXTURE_SIZE = (96, 64)
+
+
+@pytest.fixture(scope="session")
+def texture_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of TEXTURE_FRAMES identical textured PNG frames (TEXTURE_SIZE, 25 fps)."""
+    rng = np.random.default_rng(3)
+    w, h = TEXTURE_SIZE
+    image = cv2.GaussianBlur((rng.random((h, w, 3)) * 255).astype(np.uint8), (3, 3), 0)
+    folder = tmp_path_factory.mktemp("texture_clip")
+    for t in range(TEXTURE_FRAMES):
+        write_image(folder / f"{t:03d}.png", image)
+    return folder
+
+
+def pose_json(points: np.ndarray, size: tuple[int, int]) -> list[dict]:
+    """A MediaPipe-pose JSON document (Python-API layout) of pixel points (T, 33, 2)."""
+    norm = (points + 0.5) / np.asarray(size, dtype=np.float64)
+    return [
+        {
+            "frame": t,
+            "landmarks": [
+                {"x": float(x), "y": float(y), "z": 0.1, "visibility": 0.9} for x, y in frame
+            ],
+        }
+        for t, frame in enumerate(norm)
+    ]
