@@ -9,17 +9,16 @@ file (see `flowmark_core.training.state`). Loading never executes code.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
 
 from flowmark_core.config import ModelConfig, model_config_from_dict, to_dict
 from flowmark_core.errors import CheckpointError, ConfigError
-from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.safetensors_file import stored_shapes, write_safetensors
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
 
@@ -46,9 +45,14 @@ def first_bad_tensor(tensors: Mapping[str, torch.Tensor]) -> str | None:
 
 
 def save_checkpoint(
-    path: str | Path, model: MotionModel, meta: Mapping[str, Any] | None = None
+    path: str | Path,
+    model: MotionModel,
+    meta: Mapping[str, Any] | None = None,
+    *,
+    exclusive: bool = False,
 ) -> Path:
-    """Write the model weights + config + metadata atomically to a `.safetensors` file."""
+    """Write the model weights + config + metadata atomically to a `.safetensors` file
+    (`exclusive`: refuse to replace a file that exists when the write ends)."""
     target = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     bad = first_bad_tensor(tensors)
@@ -59,9 +63,7 @@ def save_checkpoint(
         "flowmark.model_config": json.dumps(to_dict(model.config)),
         "flowmark.meta": json.dumps(dict(meta or {})),
     }
-    with atomic_output(target) as tmp:
-        save_file(tensors, str(tmp), metadata=header)
-    return target
+    return write_safetensors(target, tensors, header, exclusive=exclusive)
 
 
 def read_checkpoint_header(path: str | Path) -> tuple[ModelConfig, dict[str, Any]]:
@@ -80,7 +82,39 @@ def read_checkpoint_header(path: str | Path) -> tuple[ModelConfig, dict[str, Any
     except ConfigError as exc:
         raise CheckpointError(f"{p}: stored config is invalid ({exc})") from None
     meta = _json_object(p, header.get("flowmark.meta", "{}"), "metadata")
+    check_meta_types(p, meta)
     return config, meta
+
+
+#: Types of the metadata entries code reads from a model or prior header.
+META_TYPES: dict[str, tuple[type, ...]] = {
+    "step": (int,),
+    "num_kp": (int,),
+    "image_size": (int,),
+    "train_videos": (int,),
+    "train_config": (dict,),
+    "card": (dict,),
+    "adapt": (dict,),
+    "animation_model": (str,),
+    "animation_model_digest": (str,),
+    "tracks": (str,),
+    "data": (str,),
+}
+
+
+def check_meta_types(path: Path, meta: Mapping[str, Any]) -> None:
+    """Each known metadata entry has its type (a step is a whole number >= 0).
+
+    Raises:
+        CheckpointError: naming the file, the entry and what it holds.
+    """
+    for key, types in META_TYPES.items():
+        value = meta.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, types) or isinstance(value, bool) or (key == "step" and value < 0):
+            want = "a whole number >= 0" if types == (int,) else f"a JSON {types[0].__name__}"
+            raise CheckpointError(f"{path}: stored metadata {key!r} is {value!r}, expected {want}")
 
 
 def _json_object(path: Path, text: str, what: str) -> dict[str, Any]:
@@ -105,6 +139,7 @@ def load_checkpoint(
     """
     p = _existing_file(path)
     stored_config, meta = read_checkpoint_header(p)
+    check_shapes_before_building(lambda: build_model(config or stored_config), p)
     model = build_model(config or stored_config)
     try:
         tensors = {}
@@ -120,10 +155,24 @@ def load_checkpoint(
     return model.eval(), meta
 
 
-def load_state_strict(
+def check_shapes_before_building(build: Callable[[], torch.nn.Module], path: Path) -> None:
+    """Compare the shapes stored in `path`'s header with those of the module `build` makes,
+    built on the meta device (no memory), so a header claiming a huge network is refused
+    before a byte of it is allocated."""
+    try:
+        shapes = stored_shapes(path)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: cannot read weights ({exc})") from None
+    with torch.device("meta"):
+        skeleton = build()
+    stored = {k: torch.empty(s, device="meta") for k, s in shapes.items()}
+    check_state_shapes(skeleton, stored, path)
+
+
+def check_state_shapes(
     module: torch.nn.Module, state: Mapping[str, Any], path: Path, prefix: str = ""
 ) -> None:
-    """Load `state` into `module`; any missing/unexpected key or wrong shape is a CheckpointError."""
+    """Every key of `module` in `state` with its shape, and no other key (CheckpointError)."""
     expected = module.state_dict()
     for key, ref in expected.items():
         if key not in state:
@@ -141,7 +190,14 @@ def load_state_strict(
     for key in state:
         if key not in expected:
             raise CheckpointError(f"{path}: unexpected key {prefix}{key} for this config")
-    module.load_state_dict({k: state[k] for k in expected}, strict=True)
+
+
+def load_state_strict(
+    module: torch.nn.Module, state: Mapping[str, Any], path: Path, prefix: str = ""
+) -> None:
+    """Load `state` into `module`; any missing/unexpected key or wrong shape is a CheckpointError."""
+    check_state_shapes(module, state, path, prefix)
+    module.load_state_dict({k: state[k] for k in module.state_dict()}, strict=True)
 
 
 def load_state_extending(

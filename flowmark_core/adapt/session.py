@@ -109,7 +109,7 @@ def adapt_video(
         desc="adapt",
         unit=unit,
         file=sys.stderr,
-        disable=not progress,
+        disable=not (progress and sys.stderr.isatty()),  # no bar frames in a log file
         dynamic_ncols=True,
     )
     losses: list[float] = []
@@ -158,5 +158,7 @@ def adapt_video(
         "train_config": meta.get("train_config"),
         "card": card,
     }
-    save_checkpoint(request.output, model, {k: v for k, v in out_meta.items() if v is not None})
+    kept = {k: v for k, v in out_meta.items() if v is not None}
+    # exclusive: a run that finished first under the same name is never replaced
+    save_checkpoint(request.output, model, kept, exclusive=True)
     return result

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flowmark_core.cli.common import HelpFormatter, int_in_range
+from flowmark_core.cli.common import HelpFormatter, int_in_range, positive_float
 
 EXAMPLES = """examples:
   flowmark adapt me.mp4 -o me.safetensors                 # 5 minutes on the default model
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--batch-size", type=int_in_range(1, 64), default=4, help="frame triplets per step"
     )
-    p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
+    p.add_argument("--lr", type=positive_float(1.0), default=1e-4, help="Adam learning rate")
     p.add_argument("--seed", type=int, default=0, help="seed of the sampled frames")
     p.add_argument(
         "--threads", type=int_in_range(1, 256), default=None, help="CPU threads for PyTorch"

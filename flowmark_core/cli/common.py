@@ -33,6 +33,10 @@ PUPPET_FAMILIES: tuple[str, ...] = ("faces", "bodies", "faces-photo")
 MAX_OUTPUT_SIDE = 2048
 MIN_OUTPUT_SIDE = 16
 MAX_FPS = 240.0
+#: Slowest output frame rate an option may ask for (ffmpeg cannot parse much less).
+MIN_FPS = 0.1
+#: Largest sampling seed (numpy's generators take 64-bit seeds; 2**32 is plenty).
+MAX_SEED = 2**32 - 1
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -75,6 +79,38 @@ def positive_float(high: float | None = None):
         if not math.isfinite(value) or value <= 0 or (high is not None and value > high):
             span = "> 0" if high is None else f"in (0, {high:g}]"
             raise argparse.ArgumentTypeError(f"expected a number {span}, got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def frame_rate(text: str) -> float:
+    """argparse type: an output frame rate in [MIN_FPS, MAX_FPS] frames per second."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and MIN_FPS <= value <= MAX_FPS):
+        raise argparse.ArgumentTypeError(
+            f"expected a frame rate in {MIN_FPS:g}..{MAX_FPS:g} frames per second, got {text}"
+        )
+    return value
+
+
+frame_rate.__name__ = "frame rate"
+
+
+def finite_float(low: float = 0.0):
+    """argparse type: a finite number >= low."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value) or value < low:
+            raise argparse.ArgumentTypeError(f"expected a finite number >= {low:g}, got {text}")
         return value
 
     parse.__name__ = "number"

@@ -7,6 +7,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flowmark_core.cli.common import MAX_SEED, frame_rate, int_in_range
+
+if TYPE_CHECKING:
+    from flowmark_core.io.output_set import OutputSet
+
+MAX_SAMPLES = 16
+#: = motion_prior.config.MAX_FRAMES (frames after the first; that module imports no torch,
+#: but this one stays free of library imports while the parser is built).
+MAX_FRAMES = 256
 
 EPILOG = """examples:
   flowmark generate resources/media/source.png -o out.mp4
@@ -35,12 +46,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
     p.add_argument(
         "--frames",
-        type=int,
+        type=int_in_range(2, MAX_FRAMES + 1),
         default=32,
         help="video length in frames, the image included (default 32)",
     )
-    p.add_argument("--samples", type=int, default=1, help="number of sampled futures (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument(
+        "--samples",
+        type=int_in_range(1, MAX_SAMPLES),
+        default=1,
+        help="number of sampled futures (default 1)",
+    )
+    p.add_argument(
+        "--seed", type=int_in_range(0, MAX_SEED), default=0, help="sampling seed (default 0)"
+    )
     p.add_argument("--mean", action="store_true", help="the prior's mean future instead of samples")
     p.add_argument(
         "--separate",
@@ -57,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="motion prior (default: <model folder>/priors/<model name>.safetensors)",
     )
-    p.add_argument("--fps", type=float, default=25.0, help="output frame rate (default 25)")
+    p.add_argument("--fps", type=frame_rate, default=25.0, help="output frame rate (default 25)")
     p.add_argument(
         "--strip",
         default=None,
@@ -65,13 +83,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also write a contact sheet: one row per sample, every --strip-every-th frame",
     )
     p.add_argument(
-        "--strip-every", type=int, default=4, help="frame step of the --strip sheet (default 4)"
+        "--strip-every",
+        type=int_in_range(1),
+        default=4,
+        help="frame step of the --strip sheet (default 4)",
     )
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.set_defaults(func=run_generate)
-
-
-MAX_SAMPLES = 16
 
 
 def sample_outputs(output: str, samples: int, separate: bool) -> list[Path]:
@@ -89,6 +107,8 @@ def run_generate(args: argparse.Namespace) -> int:
     from flowmark_core.cli.animate_cmd import check_video_output
     from flowmark_core.cli.common import note, progress_bar
     from flowmark_core.errors import ConfigError
+    from flowmark_core.io.atomic import refuse_output_over_input
+    from flowmark_core.io.output_set import OutputSet
     from flowmark_core.io.video_writer import VideoWriter
     from flowmark_core.motion_prior.generate import ImageToVideo, check_frames, tile
 
@@ -100,8 +120,10 @@ def run_generate(args: argparse.Namespace) -> int:
     outputs = sample_outputs(args.output, args.samples, args.separate)
     for out in outputs:
         check_video_output(str(out))
+        refuse_output_over_input(out, args.image)
     if args.strip is not None:
         _check_strip(args.strip, args.strip_every)
+        refuse_output_over_input(args.strip, args.image)
     image = load_still(args.image)
     pipeline = ImageToVideo.load(args.model, args.prior, args.device)
     if pipeline.warning:
@@ -112,8 +134,12 @@ def run_generate(args: argparse.Namespace) -> int:
     motion = pipeline.sample(image, args.frames, args.samples, args.seed, args.mean)
     bar = progress_bar(args.frames, "generating")
     try:
-        with ExitStack() as stack:
-            writers = [stack.enter_context(VideoWriter(o, fps=args.fps)) for o in outputs]
+        # Every file of the set is renamed together at the end, or none (a failure midway
+        # never leaves new OUT-2/OUT-3 beside an old OUT-1).
+        with OutputSet() as together, ExitStack() as stack:
+            writers = [
+                stack.enter_context(VideoWriter(o, fps=args.fps, group=together)) for o in outputs
+            ]
             strip_rows: list[list] = [[] for _ in range(args.samples)]
             for t, frames in enumerate(pipeline.render(image, motion)):
                 if args.strip is not None and t % args.strip_every == 0:
@@ -126,7 +152,9 @@ def run_generate(args: argparse.Namespace) -> int:
                         writer.write(frame)
                 bar.update(1)
             if args.strip is not None:
-                _write_strip(args.strip, strip_rows)
+                _write_strip(args.strip, strip_rows, together)
+            stack.close()  # each writer finishes its file
+            together.commit()
     finally:
         bar.close()
     names = ", ".join(str(o) for o in outputs + ([Path(args.strip)] if args.strip else []))
@@ -146,7 +174,7 @@ def _check_strip(path: str, every: int) -> None:
     check_writable_dir(Path(path))
 
 
-def _write_strip(path: str, rows: list[list]) -> None:
+def _write_strip(path: str, rows: list[list], group: OutputSet | None = None) -> None:
     """Rows of frames as one PNG, 2 px white gaps."""
     import numpy as np
 
@@ -158,7 +186,7 @@ def _write_strip(path: str, rows: list[list]) -> None:
     for r, row in enumerate(rows):
         for c, frame in enumerate(row):
             sheet[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = frame
-    write_image(path, sheet)
+    write_image(path, sheet, group)
 
 
 def load_still(path: str):
@@ -219,7 +247,7 @@ def run_generate_evaluation(args: argparse.Namespace) -> int:
             f"--samples {args.samples}: expected 2..{MAX_SAMPLES} (diversity needs two)"
         )
     frames = args.max_frames or 32
-    check_frames(frames)
+    check_frames(frames, "--max-frames")
     options = GenerateEvalOptions(
         frames=frames,
         samples=args.samples,

@@ -1,8 +1,10 @@
 """Entry point of the `flowmark` command: builds the parser from the subcommand modules.
 
 Exit codes: 0 success, 1 bug (unexpected exception), 2 user error (a `FlowmarkError`, a
-bad option, a full disk), 130 interrupted (Ctrl-C or SIGTERM: partial outputs are removed).
-Tracebacks are shown only with `--debug`.
+bad option, a full disk, a file-system error naming its file), 130 interrupted (Ctrl-C,
+SIGTERM, SIGHUP or SIGQUIT: partial outputs are removed). Tracebacks are shown only with
+`--debug`. A stdout that fails after the work (a reader that left, a full device) does not
+change the exit status (`stdout_guard`).
 
 Rule for command modules (listed in `COMMAND_MODULES`): importing one only builds its
 parser. It defines `register(subparsers)`, which adds its subcommand(s) and sets `func` (a
@@ -24,7 +26,11 @@ from types import FrameType
 
 from flowmark_core import __version__
 from flowmark_core.cli.common import HelpFormatter, OneLineParser
+from flowmark_core.cli.stdout_guard import ForgivingStdout
 from flowmark_core.errors import Cancelled, FlowmarkError
+
+#: Signals acted on as Ctrl-C (SIGINT itself raises KeyboardInterrupt already).
+AS_INTERRUPT = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.animate_cmd",
@@ -59,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _terminate_as_interrupt(_signum: int, _frame: FrameType | None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one clean-up, not two
+    for sig in AS_INTERRUPT:
+        signal.signal(sig, signal.SIG_IGN)  # one clean-up, not two
     raise KeyboardInterrupt
 
 
@@ -67,17 +74,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the `flowmark` command and return its exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
-    previous = signal.getsignal(signal.SIGTERM)
+    previous: dict[int, object] | None = {sig: signal.getsignal(sig) for sig in AS_INTERRUPT}
     try:
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # `timeout`, systemd: as Ctrl-C
+        for sig in AS_INTERRUPT:  # `timeout`, systemd, a closed terminal: as Ctrl-C
+            signal.signal(sig, _terminate_as_interrupt)
     except ValueError:  # not the main thread (embedded use): leave signals alone
         previous = None
+    stdout, sys.stdout = sys.stdout, ForgivingStdout(sys.stdout)
     try:
         args = build_parser().parse_args(args_list)
         code = args.func(args)
+        sys.stdout.flush()
+        problem = sys.stdout.problem()
+        if problem is not None:
+            sys.stderr.write(f"flowmark: note: {problem}\n")
         return int(code or 0)
-    except KeyboardInterrupt:
-        sys.stderr.write("flowmark: interrupted; partial outputs were removed\n")
+    except KeyboardInterrupt as exc:
+        saved = getattr(exc, "saved", None)  # a training run's Stopped says what it kept
+        if saved is None:
+            sys.stderr.write("flowmark: interrupted; partial outputs were removed\n")
+        elif saved:
+            sys.stderr.write("flowmark: interrupted; the checkpoint was saved\n")
+        else:
+            sys.stderr.write(
+                "flowmark: interrupted; no checkpoint written (any earlier one is kept)\n"
+            )
         return 130
     except Cancelled as exc:
         sys.stderr.write(f"flowmark: cancelled: {exc}\n")
@@ -90,18 +111,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
-            return _internal_error(exc, debug)
         if debug:
             traceback.print_exc()
-        where = f" ({exc.filename})" if exc.filename else ""
-        sys.stderr.write(f"flowmark: error: no space left on the device{where}\n")
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            sys.stderr.write(f"flowmark: error: {where}no space left on the device\n")
+        else:  # the file system said no (a deleted folder, a loop, a race): name the file
+            reason = exc.strerror or str(exc)
+            sys.stderr.write(f"flowmark: error: {where or 'a file operation failed: '}{reason}\n")
         return 2
     except Exception as exc:  # a bug: say so, short unless --debug
         return _internal_error(exc, debug)
     finally:
+        sys.stdout = stdout
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, old in previous.items():
+                signal.signal(sig, old)  # type: ignore[arg-type]
 
 
 def _internal_error(exc: Exception, debug: bool) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from flowmark_core.errors import OutputFileError
 from flowmark_core.evaluation.results import EvaluationResults, VariantResult
 from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.output_set import OutputSet
 
 RESULTS_JSON = "results.json"
 RESULTS_MD = "results.md"
@@ -124,8 +125,10 @@ def write_results(results: EvaluationResults, out_dir: str | Path) -> tuple[Path
     except OSError as exc:
         raise OutputFileError(f"{folder}: cannot create the output folder ({exc})") from None
     json_path, md_path = folder / RESULTS_JSON, folder / RESULTS_MD
-    with atomic_output(json_path) as tmp:
-        tmp.write_text(results.to_json(), encoding="utf-8")
-    with atomic_output(md_path) as tmp:
-        tmp.write_text(markdown_report(results), encoding="utf-8")
+    with OutputSet() as together:  # both files of one run, or neither
+        with atomic_output(json_path, group=together) as tmp:
+            tmp.write_text(results.to_json(), encoding="utf-8")
+        with atomic_output(md_path, group=together) as tmp:
+            tmp.write_text(markdown_report(results), encoding="utf-8")
+        together.commit()
     return json_path, md_path

@@ -9,6 +9,13 @@ the temporary of a killed process stays; the next write to the same target (and
 gone. A full disk, a target that cannot be replaced (immutable file, sticky folder of
 another owner) and an output that is one of the inputs each end in an `OutputFileError`
 naming the target, never the temporary name.
+
+A target that is a symbolic link is written through it: the temporary goes beside the
+file the link names and replaces that file, so the link stays a link (and a link to another
+file system does not fail at the rename, after all the work). `exclusive=True` never
+replaces: the last step links the temporary to the target, and an existing target (another
+run that finished first) is refused. Several outputs that belong together are committed as
+one set by `flowmark_core.io.output_set.OutputSet`.
 """
 
 from __future__ import annotations
@@ -21,10 +28,14 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flowmark_core.errors import OutputFileError
 from flowmark_core.io.file_mode import apply_default_mode
 from flowmark_core.io.process_guard import stop_signals_blocked
+
+if TYPE_CHECKING:
+    from flowmark_core.io.output_set import OutputSet
 
 #: errno values that mean "the disk (or the quota) is full".
 NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
@@ -34,7 +45,7 @@ NEARLY_FULL_BYTES = 1 << 20
 
 def check_writable_dir(path: Path) -> None:
     """Raise `OutputFileError` unless the folder that will hold `path` exists and is writable."""
-    parent = path.resolve().parent
+    parent = resolved(path).parent
     if not parent.exists():
         raise OutputFileError(f"{path}: output folder {parent} does not exist")
     if not parent.is_dir():
@@ -51,7 +62,15 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     with contextlib.suppress(OSError):
         if pa.exists() and pb.exists():
             return os.path.samefile(pa, pb)
-    return pa.resolve() == pb.resolve()
+    return resolved(pa) == resolved(pb)
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, or the absolute path when a symbolic-link loop stops resolving."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def refuse_output_over_input(
@@ -67,11 +86,18 @@ def refuse_output_over_input(
 
 
 def is_out_of_space(folder: Path, exc: BaseException | None = None) -> bool:
-    """True when `exc` says the disk is full, or when `folder`'s file system is (nearly) full."""
+    """True when `exc` says the disk is full; for an error that hides its cause (an encoder's
+    exit status, a library's bare failure) when `folder`'s file system is (nearly) full.
+
+    An `OSError` with another errno has its own cause (a cross-device rename, a read-only
+    folder) even on a nearly full file system, so it is never reported as a full disk.
+    """
     if isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS:
         return True
     if exc is not None and "No space left" in str(exc):
         return True
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return False
     try:
         return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
     except OSError:
@@ -121,8 +147,22 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def _new_temporary(target: Path) -> Path:
-    folder = target.resolve().parent
+def final_target(path: str | os.PathLike[str]) -> Path:
+    """The file an output path names: a symbolic link is followed (written through)."""
+    target = Path(path)
+    if target.is_symlink():
+        try:
+            return target.resolve(strict=False)
+        except (OSError, RuntimeError):  # a link loop
+            raise OutputFileError(
+                f"{target}: is a symbolic link that loops; expected a file name"
+            ) from None
+    return target
+
+
+def new_temporary(target: Path) -> Path:
+    """A new empty file beside `target` named as its temporaries are (removed when stale)."""
+    folder = final_target(target).parent
     for _ in range(100):
         name = f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{target.suffix}"
         tmp = folder / name
@@ -141,7 +181,23 @@ def _new_temporary(target: Path) -> Path:
     raise OutputFileError(f"{target}: cannot create a temporary file in {folder}")
 
 
-def _replace(tmp: Path, target: Path) -> None:
+def _link_exclusive(tmp: Path, target: Path) -> None:
+    """Give `tmp` the name `target` only if nothing holds that name yet."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise OutputFileError(
+            f"{target}: already exists (another run wrote it meanwhile); not replaced"
+        ) from None
+    except OSError as exc:
+        if exc.errno in NO_SPACE_ERRNOS:
+            raise no_space_error(target) from None
+        raise OutputFileError(f"{target}: cannot be written ({exc.strerror})") from None
+    tmp.unlink()
+
+
+def replace_output(tmp: Path, target: Path) -> None:
+    """Rename the finished temporary `tmp` onto `target` (one-line errors naming it)."""
     try:
         os.replace(tmp, target)
     except OSError as exc:
@@ -154,14 +210,18 @@ def _replace(tmp: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_output(
+    path: str | os.PathLike[str], *, exclusive: bool = False, group: OutputSet | None = None
+) -> Iterator[Path]:
     """Yield a temporary path next to `path` (same suffix); rename it to `path` on success.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and the
     exception propagates; a failure caused by a full disk becomes an `OutputFileError`
-    saying "no space left on <folder>".
+    saying "no space left on <folder>". `exclusive`: refuse to replace a file that exists
+    at the end. `group`: the rename is left to the `OutputSet`, which commits its files
+    together (or none of them).
     """
-    target = Path(path)
+    target = final_target(path)
     check_writable_dir(target)
     remove_stale_temporaries(target)
     tmp: Path | None = None
@@ -169,12 +229,19 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
         # Ctrl-C/SIGTERM is held while the file is created: acted on between its creation
         # and the assignment (a process descheduled there under load), it left it behind.
         with stop_signals_blocked():
-            tmp = _new_temporary(target)
+            tmp = new_temporary(target)
+            if group is not None:
+                group.add(tmp, target)
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputFileError(f"{target}: nothing was written")
         apply_default_mode(tmp)  # some writers recreate the file (0600); outputs get 0644
-        _replace(tmp, target)
+        if group is not None:
+            return  # renamed with the rest of its set by the group
+        if exclusive:
+            _link_exclusive(tmp, target)
+        else:
+            replace_output(tmp, target)
     except BaseException as exc:
         if tmp is None:  # not created
             raise

@@ -3,7 +3,8 @@
 Reading accepts PNG, JPEG, BMP and WebP, grayscale, RGBA (alpha composited over white) and
 16-bit files (scaled to 8 bits). Images with a side under `MIN_SIDE` or over `MAX_SIDE`
 pixels are refused with an `InputFileError` that says so; the size is checked from the file
-header before anything is decoded.
+header before anything is decoded. An EXIF orientation (a phone's portrait photo stored
+sideways) is applied, as every image viewer does.
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from flowmark_core.errors import InputFileError, OutputFileError
 from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.quiet_stderr import c_stderr_silenced
+
+if TYPE_CHECKING:
+    from flowmark_core.io.output_set import OutputSet
+
+#: EXIF tag of the orientation; 1 is upright.
+_ORIENTATION = 0x0112
 
 IMAGE_EXTENSIONS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 MIN_SIDE = 8
@@ -54,12 +63,15 @@ def check_image_size(path: Path, width: int, height: int) -> None:
         )
 
 
-def _header_size(path: Path) -> tuple[int, int]:
+def _header(path: Path) -> tuple[tuple[int, int], bytes | None]:
+    """(width, height) and the EXIF block when it turns the image (else None)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                return im.size
+                turned = im.getexif().get(_ORIENTATION, 1) not in (None, 1)
+                exif = im.info.get("exif") if turned else None
+                return im.size, exif if isinstance(exif, bytes) else None
     except Image.DecompressionBombError as exc:
         raise InputFileError(
             f"{path}: image is too large (max {MAX_SIDE} px a side); downscale it first"
@@ -103,22 +115,34 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     """
     file = Path(path)
     check_input_file(file, "an image file")
-    width, height = _header_size(file)
+    (width, height), exif = _header(file)
     check_image_size(file, width, height)
     data = np.fromfile(file, dtype=np.uint8)
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we explain failures
     try:
-        decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        with c_stderr_silenced():  # libpng writes its own "libpng error" line to fd 2
+            decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     finally:
         cv2.utils.logging.setLogLevel(level)
     if decoded is None or decoded.size == 0:
         raise InputFileError(f"{file}: image cannot be decoded (truncated or corrupt)")
-    return to_rgb_u8(decoded)
+    rgb = to_rgb_u8(decoded)
+    return rgb if exif is None else _upright(rgb, exif)
 
 
-def write_image(path: str | os.PathLike[str], rgb: np.ndarray) -> None:
-    """Write a uint8 RGB (or gray) image atomically; the format follows the extension.
+def _upright(rgb: np.ndarray, exif: bytes) -> np.ndarray:
+    """`rgb` turned as its EXIF orientation says (Pillow's `ImageOps.exif_transpose`)."""
+    image = Image.fromarray(rgb)
+    image.info["exif"] = exif
+    return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(image).convert("RGB")))
+
+
+def write_image(
+    path: str | os.PathLike[str], rgb: np.ndarray, group: OutputSet | None = None
+) -> None:
+    """Write a uint8 RGB (or gray) image atomically; the format follows the extension
+    (`group`: renamed together with the other files of an `OutputSet`).
 
     Shape:
         rgb: (H, W, 3) or (H, W) uint8.
@@ -141,7 +165,7 @@ def write_image(path: str | os.PathLike[str], rgb: np.ndarray) -> None:
     ok, encoded = cv2.imencode(suffix, bgr, params)
     if not ok:
         raise OutputFileError(f"{target}: image could not be encoded")
-    with atomic_output(target) as tmp:
+    with atomic_output(target, group=group) as tmp:
         try:
             encoded.tofile(tmp)
         except OSError as exc:

@@ -20,6 +20,7 @@ import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -29,6 +30,9 @@ from flowmark_core.io.atomic import atomic_output, is_out_of_space, no_space_err
 from flowmark_core.io.audio import AudioSource, mux_audio, skip_reason
 from flowmark_core.io.ffmpeg_encoder import EncoderFailed, FfmpegEncoder
 from flowmark_core.io.process_guard import stop_signals_blocked
+
+if TYPE_CHECKING:
+    from flowmark_core.io.output_set import OutputSet
 
 WRITABLE_VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
 #: Largest side of a written video, in pixels.
@@ -54,6 +58,7 @@ class VideoWriter:
             padded by one edge pixel on the right / bottom.
         crf: H.264 quality (0 lossless .. 51 worst; 18 looks lossless to most eyes).
         audio: the driving clip's sound to put under the frames (mp4 only; see above).
+        group: an `OutputSet` that renames this file together with the others of a set.
 
     Example:
         >>> with VideoWriter("out.mp4", fps=25) as writer:  # doctest: +SKIP
@@ -68,6 +73,7 @@ class VideoWriter:
         size: tuple[int, int] | None = None,
         crf: int = 18,
         audio: AudioSource | None = None,
+        group: OutputSet | None = None,
     ) -> None:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
@@ -88,7 +94,9 @@ class VideoWriter:
         self.frames_written = 0
         self.audio = audio
         self.audio_note = ""  # what became of `audio`, when there is something to say
-        self._atomic: contextlib.AbstractContextManager[Path] | None = atomic_output(self.path)
+        self._atomic: contextlib.AbstractContextManager[Path] | None = atomic_output(
+            self.path, group=group
+        )
         self._tmp: Path = self._atomic.__enter__()
         self._encoder: FfmpegEncoder | None = None
         self._closed = False

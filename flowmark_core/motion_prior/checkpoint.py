@@ -9,12 +9,15 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
 
-from flowmark_core.checkpoints import load_state_strict
+from flowmark_core.checkpoints import (
+    check_meta_types,
+    check_shapes_before_building,
+    load_state_strict,
+)
 from flowmark_core.config import ModelConfig
 from flowmark_core.errors import CheckpointError, ConfigError
-from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.safetensors_file import write_safetensors
 from flowmark_core.motion_prior.config import model_config_from, to_plain
 from flowmark_core.motion_prior.model import MotionPrior
 
@@ -30,9 +33,7 @@ def save_prior(path: str | Path, prior: MotionPrior, meta: dict[str, Any]) -> Pa
         "flowmark.prior_config": json.dumps(to_plain(prior.config)),
         "flowmark.meta": json.dumps(meta),
     }
-    with atomic_output(Path(path)) as tmp:
-        save_file(tensors, str(tmp), metadata=header)
-    return Path(path)
+    return write_safetensors(path, tensors, header)
 
 
 def load_prior(path: str | Path) -> tuple[MotionPrior, dict[str, Any]]:
@@ -47,7 +48,6 @@ def load_prior(path: str | Path) -> tuple[MotionPrior, dict[str, Any]]:
     try:
         with safe_open(str(p), framework="pt") as f:
             header = f.metadata() or {}
-            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118
     except (SafetensorError, OSError, ValueError) as exc:
         raise CheckpointError(f"{p}: not a readable safetensors file ({exc})") from None
     if header.get("format") != PRIOR_FORMAT:
@@ -55,8 +55,19 @@ def load_prior(path: str | Path) -> tuple[MotionPrior, dict[str, Any]]:
     try:
         config = model_config_from(json.loads(header["flowmark.prior_config"]))
         meta = json.loads(header.get("flowmark.meta", "{}"))
-    except (KeyError, json.JSONDecodeError, ConfigError) as exc:
+    except (KeyError, TypeError, json.JSONDecodeError, ConfigError) as exc:
         raise CheckpointError(f"{p}: stored prior config is invalid ({exc})") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(
+            f"{p}: stored metadata is a JSON {type(meta).__name__}, expected an object"
+        )
+    check_meta_types(p, meta)
+    check_shapes_before_building(lambda: MotionPrior(config), p)
+    try:
+        with safe_open(str(p), framework="pt") as f:
+            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{p}: not a readable safetensors file ({exc})") from None
     prior = MotionPrior(config)
     load_state_strict(prior, tensors, p)
     return prior.eval(), meta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -10,6 +11,11 @@ from flowmark_core.errors import ConfigError
 CELLS: tuple[str, ...] = ("gru", "lstm")
 TRACK_KINDS: tuple[str, ...] = ("raw", "flow")
 MAX_FRAMES = 256  # the longest sequence `flowmark generate` renders (frames after the first)
+#: Bounds of the prior's sizes (the seed's: hidden 128, latent 16): a header or an option
+#: asking for more would allocate gigabytes before anything else fails.
+MAX_HIDDEN = 4096
+MAX_LATENT = 1024
+MAX_PRIOR_KEYPOINTS = 1024
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,14 @@ class PriorModelConfig:
     def __post_init__(self) -> None:
         if self.num_kp < 1:
             raise ConfigError(f"motion prior num_kp {self.num_kp}: expected at least 1")
-        if self.hidden < 4 or self.latent < 1:
+        if not (4 <= self.hidden <= MAX_HIDDEN and 1 <= self.latent <= MAX_LATENT):
             raise ConfigError(
-                f"motion prior hidden {self.hidden} / latent {self.latent}: expected >= 4 / >= 1"
+                f"motion prior hidden {self.hidden} / latent {self.latent}: expected "
+                f"4..{MAX_HIDDEN} / 1..{MAX_LATENT}"
+            )
+        if not 1 <= self.num_kp <= MAX_PRIOR_KEYPOINTS:
+            raise ConfigError(
+                f"motion prior num_kp {self.num_kp}: expected 1..{MAX_PRIOR_KEYPOINTS}"
             )
         if self.cell not in CELLS:
             raise ConfigError(
@@ -75,8 +86,15 @@ class PriorTrainConfig:
             raise ConfigError(f"prior frames {self.frames}: expected 1..{MAX_FRAMES}")
         if self.steps < 1 or self.batch_size < 1:
             raise ConfigError(f"prior steps {self.steps} / batch {self.batch_size}: expected >= 1")
-        if not self.lr > 0:
-            raise ConfigError(f"prior lr {self.lr}: expected > 0")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ConfigError(f"prior lr {self.lr}: expected a finite number > 0")
+        if not (math.isfinite(self.kl_weight) and self.kl_weight >= 0):
+            raise ConfigError(f"prior kl_weight {self.kl_weight}: expected a finite number >= 0")
+        if self.checkpoint_every < 0 or self.log_every < 1:
+            raise ConfigError(
+                f"prior checkpoint_every {self.checkpoint_every} / log_every {self.log_every}: "
+                "expected >= 0 / >= 1"
+            )
         if self.tracks not in TRACK_KINDS:
             raise ConfigError(
                 f"prior tracks {self.tracks!r}: expected one of {', '.join(TRACK_KINDS)}"
