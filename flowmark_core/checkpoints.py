@@ -93,7 +93,7 @@ META_TYPES: dict[str, tuple[type, ...]] = {
     "image_size": (int,),
     "train_videos": (int,),
     "train_config": (dict,),
-    "card": (dict,),
+    "card": (dict, str),  # adapt writes a one-sentence card (model_cards reads both)
     "adapt": (dict,),
     "animation_model": (str,),
     "animation_model_digest": (str,),
