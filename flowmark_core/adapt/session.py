@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +16,9 @@ from tqdm import tqdm
 
 from flowmark_core.adapt.clip import read_adapt_clip
 from flowmark_core.adapt.finetune import Adapter, adapt_config, run_adaptation
+from flowmark_core.adapt.held_out import held_out_l1, split_held_out
 from flowmark_core.checkpoints import load_model, save_checkpoint
-from flowmark_core.errors import OutputFileError
+from flowmark_core.errors import Cancelled, OutputFileError
 from flowmark_core.io.atomic import check_writable_dir
 
 
@@ -34,6 +37,10 @@ class AdaptRequest:
     lr: float = 1e-4
     seed: int = 0
     threads: int | None = None
+    held_out: int = 0  # the clip's last frames, kept out of training to score the result
+    min_steps: int = 1  # fewer finished steps keep nothing
+    name: str = ""  # the model's name in the library
+    person: str = ""  # whose face it learns
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class AdaptResult:
     first_loss: float
     last_loss: float
     interrupted: bool
+    kept: bool = False  # a model was saved
+    held_out_l1: float | None = None  # the saved model on the held-out frames
+    base_l1: float | None = None  # the model it started from, on the same frames
+    note: str = ""  # why nothing was kept
 
 
 def check_output(path: Path) -> None:
@@ -79,13 +90,16 @@ def adapt_video(
     progress: bool = False,
     on_step: Callable[[int, float, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
 ) -> AdaptResult:
     """Read the clip, fine-tune, save atomically. Ctrl-C keeps the last finished step.
 
     Args:
         progress: draw a tqdm bar with a time estimate on stderr.
         on_step: called with (steps done, seconds so far, fraction done) after each step.
-        should_stop: polled between steps (a Cancel button); stopping early saves too.
+        should_stop: polled between steps (Stop and keep): stopping early saves too, once
+            `request.min_steps` steps are done.
+        should_cancel: polled between steps (Cancel): raises `Cancelled`, nothing saved.
 
     Raises:
         OutputFileError, InputFileError (no face, too short, unreadable), CheckpointError.
@@ -99,6 +113,8 @@ def adapt_video(
     clip = read_adapt_clip(
         request.video, model.config.image_size, first, last, face_crop=request.face_crop
     )
+    clip, held = split_held_out(clip, request.held_out, str(request.video))
+    base_l1 = held_out_l1(model, clip, held)
     adapter = Adapter(
         model, adapt_config(model, meta), clip, request.lr, request.batch_size, request.seed
     )
@@ -121,15 +137,23 @@ def adapt_video(
         if on_step is not None:
             on_step(step, seconds, done / total if total else 1.0)
 
+    def cancelled() -> bool:
+        return should_cancel is not None and should_cancel()
+
+    def stop() -> bool:
+        return cancelled() or (should_stop is not None and should_stop())
+
     start = time.monotonic()
     interrupted = False
     try:
-        losses = run_adaptation(adapter, request.steps, request.seconds, report, should_stop)
+        losses = run_adaptation(adapter, request.steps, request.seconds, report, stop)
     except KeyboardInterrupt:
         interrupted = True
         losses = []
     finally:
         bar.close()
+    if cancelled():
+        raise Cancelled(f"{request.video}: adaptation cancelled; nothing kept")
     seconds = time.monotonic() - start
     result = AdaptResult(
         request.output, base, len(clip), adapter.step, seconds,
@@ -137,8 +161,9 @@ def adapt_video(
         float(np.mean(losses[-10:])) if losses else float("nan"),
         interrupted,
     )  # fmt: skip
-    if adapter.step == 0:
-        return result
+    if adapter.step < max(request.min_steps, 1):
+        return dataclasses.replace(result, note=too_few_steps(adapter.step, request.min_steps))
+    adapted_l1 = held_out_l1(model, clip, held)
     card = model_card(
         base, request.video, len(clip), adapter.step, seconds, model.config.image_size
     )
@@ -154,6 +179,12 @@ def adapt_video(
             "face_crop": request.face_crop,
             "lr": request.lr,
             "batch_size": request.batch_size,
+            "name": request.name or request.output.stem,
+            "person": request.person,
+            "created": datetime.now().isoformat(timespec="seconds"),
+            "held_out": None
+            if held is None
+            else {"frames": len(held), "l1": adapted_l1, "base_l1": base_l1},
         },
         "train_config": meta.get("train_config"),
         "card": card,
@@ -161,4 +192,14 @@ def adapt_video(
     kept = {k: v for k, v in out_meta.items() if v is not None}
     # exclusive: a run that finished first under the same name is never replaced
     save_checkpoint(request.output, model, kept, exclusive=True)
-    return result
+    return dataclasses.replace(result, kept=True, held_out_l1=adapted_l1, base_l1=base_l1)
+
+
+def too_few_steps(steps: int, minimum: int) -> str:
+    """Why a model with `steps` finished steps was not kept."""
+    if steps == 0:
+        return "stopped before its first step; nothing saved"
+    return (
+        f"stopped after {steps} steps, fewer than the {minimum} a kept model needs (fewer "
+        "distort the face more than they help); nothing saved"
+    )

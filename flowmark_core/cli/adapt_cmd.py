@@ -9,11 +9,13 @@ from pathlib import Path
 from flowmark_core.cli.common import HelpFormatter, int_in_range, positive_float
 
 EXAMPLES = """examples:
-  flowmark adapt me.mp4 -o me.safetensors                 # 5 minutes on the default model
-  flowmark adapt me.mp4 -o me.safetensors --minutes 10
+  flowmark adapt me.mp4 --name Anna          # 5 minutes; into the model library (the app's)
+  flowmark adapt me.mp4 -o me.safetensors --minutes 10 --held-out 24
   flowmark adapt me.mp4 -o me.safetensors --steps 200 --frames 0:83
   flowmark animate photo.jpg driving.mp4 -o out.mp4 --model me.safetensors
 
+Without -o the model goes to the per-user model library, the folder the app's Model menu
+lists (FLOWMARK_MODEL_LIBRARY overrides it); the full path is printed.
 Ctrl-C stops early and keeps what was learned (the weights of the last finished step)."""
 
 
@@ -56,7 +58,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     p.add_argument("video", help="video (or folder of frames) of the person")
-    p.add_argument("-o", "--output", required=True, help="new model file (.safetensors)")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="new model file (.safetensors); default: NAME in the model library",
+    )
+    p.add_argument(
+        "--name", default=None, help="the model's name (whose face); default: the video's name"
+    )
+    p.add_argument(
+        "--held-out",
+        type=int_in_range(0, 1000),
+        default=0,
+        metavar="N",
+        help="keep the last N frames out of training and score the model on them",
+    )
     budget = p.add_mutually_exclusive_group()
     budget.add_argument(
         "--minutes", type=_minutes, default=None, help="train this long (default 5)"
@@ -91,11 +108,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from flowmark_core.adapt.library import held_out_text, library_dir, new_model_path
     from flowmark_core.adapt.session import AdaptRequest, adapt_video
 
+    name = args.name or Path(args.video).stem
+    if args.output is None:
+        folder = library_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        output = new_model_path(folder, name)
+    else:
+        output = Path(args.output)
     request = AdaptRequest(
         video=Path(args.video),
-        output=Path(args.output),
+        output=output,
+        held_out=args.held_out,
+        name=name,
+        person=args.name or "",
         model=args.model,
         steps=args.steps,
         seconds=None if args.steps is not None else 60.0 * (args.minutes or 5.0),
@@ -116,9 +144,14 @@ def run(args: argparse.Namespace) -> int:
                 f"in {result.output}\n"
             )
         return 130
+    if not result.kept:
+        sys.stderr.write(f"flowmark: {result.note}\n")
+        return 1
     print(
         f"adapted {result.base} to {request.video.name} ({result.frames} frames): "
         f"{result.steps} steps in {result.seconds:.0f} s, loss {result.first_loss:.3f} -> "
-        f"{result.last_loss:.3f}; wrote {result.output}"
+        f"{result.last_loss:.3f}; wrote {result.output.resolve()}"
     )
+    if result.held_out_l1 is not None and result.base_l1 is not None:
+        print(held_out_text(result.held_out_l1, result.base_l1))
     return 0

@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
-import torch
 
 from flowmark_core.adapt.clip import MIN_FRAMES, read_adapt_clip
 from flowmark_core.adapt.finetune import Adapter, adapt_config, run_adaptation
 from flowmark_core.adapt.measure import reconstruction_scores
 from flowmark_core.adapt.session import AdaptRequest, adapt_video
-from flowmark_core.checkpoints import load_model, read_checkpoint_header, save_checkpoint
+from flowmark_core.checkpoints import load_model, read_checkpoint_header
 from flowmark_core.cli.main import main
-from flowmark_core.config import to_dict
 from flowmark_core.data.synthetic import render_clip
-from flowmark_core.models import build_model
-from tests.core.training.helpers import tiny_experiment
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _write_frames(folder: Path, frames: np.ndarray) -> Path:
-    folder.mkdir()
-    for t, frame in enumerate(frames):
-        cv2.imwrite(str(folder / f"{t:04d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random 32 px model whose checkpoint carries the tiny training config."""
-    cfg = tiny_experiment()
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("adapt-model") / "tiny.safetensors"
-    return save_checkpoint(path, build_model(cfg.model), {"train_config": to_dict(cfg), "step": 0})
-
-
-@pytest.fixture(scope="module")
-def face_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    clip = render_clip("faces", 11, 12, 20, 64)
-    return _write_frames(tmp_path_factory.mktemp("adapt-video") / "face", clip.frames)
+from tests.core.adapt.conftest import write_frames
 
 
 def test_a_tiny_adaptation_lowers_the_reconstruction_error(
@@ -122,7 +87,7 @@ def test_an_existing_output_is_one_line_exit_2(
 def test_a_video_too_short_is_one_line_exit_2(
     tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    short = _write_frames(tmp_path / "short", render_clip("faces", 1, 2, MIN_FRAMES - 1, 64).frames)
+    short = write_frames(tmp_path / "short", render_clip("faces", 1, 2, MIN_FRAMES - 1, 64).frames)
     out = tmp_path / "x.safetensors"
     code, err = _run_cli(
         [str(short), "-o", str(out), "--model", str(tiny_model), "--steps", "1"], capsys
@@ -136,7 +101,7 @@ def test_no_face_found_is_one_line_exit_2(
 ) -> None:
     rng = np.random.default_rng(0)
     noise = rng.integers(100, 140, (MIN_FRAMES, 64, 64, 3), dtype=np.uint8)
-    blank = _write_frames(tmp_path / "blank", noise)
+    blank = write_frames(tmp_path / "blank", noise)
     out = tmp_path / "x.safetensors"
     code, err = _run_cli(
         [str(blank), "-o", str(out), "--model", str(tiny_model), "--steps", "1"], capsys
