@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.adapt_cmd",
     "flowmark_core.cli.track_cmd",
     "flowmark_core.cli.smooth_cmd",
+    "flowmark_core.cli.jitter_cmd",
 )
 
 _Parser = OneLineParser  # the name subcommand modules and tests used before

@@ -47,13 +47,6 @@ def add_track_options(p: argparse.ArgumentParser) -> None:
         default="index",
         help="pair track rows with video frames by frame index or by timestamp",
     )
-    p.add_argument(
-        "--region-strength",
-        action="append",
-        default=[],
-        metavar="GROUP=S",
-        help="smoothing strength of a region (repeatable; 1 = as set, 0 = raw), e.g. lips=0.5",
-    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,6 +69,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="a parameter of the filter (repeatable), e.g. window=9 for savgol",
+    )
+    p.add_argument(
+        "--region-strength",
+        action="append",
+        default=[],
+        metavar="GROUP=S",
+        help="smoothing strength of a region (repeatable; 1 = as set, 0 = raw), e.g. lips=0.5",
     )
     p.add_argument(
         "-o", "--output", required=True, help="output file (or new folder), TRACK's format"

@@ -1,0 +1,56 @@
+"""A PNG of the worst points' trajectories: x(t) and y(t), raw and each filter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from flowmark_core.errors import FlowmarkError
+
+
+def plot_worst_points(
+    path: Path,
+    tracks: Mapping[str, np.ndarray],
+    points: Sequence[int],
+    names: Sequence[str],
+    first_frame: int,
+) -> None:
+    """Write the plot to `path` (PNG): one row per point, x and y side by side.
+
+    Raises:
+        FlowmarkError: matplotlib is not installed (the `eval` extra).
+
+    Shape:
+        tracks[...]: (T, K, 2), the first one the raw track.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise FlowmarkError(
+            "the jitter plot needs matplotlib; install the eval extra (pip install -e '.[eval]')"
+        ) from exc
+    rows = max(1, len(points))
+    fig, axes = plt.subplots(rows, 2, figsize=(11, 2.1 * rows + 0.6), squeeze=False)
+    for row, k in enumerate(points):
+        for col, axis in enumerate("xy"):
+            ax = axes[row][col]
+            for i, (label, track) in enumerate(tracks.items()):
+                frames = first_frame + np.arange(track.shape[0])
+                style = {"color": "0.6", "lw": 1.6} if i == 0 else {"lw": 1.0}
+                ax.plot(frames, track[:, k, col], label=label, **style)
+            ax.set_ylabel(f"{names[k]}\n{axis} (px)", fontsize=8)
+            ax.tick_params(labelsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("video frame", fontsize=8)
+    axes[0][0].legend(fontsize=7, ncol=min(4, len(tracks)), loc="best")
+    fig.suptitle("the points with the most raw jitter (highest acceleration)", fontsize=10)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, format="png", dpi=100)
+    finally:
+        plt.close(fig)
