@@ -38,8 +38,8 @@ from flowmark_core.animate.motion_transfer import (
     TransferOptions,
     transfer_motion,
 )
-from flowmark_core.animate.results import DetectedKeypoints, FrameResult
-from flowmark_core.animate.video_tracking import VideoTracking
+from flowmark_core.animate.results import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.animate.video_tracking import Progress, VideoTracker
 from flowmark_core.errors import ConfigError, FlowmarkError
 from flowmark_core.models import Keypoints, MotionModel, SourceState
 from flowmark_core.stabilize import make_stabilizer
@@ -55,7 +55,7 @@ def _host_optional(t: torch.Tensor | None) -> np.ndarray | None:
     return None if t is None else _host(t)
 
 
-class Animator(VideoTracking):
+class Animator:
     """Source image + driving frames -> animated frames, with stabilised keypoints.
 
     Args:
@@ -300,6 +300,17 @@ class Animator(VideoTracking):
             model_ms=model_ms,
         )
 
+    def reset_stabilizer(self) -> None:
+        """Restart the stabiliser's state (a new video, or a cut in the stream)."""
+        self._stabilizer.reset()
+
+    def stabilise(
+        self, prepared: np.ndarray
+    ) -> tuple[DetectedKeypoints, np.ndarray, np.ndarray | None]:
+        """Detect and stabilise one prepared frame: (raw px, stable px, stable Jacobians)."""
+        raw, _kp, value, jac = self._stabilised(prepared)
+        return raw, value, jac
+
     def _stabilised(
         self, prepared: np.ndarray
     ) -> tuple[DetectedKeypoints, Keypoints, np.ndarray, np.ndarray | None]:
@@ -322,11 +333,54 @@ class Animator(VideoTracking):
             if moved:
                 self._stabilizer.reset()
                 self._reference = None
-        return self._step(self.prepare(frame, box))
+        return self.step(self.prepare(frame, box))
 
-    def _step(self, prepared: np.ndarray) -> FrameResult:
+    def step(self, prepared: np.ndarray) -> FrameResult:
         """Detect, stabilise and render one prepared frame of the stream."""
         raw, kp, value, jac = self._stabilised(prepared)
         result = self._render(prepared, raw, kp, value, jac, self._index)
         self._index += 1
         return result
+
+    # -- whole videos (video_tracking.py) -------------------------------------------------
+    def track(
+        self,
+        frames: Iterable[np.ndarray],
+        fps: float | None = None,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> KeypointTrack:
+        """Detect and stabilise a whole video once (see `VideoTracker.track`)."""
+        return VideoTracker(self).track(frames, fps, progress, total)
+
+    def render_from_track(
+        self,
+        frame: np.ndarray,
+        track: KeypointTrack,
+        index: int,
+        stabilized: bool = True,
+        with_heatmaps: bool | None = None,
+    ) -> FrameResult:
+        """Render frame `index` of a tracked video (see `VideoTracker.render_from_track`)."""
+        return VideoTracker(self).render_from_track(frame, track, index, stabilized, with_heatmaps)
+
+    def reference_from_track(
+        self, track: KeypointTrack, index: int, stabilized: bool = True
+    ) -> None:
+        """Make frame `index` of a track the reference of relative motion (recalibrate)."""
+        VideoTracker(self).reference_from_track(track, index, stabilized)
+
+    def best_frame(self, track: KeypointTrack) -> int:
+        """The driving frame whose normalised keypoints best match the source's."""
+        return VideoTracker(self).best_frame(track)
+
+    def animate(
+        self,
+        frames: Iterable[np.ndarray],
+        find_best: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+        fps: float | None = None,
+    ) -> Iterator[FrameResult]:
+        """A whole driving video animated (see `VideoTracker.animate`)."""
+        return VideoTracker(self).animate(frames, find_best, progress, total, fps)

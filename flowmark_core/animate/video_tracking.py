@@ -4,7 +4,8 @@
 driving crop; `render_from_track` renders frame i from the track alone (random access, so
 scrubbing does not depend on what was shown before); `animate` runs a whole video, picking
 the best reference frame first when asked. A mixin: it uses the pipeline's detection,
-stabiliser, crop and rendering (`pipeline.Animator`).
+stabiliser, crop and rendering through their public methods (`pipeline.Animator`), which
+offers these operations as its own.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ DEFAULT_TRACK_FPS = 25.0
 """Recorded in a track whose frame rate nobody gave (frames from a list, not a video)."""
 
 
-class VideoTracking:
-    """`Animator.track`, `render_from_track`, `reference_from_track`, `best_frame`, `animate`."""
+class VideoTracker:
+    """`Animator.track`, `render_from_track`, `reference_from_track`, `best_frame`, `animate`,
+    built on the animator's public frame operations."""
+
+    def __init__(self, animator: Animator) -> None:
+        self.animator = animator
 
     def track(
-        self: Animator,
+        self,
         frames: Iterable[np.ndarray],
         fps: float | None = None,
         progress: Progress | None = None,
@@ -44,20 +49,20 @@ class VideoTracking:
         Args:
             fps: the video's frame rate: the stabiliser's time step, recorded in the track.
         """
-        self.set_fps(fps)
-        self._stabilizer.reset()
-        box, stream = self.driving_box(frames)
+        a = self.animator
+        a.set_fps(fps)
+        a.reset_stabilizer()
+        box, stream = a.driving_box(frames)
         recorder = TrackRecorder()
         for i, frame in enumerate(stream):
-            raw, _kp, value, jac = self._stabilised(self.prepare(frame, box))
-            recorder.add(raw, value, jac)
+            recorder.add(*a.stabilise(a.prepare(frame, box)))
             if progress is not None:
                 progress(i + 1, total)
-        fps_used = self.fps or DEFAULT_TRACK_FPS
-        return recorder.finish(self.size, fps_used, self.stabilizer_name, box)
+        fps_used = a.fps or DEFAULT_TRACK_FPS
+        return recorder.finish(a.size, fps_used, a.stabilizer_name, box)
 
     def render_from_track(
-        self: Animator,
+        self,
         frame: np.ndarray,
         track: KeypointTrack,
         index: int,
@@ -70,29 +75,30 @@ class VideoTracking:
         renders the same whichever frames were rendered before. Heatmaps (default: when in
         `outputs`) come from the track when it kept them, else the frame is detected again.
         """
-        prepared = self.prepare(frame, track.crop_box)
-        want_heat = "heatmaps" in self.outputs if with_heatmaps is None else with_heatmaps
+        a = self.animator
+        prepared = a.prepare(frame, track.crop_box)
+        want_heat = "heatmaps" in a.outputs if with_heatmaps is None else with_heatmaps
         heat = None
         if want_heat:
             if track.heatmaps is not None:
                 heat = track.heatmaps[index].astype(np.float32)
             else:
-                heat = self.detect(prepared, heatmaps=True).heatmap
+                heat = a.detect(prepared, heatmaps=True).heatmap
         value, jac = keypoints_at(track, index, stabilized)
-        return self.render(prepared, raw_at(track, index, heat), value, jac, index)
+        return a.render(prepared, raw_at(track, index, heat), value, jac, index)
 
     def reference_from_track(
-        self: Animator, track: KeypointTrack, index: int, stabilized: bool = True
+        self, track: KeypointTrack, index: int, stabilized: bool = True
     ) -> None:
         """Make frame `index` of a track the reference of relative motion (recalibrate)."""
-        self.set_reference(*keypoints_at(track, index, stabilized))
+        self.animator.set_reference(*keypoints_at(track, index, stabilized))
 
-    def best_frame(self: Animator, track: KeypointTrack) -> int:
+    def best_frame(self, track: KeypointTrack) -> int:
         """The driving frame whose normalised keypoints best match the source's."""
-        return find_best_frame(self.source_keypoints.value, track.stable)
+        return find_best_frame(self.animator.source_keypoints.value, track.stable)
 
     def animate(
-        self: Animator,
+        self,
         frames: Iterable[np.ndarray],
         find_best: bool = False,
         progress: Progress | None = None,
@@ -102,11 +108,12 @@ class VideoTracking:
         """Batch API over a driving video at `fps` (its frame rate), face-cropped (if on)
         with one box for the whole video. With `find_best`, `frames` must be re-iterable: a
         first pass tracks keypoints and picks the reference frame, a second renders."""
-        self.reset_stream(fps)
+        a = self.animator
+        a.reset_stream(fps)
         if not find_best:
-            box, stream = self.driving_box(frames)  # one box for the video, as `track`
+            box, stream = a.driving_box(frames)  # one box for the video, as `track`
             for i, frame in enumerate(stream):
-                yield self._step(self.prepare(frame, box))
+                yield a.step(a.prepare(frame, box))
                 if progress is not None:
                     progress(i + 1, total)
             return
