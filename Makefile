@@ -30,8 +30,12 @@ test: $(STAMP)
 	@echo ">> running the test suite (Qt offscreen)"
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# ruff, the import contracts of docs/architecture.md ([tool.importlinter]) and the core's types
+# ([tool.mypy]); CI runs it first (.ci/run).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_inference.py
