@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import flowmark_core
 from flowmark_gui.camera_controller import CameraController
 from flowmark_gui.controller import Controller
 from flowmark_gui.dialogs import confirm
@@ -173,7 +174,9 @@ class MainWindow(QMainWindow):
             self.controller.open_path(path)
 
     def ask_driving(self) -> None:
-        path = ask_driving(self)
+        """Open a driving video; the dialog starts where the source image came from."""
+        source = self.session.source
+        path = ask_driving(self, str(source.path.parent) if source is not None else "")
         if path is not None:
             self.controller.open_path(path)
 
@@ -194,6 +197,19 @@ class MainWindow(QMainWindow):
         """Show the message log (each error stays there until dismissed)."""
         self.messages_dock.show()
         self.messages_dock.raise_()
+
+    def show_about(self) -> None:
+        """Help ▸ About: the version, the loaded model and where adapted models are kept."""
+        model = self.session.model
+        loaded = model.info.path or model.info.name if model is not None else "none yet"
+        text = (
+            f"flowmark {flowmark_core.__version__}\n\n"
+            "Animate a portrait with the motion of a driving video or your webcam.\n\n"
+            f"model: {loaded}\nmodel library: {self.learn_face.library.folder}"
+        )
+        box = QMessageBox(QMessageBox.Icon.Information, "About flowmark", text)
+        box.setParent(self, box.windowFlags())
+        box.open()
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS)
@@ -312,6 +328,8 @@ class MainWindow(QMainWindow):
             work.append("a model adaptation")
         if self.camera.recording_path is not None:
             work.append("a camera recording")
+        if self.learn_face.takes.active:
+            work.append("a take recording")
         return work
 
     def may_quit(self) -> bool:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from flowmark_gui.adapt_model import ModelAdapter
 from flowmark_gui.generate_motion import MotionGenerator
-from flowmark_gui.model_cards import bundled_cards, card_tooltip
+from flowmark_gui.learn_face import LearnMyFace
+from flowmark_gui.model_menu import ModelMenu
 from flowmark_gui.settings import recent_files
 from flowmark_gui.views.overlay_controls import TOGGLES
 
@@ -50,9 +50,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "G",
     )
     actions["open_model"] = _action(file_menu, "Open &Model…", window.ask_model)
-    window.model_adapter = ModelAdapter(session, ctl, window)  # issue 13
+    window.learn_face = LearnMyFace(window)  # issue 22: a take, the library, the adapter
+    window.model_adapter = window.learn_face.adapter
     actions["adapt_model"] = _action(
-        file_menu, "&Adapt Model to This Video…", window.model_adapter.adapt
+        file_menu, "&Learn My Face (adapt the model to you)…", window.model_adapter.begin
     )
     window.recent_menu = file_menu.addMenu("Open &Recent")
     file_menu.addSeparator()
@@ -62,16 +63,16 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         file_menu, "&Quit", window.request_quit, QKeySequence.StandardKey.Quit
     )
 
-    model_menu = bar.addMenu("&Model")  # the bundled models, each with what it is for
-    for name, path, card in bundled_cards():
-        text = f"{name} — {card.summary}" if card is not None else name
-        act = _action(model_menu, text, lambda p=path: ctl.open_model_file(p))
-        act.setToolTip(card_tooltip(card) if card is not None else str(path))
+    model_menu = bar.addMenu("&Model")  # bundled models, the library, the active one checked
+    window.model_menu = ModelMenu(
+        model_menu,
+        session,
+        window.learn_face.library,
+        ctl.open_model_file,
+        [actions["open_model"], actions["adapt_model"]],
+    )
+    for name, act in window.model_menu.bundled.items():
         actions[f"model_{name}"] = act
-    model_menu.setToolTipsVisible(True)
-    model_menu.addSeparator()
-    model_menu.addAction(actions["open_model"])
-    model_menu.addAction(actions["adapt_model"])
 
     play = bar.addMenu("&Playback")
     actions["play"] = _action(play, "Play / Pause", ctl.player.toggle, "Space")
@@ -112,6 +113,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
 
     help_menu = bar.addMenu("&Help")
     _action(help_menu, "Keyboard Shortcuts", window.show_shortcuts)
+    actions["about"] = _action(help_menu, "About flowmark", window.show_about)
     return actions
 
 

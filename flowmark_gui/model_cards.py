@@ -24,7 +24,7 @@ from flowmark_gui.session import Session
 
 REAL_FACE_WAY_OUT = (
     "switch to the faces-mix-128 model (Model menu), adapt the model to your video "
-    "(File ▸ Adapt Model to This Video…), or load a FOMM checkpoint"
+    "(Model ▸ Learn My Face…), or load a FOMM checkpoint"
 )
 
 

@@ -60,11 +60,11 @@ def ask_source(parent: QWidget) -> Path | None:
     return Path(path) if path else None
 
 
-def ask_driving(parent: QWidget) -> Path | None:
+def ask_driving(parent: QWidget, directory: str = "") -> Path | None:
     path = choose_file(
         parent,
         "Open driving video",
-        "",
+        directory,
         f"Videos and GIFs ({_patterns(VIDEO_EXTENSIONS)});;Frame folder (choose any frame) (*)",
     )
     if not path:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -57,9 +58,18 @@ class CameraPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setMaximumWidth(340)
         scroll.setMinimumWidth(240)
+        self.guidance = QLabel()  # the take recorder's countdown and guidance
+        self.guidance.setWordWrap(True)
+        self.guidance.setStyleSheet("font-size: 15pt; font-weight: bold; padding: 4px;")
+        self.guidance.hide()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.guidance)
+        left_layout.addWidget(views, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(views, 1)
+        layout.addWidget(left, 1)
         layout.addWidget(scroll)
         for view in (self.live, self.result):
             view.keypoint_clicked.connect(session.click_keypoint)
@@ -77,6 +87,11 @@ class CameraPanel(QWidget):
         self.live.set_frame(frame.driving, layers, size)
         self.result.set_frame(frame.output, PaneLayers(), size)
         self.live.caption.setText(f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms")
+
+    def set_guidance(self, text: str) -> None:
+        """Show one line above the camera views ("" hides it)."""
+        self.guidance.setText(text)
+        self.guidance.setVisible(bool(text))
 
     def _on_avatar(self, image: np.ndarray) -> None:
         self._ghost = image

@@ -40,6 +40,7 @@ class CameraWorker(WorkerThread):
     recording_changed = Signal(bool, str)  # active, path
     recorded = Signal(str, int)  # path, frames
     note = Signal(str)  # what became of a stand-in file's sound in a recording
+    take_recorded = Signal(str, int)  # path, frames of a take (the camera as it is)
 
     def __init__(
         self,
@@ -60,6 +61,7 @@ class CameraWorker(WorkerThread):
         self._display_free = threading.Event()
         self._display_free.set()
         self._writer: recording.PacedRecorder | None = None
+        self._take: recording.PacedRecorder | None = None
         self._virtual: VirtualCamera | None = None
         self._animator = None
         self._grabber: FrameGrabber | None = None
@@ -86,6 +88,13 @@ class CameraWorker(WorkerThread):
 
     def stop_recording(self) -> None:
         self.post(self._stop_recording)
+
+    def start_take(self, path: Path) -> None:
+        """Record the camera itself (the cropped square, not the animation): a take."""
+        self.post(lambda: self._start_take(Path(path)))
+
+    def stop_take(self, keep: bool = True) -> None:
+        self.post(lambda: self._stop_take(keep))
 
     def set_virtual_camera(self, on: bool) -> None:
         self.post(lambda: self._set_virtual(on))
@@ -148,6 +157,21 @@ class CameraWorker(WorkerThread):
         if note:
             self.note.emit(note)
 
+    def _start_take(self, path: Path) -> None:
+        self._stop_take(keep=False)
+        settings = self.settings
+        self._take = recording.PacedRecorder(path, settings.fps_limit, settings.record_size)
+
+    def _stop_take(self, keep: bool) -> None:
+        take, self._take = self._take, None
+        if take is None:
+            return
+        if not keep or take.frames_written == 0:
+            take.cancel()
+            return
+        take.close(recording.clock())
+        self.take_recorded.emit(str(take.path), take.frames_written)
+
     def _set_virtual(self, on: bool) -> None:
         if self._virtual is not None:
             self._virtual.close()
@@ -175,6 +199,12 @@ class CameraWorker(WorkerThread):
             raise FlowmarkError(f"camera {self.source}: no more frames (disconnected?)")
         settings = self.settings
         square = crop_camera(frame, settings)
+        if self._take is not None:
+            try:
+                self._take.add(square, recording.clock())
+            except FlowmarkError:
+                self._take = None
+                raise
         animator = self._animator
         assert animator is not None
         if settings.passthrough or not self._has_source:
@@ -229,5 +259,6 @@ class CameraWorker(WorkerThread):
         finally:
             grabber.close()
             self.guarded(self._stop_recording)
+            self.guarded(lambda: self._stop_take(keep=False))
             if self._virtual is not None:
                 self._virtual.close()

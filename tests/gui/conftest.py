@@ -15,6 +15,7 @@ import torch
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
+from flowmark_core.adapt.library import LIBRARY_ENV
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
@@ -72,6 +73,14 @@ def temporary_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """QSettings go to a temporary INI file, never the user's."""
     path = tmp_path / "settings.ini"
     monkeypatch.setenv(SETTINGS_ENV, str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def temporary_model_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Adapted models and takes go to a temporary library, never the user's."""
+    path = tmp_path / "model-library"
+    monkeypatch.setenv(LIBRARY_ENV, str(path))
     return path
 
 
