@@ -43,6 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument(
         "--workers", type=int_in_range(0, 256), default=2, help="rendering processes"
     )
+    synth.add_argument(
+        "--portraits",
+        metavar="DIR",
+        help="faces-photo: animate every .jpg/.png portrait under DIR (recursively) instead of "
+        "the five cached faces; identities from a manifest.tsv in DIR or above (file, identity, "
+        "source_repo), else one per file; test videos use only held-out identities",
+    )
+    synth.add_argument(
+        "--exclude-identities",
+        metavar="LIST_OR_FILE",
+        help="with --portraits: identities used on neither side (comma list, a file with one "
+        "per line, or a `data prepare` manifest.tsv: its test identities)",
+    )
     synth.add_argument("out", metavar="OUT", help="new (or empty) output folder")
     synth.set_defaults(func=run_synth)
     fetch = sub.add_parser(
@@ -180,6 +193,8 @@ def run_synth(args: argparse.Namespace) -> int:
     """Render the data set described by the parsed arguments."""
     from flowmark_core.data.synthetic.writer import synthesize_dataset
 
+    if args.portraits is not None or args.exclude_identities is not None:
+        return _run_portrait_synth(args)
     start = time.perf_counter()
     counts = synthesize_dataset(
         args.out,
@@ -201,6 +216,34 @@ def run_synth(args: argparse.Namespace) -> int:
     sys.stderr.write(
         f"wrote {counts['train']} train and {counts['test']} test videos to {args.out} "
         f"in {seconds:.1f} s\n"
+    )
+    return 0
+
+
+def _run_portrait_synth(args: argparse.Namespace) -> int:
+    """`data synth --family faces-photo --portraits DIR`: faces from a folder of portraits."""
+    from flowmark_core.data.synthetic.portrait_folder import read_identity_list
+    from flowmark_core.data.synthetic.portrait_writer import synthesize_portrait_dataset
+    from flowmark_core.errors import ConfigError
+
+    if args.portraits is None:
+        raise ConfigError("--exclude-identities needs --portraits DIR")
+    if args.family != "faces-photo":
+        raise ConfigError(f"--portraits needs --family faces-photo, got --family {args.family}")
+    exclude = read_identity_list(args.exclude_identities) if args.exclude_identities else set()
+    start = time.perf_counter()
+    s = synthesize_portrait_dataset(
+        args.out, args.portraits, args.videos, args.frames, args.size, seed=args.seed,
+        test_fraction=args.test_fraction, clips_per_id=args.clips_per_id,
+        workers=args.workers, exclude=exclude,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    sys.stderr.write(
+        f"wrote {s.counts['train']} train and {s.counts['test']} test videos to {args.out} "
+        f"from {s.portraits_used} portraits of {s.identities['train']} train and "
+        f"{s.identities['test']} test identities in {seconds:.1f} s; skipped {s.no_face} "
+        f"portrait(s) without a face, {s.unreadable} unreadable, {s.excluded} of excluded "
+        "identities\n"
     )
     return 0
 

@@ -98,13 +98,16 @@ def _crop(
     ), m
 
 
-def fit_faces(image: np.ndarray, name: str, crop_size: int = 512) -> list[PortraitFace]:
-    """Mesh every face of a portrait.
+def fit_faces(
+    image: np.ndarray, name: str, crop_size: int = 512, max_faces: int | None = None
+) -> list[PortraitFace]:
+    """Mesh every face of a portrait (largest first).
 
     Args:
         image: RGB uint8 portrait.
         name: where it comes from (used in `PortraitFace.name`).
         crop_size: side of each face crop in pixels.
+        max_faces: stop once this many faces are meshed (None: all of them).
 
     Raises:
         FlowmarkError: mediapipe is not installed.
@@ -112,6 +115,8 @@ def fit_faces(image: np.ndarray, name: str, crop_size: int = 512) -> list[Portra
     _, mesher, segmenter = _solutions()
     faces = []
     for k, (cx, cy, side) in enumerate(_face_boxes(image)):
+        if max_faces is not None and len(faces) >= max_faces:
+            break
         crop_side = side * _CROP_SCALE
         crop, _ = _crop(image, cx, cy, crop_side, crop_size)
         # Mesh the central part of the crop (the face fills it as a portrait would).

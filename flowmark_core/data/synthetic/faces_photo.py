@@ -375,3 +375,17 @@ def faces_photo_clip(
     faces = portrait_faces()
     look = PhotoAppearance.random(np.random.default_rng(appearance_seed), len(faces))
     return photo_clip(faces[look.face_index], look, motion_seed, frames, size, fps)
+
+
+def portrait_clip(
+    face: PortraitFace,
+    appearance_seed: int,
+    motion_seed: int,
+    frames: int,
+    size: int,
+    fps: float = 25.0,
+) -> PhotoClip:
+    """A clip of one given face (a `--portraits` photo) with the look drawn from
+    `appearance_seed` (the face itself is not drawn)."""
+    look = PhotoAppearance.random(np.random.default_rng(appearance_seed), 1)
+    return photo_clip(face, look, motion_seed, frames, size, fps)

@@ -1,0 +1,51 @@
+"""Fitted portrait faces kept on disk while a `faces-photo --portraits` data set is written.
+
+Meshing a portrait takes most of a second, so each one a data set needs is meshed once (by
+any worker) into a small `.npz` in the data set's temporary folder, and every clip loads the
+face it needs from there. A worker keeps the last few faces it loaded, so memory stays flat
+however many portraits there are.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from flowmark_core.data.synthetic.face_mesh_fit import PortraitFace, fit_faces
+
+FITTED = "fitted"
+NO_FACE = "no-face"
+UNREADABLE = "unreadable"
+_LOADED_FACES = 4  # faces a worker keeps (clips of one look come one after another)
+
+
+def fit_portrait(task: tuple[Path, str, Path]) -> str:
+    """Mesh the largest face of one portrait into `cache_file`.
+
+    Args:
+        task: (portrait image, its name for reports, cache file to write).
+
+    Returns:
+        `FITTED`, `NO_FACE` (no face detected or meshed) or `UNREADABLE` (not an image).
+    """
+    path, name, cache_file = task
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        return UNREADABLE
+    faces = fit_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), name, max_faces=1)
+    if not faces:
+        return NO_FACE
+    face = faces[0]
+    with open(cache_file, "wb") as handle:  # np.savez would add ".npz" to a bare name
+        np.savez(handle, image=face.image, mesh=face.mesh, person=face.person, name=face.name)
+    return FITTED
+
+
+@functools.lru_cache(maxsize=_LOADED_FACES)
+def load_face(cache_file: Path) -> PortraitFace:
+    """A face written by `fit_portrait`."""
+    with np.load(cache_file, allow_pickle=False) as data:
+        return PortraitFace(data["image"], data["mesh"], data["person"], str(data["name"]))
