@@ -12,7 +12,10 @@ or runs a frame.
 
 So `import_mediapipe()` (the one way flowmark imports MediaPipe: the face-mesh reference,
 faces-photo synthesis and `flowmark track` all go through it) wraps the legacy solutions'
-constructor and `process` in `quiet_native_stderr()`: for the duration of the call, fd 2
+constructor and `process` in `quiet_native_stderr()`. The constructor starts the graph,
+whose threads open the calculators (and log) asynchronously: the wrapped constructor waits
+until the graph is idle, or the lines came later, e.g. while the caller opened a video. For
+the duration of the call, fd 2
 points at a temporary file; afterwards it is restored and every captured line that is not
 one of those info/warning lines (errors, Python warnings, anything else) is written back to
 stderr, so nothing else is lost. The redirect is process-wide, so it is reference-counted
@@ -111,13 +114,29 @@ def _quietly(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _settled(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method` (which starts the solution's graph) followed by a wait until the graph is
+    idle, so the log lines its threads write while opening its calculators come inside the
+    quiet window, not after it (seen: they came while the caller opened a video)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        self._graph.wait_until_idle()
+        return result
+
+    return wrapper
+
+
 def _silence_solutions() -> None:
     """Run every legacy solution's construction and `process` inside `quiet_native_stderr`."""
     from mediapipe.python.solution_base import SolutionBase
+
     for name in ("__init__", "process", "reset"):
         method = getattr(SolutionBase, name)
         if not getattr(method, _PATCHED, False):
-            setattr(SolutionBase, name, _quietly(method))
+            started = method if name == "process" else _settled(method)
+            setattr(SolutionBase, name, _quietly(started))
 
 
 def import_mediapipe() -> Any:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
+from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.mediapipe_runtime import NATIVE_LOG_LINE
 from flowmark_core.metrics.reference_mesh import mediapipe_available
 
@@ -39,6 +43,38 @@ def test_native_lines_are_filtered_errors_kept() -> None:
     assert NATIVE_LOG_LINE.match("INFO: Created TensorFlow Lite XNNPACK delegate for CPU.")
     assert not NATIVE_LOG_LINE.match("E0000 00:00:1.5  12 graph.cc:10] a real error")
     assert not NATIVE_LOG_LINE.match("Traceback (most recent call last):")
+
+
+def _portrait_video(path: Path) -> None:
+    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
+    photo = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    if not photo.is_file():
+        pytest.skip(f"{photo} is not shipped with this matplotlib")
+    image = cv2.resize(cv2.imread(str(photo))[:, :, ::-1], (256, 256))
+    with VideoWriter(path, fps=25) as writer:
+        for t in range(5):
+            writer.write(np.ascontiguousarray(np.roll(image, 2 * t, axis=1)))
+
+
+def test_flowmark_track_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    """The solution's graph logs from its own threads while the command opens the video
+    (after construction, before the first frame): those lines must stay hidden too."""
+    why = mediapipe_available()
+    if why is not None:
+        pytest.skip(why)
+    video = tmp_path / "face.mp4"
+    _portrait_video(video)
+    out = tmp_path / "face.csv"
+    command = [sys.executable, "-m", "flowmark_core.cli.main", "track", str(video)]
+    done = subprocess.run(
+        [*command, "--detector", "mediapipe-face", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith("wrote 5 frames x 478 points (5 frames with landmarks)")
 
 
 def test_subprocess_stderr_has_no_mediapipe_log_lines() -> None:
