@@ -35,8 +35,11 @@ For each frame t and keypoint k (pixels):
    Slow disagreement (flow under-tracking real motion) never starts a hold. Reset to the
    detection (g = 1, P = R) when the flow fails the forward-backward check
    (e > fb_threshold) or the keypoint leaves the frame.
-6. Per keypoint, R may be scaled (`set_point_scale`: region strength, 1/sqrt(confidence)):
-   an unsure detection leans on the flow. A missing keypoint (NaN, or an infinite scale)
+6. Per keypoint, R may be scaled by m² (`set_point_scale`: region strength,
+   1/sqrt(confidence)): an unsure detection leans on the flow. The gate scales with m (a
+   detection that is unsure by m is expected m times further off) and the floor becomes
+   min_gain / (min_gain + m² (1 - min_gain)) (the gain of a variance m² times larger); m = 0
+   passes the detection. A missing keypoint (NaN, or an infinite scale)
    has gain 0: it is carried by the flow alone (no floor, no hold), until it is seen again.
 
 Pixel-valued parameters are stated for a 256 px image and scaled with the image size.
@@ -86,6 +89,22 @@ def texture_near(gray: np.ndarray, points: np.ndarray, radius: int = TEXTURE_RAD
     strip = np.hstack([padded[y : y + side, x : x + side] for x, y in zip(ix, iy)])
     local = np.stack([xs - ix + half + side * np.arange(len(xs)), ys - iy + half], axis=-1)
     return texture_strength(strip, local, radius).astype(np.float64)
+
+
+def scaled_floor_and_gate(
+    min_gain: float, gate: float, noise_ratio: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The gain floor and the gate for a measurement variance `noise_ratio` (m²) times the
+    nominal one (module docstring, step 6).
+
+    Shape:
+        noise_ratio: (K,); outputs: (K,), (K,).
+    """
+    ratio = np.asarray(noise_ratio, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        floor = min_gain / (min_gain + ratio * (1.0 - min_gain))
+    floor = np.where(ratio > 0, np.nan_to_num(floor), 1.0)
+    return floor, gate * np.sqrt(ratio)
 
 
 class FlowStabilizer(StabilizerBase):
@@ -292,7 +311,8 @@ class FlowStabilizer(StabilizerBase):
             det_reliable = det_reliable * np.exp(-0.5 * (odd / self.common_motion) ** 2)
 
         prior_var = variance + noise
-        gain = np.maximum(prior_var / (prior_var + r), self.min_gain)
+        floor, gate = scaled_floor_and_gate(self.min_gain, self.gate, r / self.measurement_var)
+        gain = np.maximum(prior_var / (prior_var + r), floor)
         # A missing detection stands at the prediction: no disagreement, no pull.
         observed = np.where(seen[:, None], val, predicted)
         distance = np.linalg.norm(np.nan_to_num(observed - predicted), axis=-1)
@@ -308,7 +328,8 @@ class FlowStabilizer(StabilizerBase):
         self._prev_det = np.where(seen[:, None], val, carried_det)
         # Disagreement raises the gain smoothly toward 1 (a hard reset made the track jump:
         # more acceleration than the raw detector had), unless the keypoint is held.
-        handover = 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            handover = np.where(distance > 0, 1.0 - np.exp(-0.5 * (distance / gate) ** 2), 0.0)
         gain = (1.0 - hold) * np.maximum(gain, handover)
         gain = np.where(failed, 1.0, gain)
         gain = np.where(seen, gain, 0.0)

@@ -8,7 +8,7 @@ with Q_t = q² + e² + (u · s_ref / (s + s_ref))² as in the causal "flow" stab
 forward-backward error, s the texture); a flow that fails (e > fb_threshold, or the point
 outside the frame) gets no weight (Q huge: the detections take over). The forward pass is
 the causal fusion with its gain floor and disagreement gate (motion the flow missed is
-followed); the backward pass is the RTS smoother with the gain's effective prior variance.
+followed; both scaled with the point's noise scale as in "flow"); the backward pass is the RTS smoother with the gain's effective prior variance.
 The flow is read at the detections (gaps filled by the nearest detection), not at the
 smoothed points: one pass over the frames, storing flow samples at the points only.
 A missing keypoint (NaN, infinite scale) is carried by the flow from both sides.
@@ -22,6 +22,7 @@ import numpy as np
 
 from flowmark_core.errors import ConfigError
 from flowmark_core.stabilize.base import StabilizerBase
+from flowmark_core.stabilize.flow_guided import scaled_floor_and_gate
 from flowmark_core.stabilize.flow_samples import FlowSamples, fill_gaps, sample_flow
 
 UNKNOWN_VAR = 1e12  # px²: a variance that stands for "no information"
@@ -155,6 +156,30 @@ class FlowOfflineStabilizer(StabilizerBase):
         samples = sample_flow(
             anchors, frames, (self.height, self.width), self.max_flow_size, self.preset
         )
+        return self.smooth_samples(vals, jacobians, samples, m)
+
+    def smooth_samples(
+        self,
+        values: np.ndarray,
+        jacobians: np.ndarray | None,
+        samples: FlowSamples,
+        scale: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """`run` from flow samples already read at the track's detections (`sample_flow` of
+        `fill_gaps` of the track): a parameter sweep reads the video once.
+
+        Shape:
+            values: (T, K, 2); jacobians: (T, K, 2, 2); scale: (T, K).
+        """
+        vals = np.asarray(values, dtype=np.float64)
+        m = np.ones(vals.shape[:2]) if scale is None else np.asarray(scale, np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            r = self.measurement_var * m**2
+        seen = np.all(np.isfinite(vals), axis=-1) & np.isfinite(r)
+        if samples.motion.shape != (max(len(vals) - 1, 0), *vals.shape[1:]):
+            raise ValueError(
+                f"flow samples of shape {samples.motion.shape} do not fit {vals.shape}"
+            )
         q = self.process_var(samples)
         out, gains = self._smooth(vals, seen, np.where(seen, r, 1.0), samples.motion, q)
         if jacobians is None:
@@ -183,13 +208,17 @@ class FlowOfflineStabilizer(StabilizerBase):
             known = np.all(np.isfinite(x_f[t - 1]), axis=-1)
             pred = x_f[t - 1] + motion[t - 1]
             prior = np.minimum(p_f[t - 1] + q[t - 1], UNKNOWN_VAR)
-            gain = np.maximum(prior / (prior + r[t]), self.min_gain)
+            ratio = r[t] / self.measurement_var
+            floor, gate = scaled_floor_and_gate(self.min_gain, self.gate, ratio)
+            gain = np.maximum(prior / (prior + r[t]), floor)
             distance = np.linalg.norm(np.nan_to_num(z[t] - pred), axis=-1)
-            gain = np.maximum(gain, 1.0 - np.exp(-0.5 * (distance / self.gate) ** 2))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                handover = 1.0 - np.exp(-0.5 * (distance / gate) ** 2)
+            gain = np.maximum(gain, np.where(distance > 0, handover, 0.0))
             gain = np.where(known, gain, 1.0)
             gain = np.where(seen[t], gain, 0.0)
             # The prior variance this gain stands for (the floor and gate raise it).
-            with np.errstate(divide="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):
                 implied = np.where(gain < 1.0, gain * r[t] / (1.0 - gain), UNKNOWN_VAR)
             prior = np.where(seen[t], np.clip(np.maximum(prior, implied), 0, UNKNOWN_VAR), prior)
             step = np.nan_to_num(z[t] - pred)

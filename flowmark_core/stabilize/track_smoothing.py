@@ -130,7 +130,7 @@ def _savgol(
     """Savitzky–Golay per strength level (the window scaled), confidence-weighted fits."""
     base = SavGolStabilizer(2, **params)
     out = np.array(values, dtype=np.float64)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         weights = np.where(np.isfinite(scale), (strength[None, :] / scale) ** 2, 0.0)
     weights = np.where(strength[None, :] > 0, weights, np.isfinite(scale).astype(float))
     for level in np.unique(strength):
