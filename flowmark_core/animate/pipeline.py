@@ -231,6 +231,12 @@ class Animator:
             raise FlowmarkError("no source image set (call set_source first)")
         return self._source_prepared
 
+    @property
+    def paste_box(self) -> CropBox | None:
+        """Where the face crop is pasted back in the output frame (output pixels), or None
+        when the whole frame is rendered (no face crop)."""
+        return self._full.box if self._full is not None else self._source_box
+
     def set_reference(
         self, value_px: np.ndarray | None, jacobian: np.ndarray | None = None
     ) -> None:
