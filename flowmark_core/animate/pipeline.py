@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from flowmark_core.animate.clip_box import StreamBox, clip_box
+from flowmark_core.animate.colour_match import ColourCorrection
 from flowmark_core.animate.face_crop import (
     CropBox,
     FaceCropper,
@@ -66,6 +67,8 @@ class Animator:
             `animate` take it from the video.
         outputs: which of `HEAVY_OUTPUTS` every `FrameResult` carries (default none).
         full_resolution: output at the source's size, capped (see `full_resolution.py`).
+        colour_match: take the generator's own colour cast on the source off every frame
+            (see `colour_match.py`).
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class Animator:
         outputs: Iterable[str] = (),
         backend: str = "torch",
         full_resolution: bool = False,
+        colour_match: bool = True,
     ) -> None:
         self.core = (
             model
@@ -107,6 +111,8 @@ class Animator:
         self._source_box: CropBox | None = None
         self.full_resolution = full_resolution
         self._full: FullResolutionSource | None = None
+        self.colour_match = colour_match
+        self._colour: ColourCorrection | None = None
         self._reference: Keypoints | None = None
         self._index = 0
 
@@ -216,6 +222,10 @@ class Animator:
         self._source_state = self.core.encode_source(self.core.image_tensor(prepared))
         self._source_kp = self._on_host(self._source_state.keypoints, heatmaps=True)
         self._source_prepared = prepared
+        self._colour = None
+        if self.colour_match:  # the cast of the source rendered with its own keypoints
+            still = self.core.render(self._source_state, self._source_state.keypoints)
+            self._colour = ColourCorrection(self.core.image_tensor(prepared), still.prediction)
         return self._source_kp
 
     @property
@@ -284,6 +294,10 @@ class Animator:
         )
         start = time.perf_counter()
         out = self.core.render(self._source_state, kp_render)
+        if self._colour is not None:
+            ac = self.model.config.align_corners
+            corrected = self._colour.apply(out.prediction, out.motion.deformation, ac)
+            out = replace(out, prediction=corrected)
         pred = self.core.to_uint8(out.prediction)
         model_ms = (time.perf_counter() - start) * 1000
         if self._full is not None:  # the model's motion applied to the full-resolution source
