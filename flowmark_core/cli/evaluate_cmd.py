@@ -14,6 +14,7 @@ from flowmark_core.cli.common import (
     int_in_range,
     progress_bar,
 )
+from flowmark_core.cli.evaluate_portrait import add_portrait_eval_options, run_portrait_evaluation
 from flowmark_core.cli.generate_cmd import add_generate_eval_options, run_generate_evaluation
 from flowmark_core.errors import ConfigError, OutputFileError
 
@@ -83,6 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="videos without ground truth: skip the MediaPipe face-mesh reference",
     )
     add_generate_eval_options(p)  # --task generate (image-to-video, issue 14)
+    add_portrait_eval_options(p)  # --task portrait (a photo driven by real clips, issue 20)
     p.set_defaults(func=run_evaluate)
 
 
@@ -104,6 +106,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     if args.task == "generate":
         return run_generate_evaluation(args)
+    if args.task == "portrait":
+        return run_portrait_evaluation(args)
     from flowmark_core.evaluation import (
         EvalOptions,
         evaluate,

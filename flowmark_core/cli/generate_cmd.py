@@ -208,11 +208,12 @@ def add_generate_eval_options(p: argparse.ArgumentParser) -> None:
     """Options of `flowmark evaluate --task generate` (image-to-video)."""
     p.add_argument(
         "--task",
-        choices=["reconstruction", "generate"],
+        choices=["reconstruction", "generate", "portrait"],
         default="reconstruction",
         help="reconstruction: animate test videos with their own keypoints; generate: "
         "image-to-video from each test video's first frame with the motion prior "
-        "(--max-frames sets the video length, default 32)",
+        "(--max-frames sets the video length, default 32); portrait: animate --portrait "
+        "with every clip and score the follow of mouth, eyes and head and the photo's look",
     )
     p.add_argument("--prior", default=None, help="generate: motion prior (default: the model's)")
     p.add_argument("--samples", type=int, default=4, help="generate: futures per image (default 4)")
