@@ -238,6 +238,11 @@ def _run_portrait_synth(args: argparse.Namespace) -> int:
         workers=args.workers, exclude=exclude,
     )  # fmt: skip
     seconds = time.perf_counter() - start
+    if s.counts["test"] == 0:
+        sys.stderr.write(
+            f"flowmark: note: no test video: {args.videos} video(s) at {args.clips_per_id} per "
+            f"identity and --test-fraction {args.test_fraction} leave no identity for test/\n"
+        )
     sys.stderr.write(
         f"wrote {s.counts['train']} train and {s.counts['test']} test videos to {args.out} "
         f"from {s.portraits_used} portraits of {s.identities['train']} train and "
