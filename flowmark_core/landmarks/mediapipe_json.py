@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -221,8 +221,11 @@ def write(track: DetectorTrack, path: Path) -> None:
     if track.frame_size is None:
         raise ValueError("a MediaPipe JSON track needs the frame size")
     norm = pixels_to_normalised(track.points, track.frame_size)
-    doc = _patched(track, norm) if track.format == FORMAT else _fresh(track, norm)
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        if track.format == FORMAT:
+            json.dump(_patched(track, norm), out)
+        else:
+            _write_fresh(track, norm, out)
 
 
 def _marks(xy: np.ndarray, extras: dict[str, float], keys: list[str]) -> list[dict]:
@@ -260,19 +263,11 @@ def _empty(d: dict, t: int) -> Any:
     return [] if rest is None else {**rest, d["key"]: []}
 
 
-def _fresh(track: DetectorTrack, norm: np.ndarray) -> dict:
+def _write_fresh(track: DetectorTrack, norm: np.ndarray, out: TextIO) -> None:
+    """flowmark's layout, written frame by frame (a long face-mesh track is millions of
+    landmark objects: never all in memory at once)."""
     w, h = track.frame_size  # type: ignore[misc]
-    keys = ["x", "y"] + (["visibility"] if track.confidence is not None else [])
-    frames = []
-    for t, frame in enumerate(track.frame_indices.tolist()):
-        entry: dict[str, Any] = {"frame": frame}
-        if track.timestamps is not None:
-            entry["timestamp"] = round(float(track.timestamps[t]), 6)
-        found = np.isfinite(norm[t]).all(axis=1).any()
-        extras = {"visibility": track.confidence[t]} if track.confidence is not None else {}
-        entry["landmarks"] = _marks(norm[t], extras, keys) if found else []
-        frames.append(entry)
-    return {
+    head = {
         "format": FLOWMARK_TAG,
         "version": 1,
         "detector": track.detector,
@@ -281,5 +276,15 @@ def _fresh(track: DetectorTrack, norm: np.ndarray) -> dict:
         "image_height": h,
         "names": list(track.names),
         "groups": {g: list(i) for g, i in track.groups.items()},
-        "frames": frames,
     }
+    out.write(json.dumps(head)[:-1] + ', "frames": [')
+    keys = ["x", "y"] + (["visibility"] if track.confidence is not None else [])
+    for t, frame in enumerate(track.frame_indices.tolist()):
+        entry: dict[str, Any] = {"frame": frame}
+        if track.timestamps is not None:
+            entry["timestamp"] = round(float(track.timestamps[t]), 6)
+        found = np.isfinite(norm[t]).all(axis=1).any()
+        extras = {"visibility": track.confidence[t]} if track.confidence is not None else {}
+        entry["landmarks"] = _marks(norm[t], extras, keys) if found else []
+        out.write(("" if t == 0 else ", ") + json.dumps(entry))
+    out.write("]}")

@@ -3,22 +3,26 @@
 Coordinates are flowmark pixels (x = column, y = row, (0, 0) the centre of the top-left
 pixel). `point` is a name or an index; points are ordered by index when every name is an
 integer, else by first appearance. Empty or `nan` x/y is a missing point. Other columns are
-kept when the track is written back.
+kept when the track is written back (only then are the file's lines held in memory: a
+478-point track of 5,000 frames is 2.4 million rows).
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from flowmark_core.landmarks import csv_rows
 from flowmark_core.landmarks.layouts import mediapipe_layout
-from flowmark_core.landmarks.reading import ReadOptions, bad, check_points, number, read_text
+from flowmark_core.landmarks.reading import ReadOptions, bad, check_points, number
 from flowmark_core.landmarks.track import DetectorTrack, SourceLayout
 
 FORMAT = "csv"
 REQUIRED = ("frame", "point", "x", "y")
+KNOWN = (*REQUIRED, "confidence", "timestamp")
 
 
 def header_columns(line: str) -> list[str]:
@@ -32,53 +36,143 @@ def looks_like(header: list[str]) -> bool:
 
 
 def _point_order(names: list[str]) -> list[str]:
-    unique = list(dict.fromkeys(names))
-    if all(n.strip().lstrip("-").isdigit() for n in unique):
-        return sorted(unique, key=lambda n: int(n))
-    return unique
+    if all(n.strip().lstrip("-").isdigit() for n in names):
+        return sorted(names, key=lambda n: int(n))
+    return names
+
+
+def _column(cells: list[str], dtype: type, path: Path, what: str, lines: list[int]) -> np.ndarray:
+    """A column of cells as numbers (C-speed); a bad cell is found row by row for its line.
+
+    `lines[n]` is the file line of data row n."""
+    try:
+        return np.array(cells, dtype=dtype)
+    except ValueError:
+        pass
+    out = np.empty(len(cells), dtype=dtype)
+    for n, cell in enumerate(cells):
+        if dtype is np.int64:
+            try:
+                out[n] = int(cell)
+            except ValueError:
+                raise bad(path, f"line {lines[n]}: {what} {cell!r} is not an integer") from None
+        else:
+            out[n] = number(cell, path, f"line {lines[n]}")
+    return out
 
 
 def read(path: Path, options: ReadOptions) -> DetectorTrack:
-    """Read a plain CSV track."""
-    lines = csv_rows.read_rows(path, read_text(path))
-    header = header_columns(lines[0])
+    """Read a plain CSV track (cells collected per column, converted by numpy)."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise bad(path, f"cannot be read ({exc.strerror})") from None
+    with handle:
+        header = [c.strip().lower() for c in next(csv.reader(handle), [])]
+        if looks_like(header) and all(c in KNOWN for c in header):
+            fast = _read_fast(path, header, options)
+            if fast is not None:
+                return fast
+        handle.seek(0)
+        return _read(path, handle, options)
+
+
+def _read_fast(path: Path, header: list[str], options: ReadOptions) -> DetectorTrack | None:
+    """numpy's C parser for a table of only the known columns; None when it cannot parse
+    it (empty cells, bad numbers: the row-by-row reader then names the line)."""
+    numeric = [i for i, c in enumerate(header) if c != "point"]
+    try:
+        table = np.loadtxt(
+            path, delimiter=",", skiprows=1, usecols=numeric, ndmin=2, encoding="utf-8-sig"
+        )
+        names = np.loadtxt(
+            path,
+            delimiter=",",
+            skiprows=1,
+            usecols=(header.index("point"),),
+            dtype=str,
+            ndmin=1,
+            quotechar='"',
+            encoding="utf-8-sig",
+        )
+    except ValueError:
+        return None
+    if not len(table) or not np.all(table[:, 0] == np.round(table[:, 0])):
+        return None
+    columns = {header[i]: table[:, j] for j, i in enumerate(numeric)}
+    frames = columns.pop("frame").astype(np.int64)
+    return _track(path, options, header, [], frames, np.char.strip(names), columns)
+
+
+def _read(path: Path, handle: TextIO, options: ReadOptions) -> DetectorTrack:
+    reader = csv.reader(handle)
+    raw_header = next(reader, [])
+    header = [c.strip().lower() for c in raw_header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise bad(path, f"expected columns frame,point,x,y[,confidence]; missing {missing[0]!r}")
-    col = {name: header.index(name) for name in header}
-    rows = [csv_rows.split(line) for line in lines[1:]]
-    if not rows:
+    wanted = [c for c in KNOWN if c in header]
+    index = [header.index(c) for c in wanted]
+    columns: list[list[str]] = [[] for _ in wanted]
+    keep_lines = any(c not in KNOWN for c in header)
+    lines: list[str] = [csv_rows.join(raw_header)] if keep_lines else []
+    width = len(header)
+    numbers: list[int] = []
+    for n, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) < width:
+            raise bad(path, f"line {n}: {len(row)} cells, expected {width}")
+        numbers.append(n)
+        for column, i in zip(columns, index):
+            column.append(row[i])
+        if keep_lines:
+            lines.append(csv_rows.join(row))
+    if not columns[0]:
         raise bad(path, "has a header but no rows")
-    frames, names = [], []
-    for n, row in enumerate(rows, start=2):
-        if len(row) < len(header):
-            raise bad(path, f"line {n}: {len(row)} cells, expected {len(header)}")
-        try:
-            frames.append(int(row[col["frame"]].strip()))
-        except ValueError:
-            raise bad(path, f"line {n}: frame {row[col['frame']]!r} is not an integer") from None
-        names.append(row[col["point"]].strip())
-    order = _point_order(names)
-    point_of = {name: k for k, name in enumerate(order)}
-    frame_ids = np.array(sorted(set(frames)), dtype=np.int64)
-    row_of = {int(f): t for t, f in enumerate(frame_ids)}
+    cells = dict(zip(wanted, columns))
+    frames = _column(cells["frame"], np.int64, path, "frame", numbers)
+    names = np.char.strip(np.array(cells["point"]))
+    values = {
+        c: _column(cells[c], np.float64, path, c, numbers)
+        for c in wanted
+        if c not in ("frame", "point")
+    }
+    return _track(path, options, header, lines, frames, names, values)
+
+
+def _track(path, options, header, lines, frames, names, values):
+    unique, first, codes = np.unique(names, return_index=True, return_inverse=True)
+    order = _point_order([str(n) for n in unique[np.argsort(first)]])
+    position = {name: k for k, name in enumerate(order)}
+    remap = np.array([position[str(n)] for n in unique], dtype=np.int64)
+    frame_ids, t_idx = np.unique(frames, return_inverse=True)
+    k_idx = remap[codes]
+    flat = t_idx * len(order) + k_idx
+    if len(np.unique(flat)) != len(flat):
+        first_twice = int(np.flatnonzero(np.bincount(flat) > 1)[0])
+        t, k = divmod(first_twice, len(order))
+        raise bad(path, f"frame {frame_ids[t]}, point {order[k]!r} appears twice")
     pts = np.full((len(frame_ids), len(order), 2), np.nan)
-    conf = np.full(pts.shape[:2], np.nan) if "confidence" in col else None
-    stamps = np.full(len(frame_ids), np.nan) if "timestamp" in col else None
-    line_of = np.full(pts.shape[:2], -1, dtype=np.int64)
-    for n, (row, frame, name) in enumerate(zip(rows, frames, names)):
-        t, k = row_of[frame], point_of[name]
-        if line_of[t, k] >= 0:
-            raise bad(path, f"line {n + 2}: frame {frame}, point {name!r} appears twice")
-        line_of[t, k] = n + 1
-        where = f"line {n + 2}"
-        pts[t, k] = number(row[col["x"]], path, where), number(row[col["y"]], path, where)
-        if conf is not None:
-            conf[t, k] = number(row[col["confidence"]], path, where)
-        if stamps is not None:
-            stamps[t] = number(row[col["timestamp"]], path, where)
+    pts[t_idx, k_idx, 0] = values["x"]
+    pts[t_idx, k_idx, 1] = values["y"]
+    conf = None
+    if "confidence" in values:
+        conf = np.full(pts.shape[:2], np.nan)
+        conf[t_idx, k_idx] = values["confidence"]
+    times = None
+    if "timestamp" in values:
+        times = np.full(len(frame_ids), np.nan)
+        times[t_idx] = values["timestamp"]
+        times = None if np.isnan(times).any() else times
     check_points(path, pts)
-    cells = csv_rows.CellMap(line_of, np.full(len(order), col["x"]), np.full(len(order), col["y"]))
+    details: dict[str, object] = {}
+    if lines:
+        line_of = np.full(pts.shape[:2], -1, dtype=np.int64)
+        line_of[t_idx, k_idx] = np.arange(1, len(flat) + 1)
+        xc, yc = header.index("x"), header.index("y")
+        cells = csv_rows.CellMap(line_of, np.full(len(order), xc), np.full(len(order), yc))
+        details = {"lines": lines, "cells": cells}
     known = mediapipe_layout(len(order))
     detector, groups = "unknown", {}
     if known is not None and tuple(order) == known[1]:
@@ -90,10 +184,9 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
         groups=groups,
         detector=detector,
         fps=options.fps,
-        frame_size=None,
         frame_indices=frame_ids,
-        timestamps=None if stamps is None or np.isnan(stamps).any() else stamps,
-        source=SourceLayout(FORMAT, {"lines": lines, "cells": cells}),
+        timestamps=times,
+        source=SourceLayout(FORMAT, details),
     )
 
 
@@ -102,9 +195,9 @@ def _fmt(value: float) -> str:
 
 
 def write(track: DetectorTrack, path: Path) -> None:
-    """Write `track` as a plain CSV (its own lines patched when it was read from one)."""
-    details = track.source.details if track.format == FORMAT else None
-    if details is not None:
+    """Write `track` as a plain CSV (its own lines patched when it had other columns)."""
+    details = track.source.details if track.format == FORMAT else None  # type: ignore[union-attr]
+    if details and "lines" in details:
         lines = csv_rows.patch_lines(details["lines"], details["cells"], track.points, _fmt)
         csv_rows.write_lines(path, lines)
         return
@@ -113,18 +206,20 @@ def write(track: DetectorTrack, path: Path) -> None:
         header.append("confidence")
     if track.timestamps is not None:
         header.append("timestamp")
-    out = [",".join(header)]
-    for t, frame in enumerate(track.frame_indices.tolist()):
-        for k, name in enumerate(track.names):
-            x, y = track.points[t, k]
-            cells = [str(frame), name, _cell(x), _cell(y)]
-            if track.confidence is not None:
-                cells.append(_cell(track.confidence[t, k]))
-            if track.timestamps is not None:
-                cells.append(f"{track.timestamps[t]:.6f}")
-            out.append(csv_rows.join(cells))
-    csv_rows.write_lines(path, out)
+    names = [csv_rows.join([n]) for n in track.names]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(",".join(header) + "\n")
+        for t, frame in enumerate(track.frame_indices.tolist()):
+            stamp = f",{track.timestamps[t]:.6f}" if track.timestamps is not None else ""
+            xy = track.points[t].tolist()
+            conf = track.confidence[t].tolist() if track.confidence is not None else None
+            rows = []
+            for k, name in enumerate(names):
+                x, y = xy[k]
+                extra = f",{_cell(conf[k])}" if conf is not None else ""
+                rows.append(f"{frame},{name},{_cell(x)},{_cell(y)}{extra}{stamp}\n")
+            out.write("".join(rows))
 
 
 def _cell(value: float) -> str:
-    return "nan" if not np.isfinite(value) else _fmt(float(value))
+    return "nan" if value != value or value in (np.inf, -np.inf) else _fmt(value)

@@ -10,7 +10,7 @@ import pytest
 from flowmark_core.errors import InputFileError
 from flowmark_core.landmarks.formats import detect_format, read_track, write_track
 
-TEXT = """frame,point,x,y,confidence,note
+TEXT = """Frame,Point,X,Y,Confidence,Note
 0,nose,10.5,20.25,0.9,a
 0,chin,11,30,0.8,b
 2,nose,12.5,21,1.0,c
@@ -40,7 +40,10 @@ def test_round_trip_keeps_other_columns(tmp_path: Path) -> None:
     write_track(moved, out)
     again = read_track(out)
     np.testing.assert_allclose(again.points, moved.points)
-    assert out.read_text().splitlines()[1] == "0,nose,11.5000,18.2500,0.9,a"
+    assert out.read_text().splitlines()[:2] == [
+        "Frame,Point,X,Y,Confidence,Note",
+        "0,nose,11.5000,18.2500,0.9,a",
+    ]
     assert out.read_text().splitlines()[4] == "2,chin,,,0.0,d"
 
 
