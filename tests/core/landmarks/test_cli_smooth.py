@@ -143,3 +143,42 @@ def test_bad_options(texture_clip: Path, tmp_path: Path, capsys, extra, out_name
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1, err
     assert src.read_bytes() == before and (out == src or not out.exists())
+
+
+def _table(noisy_filter: str, clean_filter: str) -> dict:
+    def winner(name: str, params: dict) -> dict:
+        return {"name": name, "params": params, "nmj_change": -0.4, "nme_change": 0.0, "lag": 0.5}
+
+    features = {"noise": 1.0, "jumps": 1.0, "missing": 1.0, "flicker": 1.0}
+    return {
+        "feature_spread": {"noise": 0.01, "jumps": 0.05, "missing": 0.1, "flicker": 0.01},
+        "splits": {
+            "clean": {
+                "condition": {**dict.fromkeys(features, 0.0)},
+                "winner": winner(clean_filter, {"window": 5}),
+                "winner_causal": winner("one-euro", {}),
+            },
+            "noisy": {
+                "condition": {"noise": 0.05, "jumps": 0.0, "missing": 0.0, "flicker": 0.0},
+                "winner": winner(noisy_filter, {"window": 9}),
+                "winner_causal": winner("kalman", {}),
+            },
+        },
+    }
+
+
+def test_auto_takes_the_nearest_split_and_says_why(
+    texture_clip: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from flowmark_core.stabilize import auto
+
+    monkeypatch.setattr(auto, "load_table", lambda: _table("savgol", "savgol"))
+    src = _write_pose(tmp_path / "pose.json", _line_track())  # a clean line: the clean split
+    out = tmp_path / "auto.json"
+    assert main(["smooth", str(texture_clip), str(src), "--filter", "auto", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "auto chose savgol" in captured.err and "'clean' train split" in captured.err
+    assert "with savgol (window=5)" in captured.out
+    np.testing.assert_allclose(
+        read_track(out, frame_size=TEXTURE_SIZE).points, _line_track(), atol=1e-3
+    )
