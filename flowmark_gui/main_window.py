@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.messages_dock.hide()
         self.messages.changed.connect(lambda: self.status.show_log_counts(*self.messages.counts()))
         self.messages.error_added.connect(self.show_messages)
+        self.messages.emptied.connect(self.messages_dock.hide)
         self.status.log_button.clicked.connect(self.show_messages)
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
@@ -270,6 +271,8 @@ class MainWindow(QMainWindow):
             self.camera.start(value)
 
     def _on_camera_frame(self, frame: object) -> None:
+        if not self.camera_mode:  # the camera's figures belong to Camera mode only
+            return
         fps = getattr(frame, "fps", 0.0)
         latency = getattr(frame, "latency_ms", 0.0)
         self.status.set_camera_stats(f"camera {fps:.1f} fps · latency {latency:.0f} ms")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,7 +43,7 @@ class CameraPanel(QWidget):
         self.gallery = AvatarGallery(camera)
         self._ghost_opacity = 0.0
         self._ghost: np.ndarray | None = None
-        views = QSplitter(Qt.Orientation.Horizontal)
+        views = self.views = QSplitter(Qt.Orientation.Horizontal)
         views.addWidget(self.live)
         views.addWidget(self.result)
         side = QWidget()
@@ -87,6 +88,16 @@ class CameraPanel(QWidget):
         self.live.set_frame(frame.driving, layers, size)
         self.result.set_frame(frame.output, PaneLayers(), size)
         self.live.caption.setText(f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Camera and result side by side when there is width, else one above the other
+        (a small window gave each a sliver ~170 px wide)."""
+        super().resizeEvent(event)
+        views = self.views
+        vertical = views.width() < 1.2 * views.height()
+        wanted = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
+        if views.orientation() != wanted:
+            views.setOrientation(wanted)
 
     def set_guidance(self, text: str) -> None:
         """Show one line above the camera views ("" hides it)."""

@@ -26,6 +26,7 @@ from flowmark_gui.views.pg_setup import configure_pyqtgraph
 
 ARROW_RGB = (255, 255, 255)
 OCCLUSION_OPACITY = 0.55
+MIN_ARROW_FRACTION = 1 / 150  # shorter motion arrows (of the pane's side) are not drawn
 
 
 def dropped_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
@@ -177,6 +178,8 @@ class FrameView(QWidget):
         if overlays.motion and layers.motion is not None:
             segments = motion_segments(layers.motion, pixels) * (side / pixels)
             segments = segments + np.array([left, top])
+            lengths = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=1)
+            segments = segments[lengths >= side * MIN_ARROW_FRACTION]  # no still-face dots
             heads = arrow_heads(segments, side / 60.0)
             self.arrows.set_segments(np.concatenate([segments, heads]), ARROW_RGB, 1.2, 220)
         else:

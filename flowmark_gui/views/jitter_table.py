@@ -30,6 +30,13 @@ TOOLTIPS = (
 )
 
 
+EXPLANATION = (
+    "resid.: how far a keypoint moves against the picture under it (optical flow), in px "
+    "a frame; acc.: how jerky its path is, px/frame². Lower is steadier; stab. is after "
+    "the stabiliser."
+)
+
+
 def _fmt(value: float) -> str:
     return "–" if not math.isfinite(value) else f"{value:.2f}"
 
@@ -52,15 +59,29 @@ class JitterTable(QWidget):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumWidth(360)
+        self._fix_column_widths()
         self.table.cellClicked.connect(self._on_click)
         self.summary = QLabel("")
+        self.explain = QLabel(EXPLANATION)
+        self.explain.setWordWrap(True)
+        self.explain.setStyleSheet("color: #9aa0a6")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.explain)
         session.track_changed.connect(self.refresh)
         session.selection_changed.connect(self.show_selection)
         self.refresh()
+
+    def _fix_column_widths(self) -> None:
+        """Columns as wide as their header or "● 99" / "999.99", whatever the numbers: the
+        layout stays put when the stabiliser or the video changes."""
+        metrics = self.table.fontMetrics()
+        for col, header in enumerate(HEADERS):
+            sample = "● 99" if col == 0 else "999.99"
+            width = max(metrics.horizontalAdvance(header), metrics.horizontalAdvance(sample))
+            self.table.setColumnWidth(col, width + 18)
 
     def selected_rows(self) -> list[int]:
         """Rows highlighted in the table (what the user sees as selected)."""
@@ -100,7 +121,6 @@ class JitterTable(QWidget):
             self.table.setItem(k, 0, swatch)
             for col, value in enumerate(self.values(k), start=1):
                 self.table.setItem(k, col, QTableWidgetItem(_fmt(value)))
-        self.table.resizeColumnsToContents()
         self.show_selection()
         if info is None:
             self.summary.setText("")

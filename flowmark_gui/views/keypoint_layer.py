@@ -17,6 +17,7 @@ from flowmark_gui.views.graphics_items import SegmentsItem
 
 DOT_SIZE = 10
 SELECTED_SIZE = 15
+RAW_SIZE = 13
 LABEL_GAP_PX = 14  # labels closer than this (screen px) to a shown one are left out
 
 
@@ -45,15 +46,17 @@ class KeypointLayer(QObject):
     def __init__(self, box: pg.ViewBox) -> None:
         super().__init__()
         self.jacobians = SegmentsItem()
-        self.raw = pg.ScatterPlotItem(pxMode=True, symbol="x", size=8)
+        # Raw keypoints: a large × over the dot (under it, it was invisible), not clickable.
+        self.raw = pg.ScatterPlotItem(pxMode=True, symbol="x", size=RAW_SIZE)
+        self.raw.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.dots = pg.ScatterPlotItem(pxMode=True, hoverable=True)
         self.dots.sigClicked.connect(self._on_click)
         self._labels: list[pg.TextItem] = []
         self._styles: dict[tuple[int, bool], tuple[QBrush, QPen]] = {}
-        self._raw_pens: dict[int, QPen] = {}
+        self._raw_styles: dict[int, tuple[QBrush, QPen]] = {}
         self._box = box
         self._dots_shown = True
-        for item, z in ((self.jacobians, 20), (self.raw, 21), (self.dots, 22)):
+        for item, z in ((self.jacobians, 20), (self.dots, 21), (self.raw, 22)):
             item.setZValue(z)
             box.addItem(item)
 
@@ -75,10 +78,11 @@ class KeypointLayer(QObject):
             self._styles[key] = (pg.mkBrush(*keypoint_colour(k)), pen)
         return self._styles[key]
 
-    def _raw_pen(self, k: int) -> QPen:
-        if k not in self._raw_pens:
-            self._raw_pens[k] = pg.mkPen(*keypoint_colour(k), width=1.5)
-        return self._raw_pens[k]
+    def _raw_style(self, k: int) -> tuple[QBrush, QPen]:
+        """The keypoint's colour outlined in black: seen on its own dot and off it."""
+        if k not in self._raw_styles:
+            self._raw_styles[k] = (pg.mkBrush(*keypoint_colour(k)), pg.mkPen("k", width=1))
+        return self._raw_styles[k]
 
     def clear(self) -> None:
         self._hide_dots()
@@ -137,8 +141,9 @@ class KeypointLayer(QObject):
             label.hide()
         if overlays.raw_keypoints and raw is not None:
             raw_pts = np.asarray(raw, np.float64) * scale + shift
+            styles = [self._raw_style(k) for k in range(len(raw_pts))]
             self.raw.setData(
-                pos=raw_pts, pen=[self._raw_pen(k) for k in range(len(raw_pts))], brush=None
+                pos=raw_pts, brush=[b for b, _p in styles], pen=[p for _b, p in styles]
             )
         else:
             self.raw.clear()

@@ -1,5 +1,7 @@
-"""The message log: every warning and error stays listed until the user dismisses it (the
-status bar shows only the latest message, and only for a while)."""
+"""The message log: every message stays listed until the user dismisses it (the status bar
+shows only the latest one, and only for a while): warnings and errors in colour, information
+in grey, so nothing said is lost and the log is never empty once something was said.
+"Dismiss all" empties it and closes its dock (`emptied`)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_gui.session import ERROR, WARNING, Session
+from flowmark_gui.session import ERROR, INFO, WARNING, Session
 
-COLOURS = {ERROR: "#ff6e6e", WARNING: "#f9ab00"}
-MARKS = {ERROR: "✖", WARNING: "⚠"}
+COLOURS = {ERROR: "#ff6e6e", WARNING: "#f9ab00", INFO: "#9aa0a6"}
+MARKS = {ERROR: "✖", WARNING: "⚠", INFO: "ℹ"}
+MAX_INFO = 200  # information lines kept (the oldest go first)
 LEVEL_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -29,6 +32,7 @@ class MessageLog(QWidget):
 
     changed = Signal()
     error_added = Signal()
+    emptied = Signal()  # "Dismiss all"
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,9 +56,14 @@ class MessageLog(QWidget):
         session.message.connect(self.add)
 
     def add(self, text: str, level: str) -> None:
-        """List a warning or an error (information messages stay in the status bar)."""
-        if level not in (ERROR, WARNING):
+        """List a message (information too: it left the status bar after a few seconds)."""
+        if level not in MARKS:
             return
+        if level == INFO and len(self.messages(INFO)) >= MAX_INFO:
+            oldest = next(
+                i for i in range(self.list.count()) if self.list.item(i).data(LEVEL_ROLE) == INFO
+            )
+            self.list.takeItem(oldest)
         stamp = time.strftime("%H:%M:%S")
         item = QListWidgetItem(f"{MARKS[level]} {stamp}  {text}")
         item.setToolTip(text)
@@ -83,3 +92,4 @@ class MessageLog(QWidget):
     def dismiss_all(self) -> None:
         self.list.clear()
         self.changed.emit()
+        self.emptied.emit()

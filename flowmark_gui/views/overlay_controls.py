@@ -25,6 +25,20 @@ TOGGLES = (
 )
 
 
+EXPLANATIONS = {
+    "keypoints": "dots: the model's keypoints, one colour each (the same in every view and "
+    "in the plots); click one to select it",
+    "raw_keypoints": "×: where the detector put a keypoint before stabilisation (on the dot "
+    "when nothing is smoothed)",
+    "jacobians": "axes: how the region around each keypoint is turned and stretched",
+    "heatmaps": "heatmaps: where each keypoint's detector looks (brighter: surer)",
+    "motion": "arrows (Result): where each part of the picture is taken from in the source; "
+    "none on a face that does not move",
+    "occlusion": "occlusion (Result): magenta marks what the source does not show, which "
+    "the model has to invent (mouth inside, a turned cheek); clear parts are copied",
+}
+
+
 class OverlayControls(QGroupBox):
     """Checkboxes bound to `session.overlays`."""
 
@@ -53,6 +67,10 @@ class OverlayControls(QGroupBox):
         form.addRow("heatmaps of", self.scope)
         form.addRow(self.scope_hint)
         form.addRow("heatmap opacity", self.opacity)
+        self.explain = QLabel("")
+        self.explain.setWordWrap(True)
+        self.explain.setStyleSheet("color: #9aa0a6")
+        form.addRow(self.explain)
         session.overlays_changed.connect(self._sync)
         session.selection_changed.connect(self._sync)
         self._sync()
@@ -73,3 +91,5 @@ class OverlayControls(QGroupBox):
         self.scope.setEnabled(overlays.heatmaps)
         nothing_chosen = overlays.heatmap_selected_only and not self.session.selection
         self.scope_hint.setVisible(overlays.heatmaps and nothing_chosen)
+        shown = [text for field, text in EXPLANATIONS.items() if getattr(overlays, field)]
+        self.explain.setText("\n".join(shown))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWi
 
 from flowmark_gui.session import ERROR, WARNING, Session
 
-TIMEOUT_MS = {"info": 5000, "warning": 15000, "error": 20000}
+TIMEOUT_MS = {"info": 12000, "warning": 20000, "error": 30000}  # all stay in the message log
 COLOURS = {"info": "", "warning": "color: #f9ab00;", "error": "color: #ff6e6e;"}
 ETA_AFTER_S = 1.0  # estimate the time left once a task has run this long
 
@@ -37,8 +37,12 @@ class ElidedLabel(QLabel):
 
     MIN_WIDTH = 80
 
+    def __init__(self, text: str = "", min_width: int = MIN_WIDTH) -> None:
+        super().__init__(text)
+        self.min_width = min_width
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(self.MIN_WIDTH, super().minimumSizeHint().height())
+        return QSize(self.min_width, super().minimumSizeHint().height())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
@@ -52,8 +56,7 @@ class StatusBar(QStatusBar):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.message = QLabel("")
-        self.message.setMinimumWidth(120)
+        self.message = ElidedLabel("", 160)  # "…" where it does not fit; all in the log
         self.log_button = QToolButton()
         self.log_button.setAutoRaise(True)
         self.log_button.setToolTip("warnings and errors stay in the message log until dismissed")
@@ -128,6 +131,9 @@ class StatusBar(QStatusBar):
         info = handle.info
         note = " (untrained)" if info.random_weights else ""
         text = f"model: {info.name}{note} · {info.image_size}px · {info.num_kp} kp"
+        # the name is never cut: only the card's summary after it may end in "…"
+        self.model.min_width = min(self.model.fontMetrics().horizontalAdvance(text) + 8, 420)
+        self.model.updateGeometry()
         if info.card is not None:  # what the model is for, the whole card on hover
             text += f" — {info.card.summary}"
         self.model.setText(text)

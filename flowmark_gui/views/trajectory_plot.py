@@ -14,6 +14,7 @@ from flowmark_gui.views.pg_setup import configure_pyqtgraph
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 RAW_ALPHA = 120
 EMPTY_RANGE = (0.0, 100.0)  # the frame axis before a video is tracked
+LEGEND_HEIGHT = 22
 
 
 class TrajectoryPlot(QWidget):
@@ -31,7 +32,10 @@ class TrajectoryPlot(QWidget):
         self.plot_y = self.widget.addPlot(row=1, col=0)
         self.plot_y.setXLink(self.plot_x)
         self.plot_x.getAxis("bottom").setStyle(showValues=False)  # shared with the plot below
-        self.legend = self.plot_x.addLegend(offset=(-8, 4), labelTextSize="8pt")
+        # The legend sits in its own row under the plots, never over the curves.
+        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=2)
+        self.widget.addItem(self.legend, row=2, col=0)
+        self.widget.ci.layout.setRowFixedHeight(2, LEGEND_HEIGHT)
         self.legend_raw = pg.PlotDataItem(
             pen=None, symbol="o", symbolSize=4, symbolPen=None, symbolBrush=(220, 220, 220)
         )
@@ -43,6 +47,10 @@ class TrajectoryPlot(QWidget):
                 plot.getAxis(side).setCacheMode(CACHE)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
+            # Fixed ranges: a drag that misses the thin cursor must not pan the plot; a
+            # click anywhere moves the cursor there instead (`_on_click`).
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
             for side in ("left", "bottom"):  # "frame (x0.001)" before a video: never
                 plot.getAxis(side).enableAutoSIPrefix(False)
             plot.setXRange(*EMPTY_RANGE, padding=0)
@@ -52,6 +60,7 @@ class TrajectoryPlot(QWidget):
             cursor.sigPositionChanged.connect(self._on_cursor)
             plot.addItem(cursor)
             self.cursors.append(cursor)
+        self.widget.scene().sigMouseClicked.connect(self._on_click)
         self.plot_y.setLabel("bottom", "frame")
         self.plot_y.invertY(True)  # image rows grow downwards; so does the curve
         self.raw_curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
@@ -152,6 +161,16 @@ class TrajectoryPlot(QWidget):
                 cursor.blockSignals(True)
                 cursor.setValue(index)
                 cursor.blockSignals(False)
+
+    def _on_click(self, event: object) -> None:
+        """A click on either plot puts the cursor (and the timeline) at that frame."""
+        if self.session.length == 0:
+            return
+        pos = event.scenePos()  # type: ignore[attr-defined]
+        for plot in (self.plot_x, self.plot_y):
+            if plot.vb.sceneBoundingRect().contains(pos):
+                self.session.set_index(round(plot.vb.mapSceneToView(pos).x()))
+                return
 
     def _on_cursor(self, cursor: pg.InfiniteLine) -> None:
         index = round(cursor.value())

@@ -11,6 +11,7 @@ from flowmark_core.animate import Animator
 from flowmark_core.errors import InputFileError
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.session import ERROR
+from flowmark_gui.views.message_log import LEVEL_ROLE
 from flowmark_gui.views.status_bar import progress_text
 from flowmark_gui.workers.base import WorkerThread, one_line
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory
@@ -93,11 +94,17 @@ def test_every_error_stays_in_the_message_log_until_dismissed(
     assert all("emptydir" in text for text in log.messages(ERROR))
     assert window.messages_dock.isVisible()
     assert window.status.log_button.isVisible() and "2" in window.status.log_button.text()
-    log.list.item(0).setSelected(True)
+    first_error = next(
+        log.list.item(i)
+        for i in range(log.list.count())
+        if log.list.item(i).data(LEVEL_ROLE) == ERROR
+    )
+    first_error.setSelected(True)
     log.dismiss_button.click()
     assert len(log.messages(ERROR)) == 1
-    log.clear_button.click()
+    log.clear_button.click()  # Dismiss all: the log is empty and its dock closes
     assert log.messages() == [] and not window.status.log_button.isVisible()
+    assert not window.messages_dock.isVisible()
 
 
 def test_progress_text_fits_and_estimates_the_time_left(loaded: MainWindow) -> None:

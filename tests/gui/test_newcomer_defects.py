@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from flowmark_core.geometry import make_coordinate_grid
 from flowmark_gui.dialogs import confirm
 from flowmark_gui.main_window import MainWindow
+from flowmark_gui.overlays import PaneLayers
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 from tests.gui.test_camera import camera_window
 from tests.gui.test_export import hold_after_first_frame
@@ -168,3 +170,21 @@ def test_avatar_keys_are_offered_only_for_avatars_in_the_gallery(
     enabled = [n for n in range(1, 10) if window.actions[f"avatar_{n}"].isEnabled()]
     assert enabled == [1, 2]
     assert not gallery.hint.isVisible()
+
+
+# -- 11. overlays that explain themselves -----------------------------------------------------
+def test_a_still_face_has_no_motion_arrows_and_the_overlays_say_what_they_show(
+    loaded: MainWindow,
+) -> None:
+    session = loaded.session
+    assert session.index == session.options.reference_index == 0  # no motion at the reference
+    session.set_overlays(motion=True, occlusion=True)
+    result = loaded.panes.result
+    assert result.arrows.segment_count == 0  # was a grid of white dots
+    explain = loaded.controls.overlays.explain.text()
+    assert "none on a face that does not move" in explain and "magenta" in explain
+    # The same pane with a picture that moves by a tenth of its width: arrows.
+    size = session.image_size
+    moved = make_coordinate_grid(size // 4, size // 4).numpy() + np.float32([0.2, 0.0])
+    result.set_frame(session.displayed.output, PaneLayers(motion=moved), size)
+    assert result.arrows.segment_count > 0
