@@ -65,13 +65,20 @@ def flow_samples(clip: Clip) -> FlowSamples:
     return sample_flow(anchors, clip.frames, clip.frames.shape[1:3])
 
 
-def smooth(clip: Clip, name: str, params: dict, samples: FlowSamples | None = None) -> np.ndarray:
-    """The clip's track smoothed by one filter setting."""
-    if name == "flow-offline" and samples is not None:
+def smooth(
+    clip: Clip,
+    name: str,
+    params: dict,
+    samples: FlowSamples | None = None,
+    strength: dict[str, float] | None = None,
+) -> np.ndarray:
+    """The clip's track smoothed by one filter setting (optionally per-region strength)."""
+    if name == "flow-offline" and samples is not None and strength is None:
         size = clip.frames.shape[1:3]
         return FlowOfflineStabilizer(size, **params).smooth_samples(clip.raw, None, samples)[0]
     frames = list(clip.frames) if name in ("flow", "flow-offline") else None
-    return smooth_track(clip.raw, frames, name, params, clip.fps)
+    return smooth_track(clip.raw, frames, name, params, clip.fps, groups=GROUPS,
+                        region_strength=strength)  # fmt: skip
 
 
 def pooled(clips: list[Clip], tracks: list[np.ndarray]) -> dict[str, float]:
@@ -174,6 +181,11 @@ def report(args: argparse.Namespace) -> None:
             }
             default = {"params": {}, **pooled(clips, [smooth(c, name, {}) for c in clips])}
             rows[f"{name} (defaults)"] = default
+        win = table["splits"][preset]["winner"]
+        soft = {"mouth": 0.5, "eyes": 0.5}
+        tracks = [smooth(c, win["name"], win["params"], strength=soft) for c in clips]
+        rows[f"{win['name']} (mouth, eyes at strength 0.5)"] = {"params": win["params"],
+                                                               **pooled(clips, tracks)}  # fmt: skip
         choices = [choose_filter(c.raw, c.frames, c.fps, table=table) for c in clips]
         auto_tracks = [smooth(c, ch.name, ch.params) for c, ch in zip(clips, choices)]
         rows["auto"] = {"choices": [ch.name for ch in choices], "reason": choices[0].reason,
