@@ -73,3 +73,19 @@ def test_changing_point_count(tmp_path: Path) -> None:
     (folder / "clip_000000000010_keypoints.json").write_text(json.dumps(doc))
     with pytest.raises(InputFileError, match="face_keypoints_2d has 68 points, expected 70"):
         read_track(folder)
+
+
+def test_dwpose_normalised_canvas(tmp_path: Path) -> None:
+    folder = tmp_path / "dwpose"
+    folder.mkdir()
+    pose = [v for k in range(18) for v in (0.25, 0.5, 1.0 if k else 0.0)]
+    doc = {"people": [{"pose_keypoints_2d": pose}], "canvas_width": 200, "canvas_height": 100}
+    (folder / "frame_0.json").write_text(json.dumps(doc))
+    track = read_track(folder)
+    assert track.frame_size == (200, 100) and track.names[1] == "pose/neck"
+    assert track.points[0, 1].tolist() == [49.5, 49.5]  # 0.25 * 200 - 0.5, 0.5 * 100 - 0.5
+    assert np.isnan(track.points[0, 0]).all()
+    out = tmp_path / "out"
+    write_track(track.with_points(track.points + 0.5), out)
+    written = json.loads((out / "frame_0.json").read_text())["people"][0]["pose_keypoints_2d"]
+    assert written[3:6] == [0.2525, 0.505, 1.0] and written[:3] == [0.25, 0.5, 0.0]
