@@ -6,6 +6,7 @@ DistributedDataParallel forward covers every use of the detector in a step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -23,6 +24,9 @@ from flowmark_core.models.discriminator import (
     feature_matching_loss,
     generator_gan_loss,
 )
+
+Discriminate = Callable[[list[torch.Tensor]], list[tuple[list[torch.Tensor], torch.Tensor]]]
+"""A discriminator's forward: image pyramid -> per scale (features, patch scores)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,12 @@ class TrainingObjective(nn.Module):
         self.reconstruction = ReconstructionLoss(
             t.scales, vgg, lc.perceptual, lc.reconstruction_l1, lc.reconstruction_ssim
         )
-        self.discriminator = discriminator  # not a parameter owner here; trained by the Trainer
+        # The discriminator is called, not owned: as a submodule its parameters would also be
+        # the objective's, inside the objective's DDP wrap (beside the Trainer's own wrap of
+        # the discriminator) and its state. The Trainer trains and saves it on its own.
+        self.discriminate: Discriminate | None = (
+            None if discriminator is None else discriminator.__call__
+        )
 
     def forward(self, batch: TrainBatch, flow_scale: float) -> ObjectiveOutput:
         """Losses of one batch; `flow_scale` is the warm-up factor of the flow loss (0..1)."""
@@ -134,15 +143,15 @@ class TrainingObjective(nn.Module):
                 terms["flow_jacobian"] = flow_scale * fc.jacobian_weight * flow_terms.jacobian
             if flow_terms.heatmap is not None and fc.heatmap_weight > 0:
                 terms["flow_heatmap"] = flow_scale * fc.heatmap_weight * flow_terms.heatmap
-        if self.discriminator is not None and (lc.generator_gan > 0 or lc.feature_matching > 0):
+        if self.discriminate is not None and (lc.generator_gan > 0 or lc.feature_matching > 0):
             pyr_fake = self.reconstruction.pyramid(pred)
             pyr_real = self.reconstruction.pyramid(batch.driving)
-            fake = self.discriminator(pyr_fake)
+            fake = self.discriminate(pyr_fake)
             if lc.generator_gan > 0:
                 terms["generator_gan"] = lc.generator_gan * generator_gan_loss([s for _, s in fake])
             if lc.feature_matching > 0:
                 with torch.no_grad():
-                    real = self.discriminator(pyr_real)
+                    real = self.discriminate(pyr_real)
                 terms["feature_matching"] = lc.feature_matching * feature_matching_loss(
                     [f for f, _ in real], [f for f, _ in fake]
                 )
