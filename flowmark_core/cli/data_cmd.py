@@ -247,8 +247,8 @@ def _run_portrait_synth(args: argparse.Namespace) -> int:
         f"wrote {s.counts['train']} train and {s.counts['test']} test videos to {args.out} "
         f"from {s.portraits_used} portraits of {s.identities['train']} train and "
         f"{s.identities['test']} test identities in {seconds:.1f} s; skipped {s.no_face} "
-        f"portrait(s) without a face, {s.unreadable} unreadable, {s.excluded} of excluded "
-        "identities\n"
+        f"portrait(s) without a face, {s.turned} turned too far, {s.unreadable} unreadable, "
+        f"{s.excluded} of excluded identities\n"
     )
     return 0
 

@@ -9,8 +9,9 @@ looks use only photos of held-out real people (`portrait_split`). Identities exc
 Only the photos the looks need are meshed, once each (`portrait_cache`, in the temporary
 folder, removed before the data set is renamed into place): every split's photos are taken in
 their round-robin order and meshed until the split has a face per look or runs out of photos;
-a photo with no face is skipped and counted. OUT also gets `portraits.tsv` (video, split,
-identity, portrait) and a `portraits` entry in `dataset.json`.
+a photo with no face, or a face turned more than `portrait_cache.MAX_YAW_DEG`, is skipped and
+counted. OUT also gets `portraits.tsv` (video, split, identity, portrait) and a `portraits`
+entry in `dataset.json`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from flowmark_core.data.synthetic.faces_photo import portrait_clip
 from flowmark_core.data.synthetic.identities import VideoPlan, plan_dataset
 from flowmark_core.data.synthetic.portrait_cache import (
     FITTED,
+    MAX_YAW_DEG,
     NO_FACE,
+    TURNED,
     UNREADABLE,
     fit_portrait,
     load_face,
@@ -61,6 +64,7 @@ class PortraitSummary:
     identities: dict[str, int] = field(default_factory=dict)  # real people used per split
     portraits_used: int = 0
     no_face: int = 0  # photos meshed in which no face was found
+    turned: int = 0  # photos whose face is turned too far (`portrait_cache.MAX_YAW_DEG`)
     unreadable: int = 0
     excluded: int = 0  # photos of excluded identities
 
@@ -87,6 +91,7 @@ def _fit_needed(
     split: PortraitSplit,
     looks: dict[str, int],
     cache: Path,
+    max_yaw: float,
     workers: int,
     progress: bool,
 ) -> tuple[dict[str, list[tuple[Portrait, Path]]], dict[Path, str]]:
@@ -110,14 +115,14 @@ def _fit_needed(
             if not todo:
                 break
             bar.total += len(todo)
-            tasks = [(p.path, p.name, cache / f"{index[p.path]}.npz") for p in todo]
+            tasks = [(p.path, p.name, cache / f"{index[p.path]}.npz", max_yaw) for p in todo]
             results = _run(_fit_task, tasks, workers, bar)
             status.update(dict(results))
     chosen = {name: [(p, cache / f"{index[p.path]}.npz") for p in fitted(name)] for name in looks}
     return chosen, status
 
 
-def _fit_task(task: tuple[Path, str, Path]) -> tuple[Path, str]:
+def _fit_task(task: tuple[Path, str, Path, float]) -> tuple[Path, str]:
     return task[0], fit_portrait(task)
 
 
@@ -126,20 +131,24 @@ def _check_faces(
     looks: dict[str, int],
     split: PortraitSplit,
     folder: Path,
-    meshed: int,
+    summary: PortraitSummary,
+    max_yaw: float,
 ) -> None:
     """One line naming what is at fault when a split that needs faces has none."""
     empty = [name for name, want in looks.items() if want > 0 and not chosen[name]]
     if not empty:
         return
+    turned = f" ({summary.turned} turned more than {max_yaw:g} degrees)" if summary.turned else ""
     if all(not faces for faces in chosen.values()):
+        meshed = summary.no_face + summary.turned + summary.unreadable
         raise InputFileError(
-            f"faces-photo: no face found in the {meshed} portrait(s) under {folder}"
+            f"faces-photo: no face found in the {meshed} portrait(s) under {folder}{turned}"
         )
     name = empty[0]
     raise InputFileError(
         f"faces-photo: no face found in the portraits of the {len(split.identities[name])} "
-        f"{name} identities under {folder}; add portraits or change --seed / --test-fraction"
+        f"{name} identities under {folder}{turned}; add portraits or change --seed / "
+        "--test-fraction"
     )
 
 
@@ -190,12 +199,15 @@ def synthesize_portrait_dataset(
     clips_per_id: int = 2,
     workers: int = 2,
     exclude: Collection[str] = (),
+    max_yaw: float = MAX_YAW_DEG,
     progress: bool = True,
 ) -> PortraitSummary:
     """Render and write a faces-photo data set whose faces are the photos under `portraits`.
 
     Args:
         exclude: identities (`portrait_folder.identity_key` form) used on neither side.
+        max_yaw: photos whose face is turned further (degrees, `portrait_cache.face_yaw`)
+            are skipped.
 
     Raises:
         ConfigError: a bad argument. InputFileError: no portraits, a bad manifest, every
@@ -224,10 +236,11 @@ def synthesize_portrait_dataset(
     with _atomic_folder(Path(out)) as tmp:
         cache = tmp / _CACHE
         cache.mkdir()
-        chosen, status = _fit_needed(split, looks, cache, workers, progress)
+        chosen, status = _fit_needed(split, looks, cache, max_yaw, workers, progress)
         summary.no_face = sum(s == NO_FACE for s in status.values())
+        summary.turned = sum(s == TURNED for s in status.values())
         summary.unreadable = sum(s == UNREADABLE for s in status.values())
-        _check_faces(chosen, looks, split, folder, len(status))
+        _check_faces(chosen, looks, split, folder, summary, max_yaw)
         assigned = _assign(plans, chosen)
         for name in summary.counts:
             (tmp / name).mkdir()
@@ -255,6 +268,8 @@ def synthesize_portrait_dataset(
                 "identities": summary.identities,
                 "portraits_used": summary.portraits_used,
                 "no_face": summary.no_face,
+                "turned": summary.turned,
+                "max_yaw_deg": max_yaw,
                 "unreadable": summary.unreadable,
                 "excluded_portraits": summary.excluded,
             },

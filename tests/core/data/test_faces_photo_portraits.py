@@ -24,6 +24,7 @@ from flowmark_core.data.synthetic.portrait_writer import (
     PortraitSummary,
     synthesize_portrait_dataset,
 )
+from flowmark_core.errors import InputFileError
 from flowmark_core.metrics.reference_mesh import mediapipe_available
 
 VIDEOS, FRAMES, SIZE = 12, 3, 64
@@ -160,6 +161,22 @@ def test_mediapipe_finds_the_landmarks_where_the_clip_says(portraits: Path) -> N
         iod = np.linalg.norm(np.subtract(*clip.landmarks[t, pupils]))
         errors.append(np.linalg.norm(seen - clip.landmarks[t], axis=1) / iod)
     assert np.median(errors) < 0.05 and np.max(errors) < 0.15, np.round(errors, 3)
+
+
+def test_faces_turned_too_far_are_skipped_and_counted(portraits: Path, tmp_path: Path) -> None:
+    # The fitted yaws of this folder: hopper 0.0, its mirrored crop 0.4, grey 0.7, blue 1.4
+    # degrees; a 1-degree limit keeps all but the blue copy.
+    summary = synthesize_portrait_dataset(
+        tmp_path / "set", portraits, 6, 2, SIZE, test_fraction=0.2, clips_per_id=1, workers=0,
+        max_yaw=1.0, progress=False,
+    )  # fmt: skip
+    assert summary.turned == 1 and summary.no_face == 1
+    looks = _looks(tmp_path / "set")
+    assert looks["train"] | looks["test"] == {"skin", "grey"}
+    with pytest.raises(InputFileError, match=r"no face found in the 5 .*\(4 turned more than"):
+        synthesize_portrait_dataset(
+            tmp_path / "none", portraits, 6, 2, SIZE, workers=0, max_yaw=0.01, progress=False
+        )
 
 
 def test_portraits_without_any_face_are_one_line_exit_2(

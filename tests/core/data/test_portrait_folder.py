@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from flowmark_core.cli.main import main
+from flowmark_core.data.synthetic.portrait_cache import face_yaw
 from flowmark_core.data.synthetic.portrait_folder import (
     Portrait,
     collect_portraits,
@@ -161,3 +163,13 @@ def test_the_real_faces_folder_has_hundreds_of_identities() -> None:
     assert sum(p.identity == "Barack_Obama" for p in found) == 12
     split = split_portraits(found, seed=0, test_fraction=0.15, want_test=True)
     assert len(split.identities["test"]) == round(406 * 0.15)
+
+
+@pytest.mark.parametrize("degrees", [40.0, -20.0, 0.0])
+def test_face_yaw_is_the_turn_of_the_eye_line(degrees: float) -> None:
+    a = np.radians(degrees)
+    mesh = np.zeros((478, 3))
+    # Outer eye corners 60 px apart, turned about the vertical axis (z away from the camera).
+    mesh[33] = (-30 * np.cos(a), 5.0, 30 * np.sin(a))
+    mesh[263] = (30 * np.cos(a), 5.0, -30 * np.sin(a))
+    assert face_yaw(mesh) == pytest.approx(degrees, abs=1e-9)
