@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 os.environ.setdefault("FLOWMARK_GUI_SETTINGS", str(Path(tempfile.mkdtemp()) / "settings.ini"))
+os.environ.setdefault("FLOWMARK_MODEL_LIBRARY", str(Path(tempfile.mkdtemp()) / "models"))
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
@@ -156,6 +157,17 @@ def main() -> int:
     controls.start.click()
     wait_until(lambda: window.camera.frames_seen >= 40)
     grab(window, args.out / "camera-mode.png")
+
+    window.set_mode("video")
+    window.model_adapter.begin()  # Model ▸ Learn My Face…
+    setup = window.model_adapter.setup
+    setup.name.setText("Grace")
+    setup.move(
+        frame.x() + (frame.width() - setup.width()) // 2,
+        frame.y() + (frame.height() - setup.height()) // 2,
+    )
+    grab(window, args.out / "learn-my-face.png")
+    setup.reject()
     window.close()
     return 0
 

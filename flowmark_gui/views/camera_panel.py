@@ -57,8 +57,10 @@ class CameraPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMaximumWidth(340)
-        scroll.setMinimumWidth(240)
+        # as wide as the controls need (never clipped), the views get the rest
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(side.minimumSizeHint().width() + bar + 2)
+        scroll.setMaximumWidth(max(340, scroll.minimumWidth()))
         self.guidance = QLabel()  # the take recorder's countdown and guidance
         self.guidance.setWordWrap(True)
         self.guidance.setStyleSheet("font-size: 15pt; font-weight: bold; padding: 4px;")

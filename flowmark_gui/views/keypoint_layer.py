@@ -17,7 +17,7 @@ from flowmark_gui.views.graphics_items import SegmentsItem
 
 DOT_SIZE = 10
 SELECTED_SIZE = 15
-RAW_SIZE = 13
+RAW_SIZE = 11
 LABEL_GAP_PX = 14  # labels closer than this (screen px) to a shown one are left out
 
 
