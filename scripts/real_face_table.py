@@ -4,7 +4,8 @@ Runs two `flowmark evaluate` commands and merges their results into one Markdown
 
 1. reconstruction on the held-out clips (each clip's first frame is the source, every frame
    is rebuilt with its own keypoints; a fixed face crop per clip): L1 and the L1 of copying
-   the source frame, whose ratio is the issue's "L1 <= 0.8x copying";
+   the source frame, whose ratio is the issue's "L1 <= 0.8x copying"; AKD (px at the model
+   size) and AED of dlib landmarks and identity embeddings, rebuilt vs real frame;
 2. `--task portrait`: a real photo animated by the same clips (animate's default path):
    follow r and range ratio of mouth, eyes, yaw, pitch (and roll), face found, colour shift
    away from the face and in it, seam ratio at the paste box.
@@ -74,10 +75,13 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def merged_table(recon: dict, portrait: dict) -> str:
     """One Markdown row per (model, clip): L1 ratio, follow, colour, seam."""
     l1: dict[tuple[str, str], tuple[float, float]] = {}
+    faces: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     for row in recon["rows"]:
         for video in row["per_video"]:
-            l1[(row["model"], clip_key(video["name"]))] = (video["l1"], video["identity_l1"])
-    head = ["model", "clip", "frames", "L1 / copying", "face found"]
+            key = (row["model"], clip_key(video["name"]))
+            l1[key] = (video["l1"], video["identity_l1"])
+            faces[key] = (video.get("akd"), video.get("aed"))
+    head = ["model", "clip", "frames", "L1 / copying", "AKD", "AED", "face found"]
     head += [f"{name} r (range)" for name in REGIONS]
     head += ["colour still", "colour face", "seam"]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (len(head) - 2)]
@@ -85,8 +89,9 @@ def merged_table(recon: dict, portrait: dict) -> str:
         got, ident = l1.get((row["model"], row["clip"]), (None, None))
         ratio = None if got is None or not ident else got / ident
         follow = row["follow"]
+        akd, aed = faces.get((row["model"], row["clip"]), (None, None))
         cells = [row["model"], row["clip"], str(row["frames"]), _fmt(ratio)]
-        cells.append(_fmt(row["face_found"]))
+        cells += [_fmt(akd), _fmt(aed), _fmt(row["face_found"])]
         cells += [f"{_fmt(follow[f'{n}_r'])} ({_fmt(follow[f'{n}_range'])})" for n in REGIONS]
         cells += [_fmt(row["colour_still"], 1), _fmt(row["colour_face"], 1), _fmt(row["seam"])]
         lines.append("| " + " | ".join(cells) + " |")
@@ -94,7 +99,9 @@ def merged_table(recon: dict, portrait: dict) -> str:
         rows = [r for r in recon["rows"] if r["model"] == model]
         ratio = rows[0]["l1"] / rows[0]["identity_l1"] if rows else None
         frames = sum(r["frames"] for r in portrait["rows"] if r["model"] == model)
-        cells = [model, "**all**", str(frames), _fmt(ratio), _fmt(pooled["face_found"])]
+        akd, aed = (rows[0].get("akd"), rows[0].get("aed")) if rows else (None, None)
+        cells = [model, "**all**", str(frames), _fmt(ratio), _fmt(akd), _fmt(aed)]
+        cells.append(_fmt(pooled["face_found"]))
         cells += [f"{_fmt(pooled[f'{n}_r'])} ({_fmt(pooled[f'{n}_range'])})" for n in REGIONS]
         cells += [_fmt(pooled["colour_still"], 1), _fmt(pooled["colour_face"], 1)]
         cells.append(_fmt(pooled["seam"]))

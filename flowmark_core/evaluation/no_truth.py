@@ -32,11 +32,12 @@ from flowmark_core.data.layout import list_videos, video_name
 from flowmark_core.data.video_folder import VideoEntry
 from flowmark_core.errors import DatasetError, FlowmarkError
 from flowmark_core.evaluation.accumulate import VariantTotals, VideoStream
+from flowmark_core.evaluation.face import FaceDetections, face_scores, open_face_backend
 from flowmark_core.evaluation.options import EvalOptions
 from flowmark_core.evaluation.results import EvaluationResults, VariantResult, finite_or_none
 from flowmark_core.evaluation.runner import model_labels
 from flowmark_core.flow import FlowEstimator
-from flowmark_core.metrics import keypoint_acceleration
+from flowmark_core.metrics import FaceBackend, keypoint_acceleration
 from flowmark_core.metrics.reconstruction import reconstruction_l1
 from flowmark_core.metrics.reference_follow import landmark_follow, reference_noise_floor
 from flowmark_core.metrics.reference_mesh import MediaPipeReference
@@ -181,7 +182,9 @@ def evaluate_clips(
         skipped["reference"] = "reference landmarks switched off (--no-reference)"
     reference = mesh if use_reference else None
     skipped["landmarks"] = "NME/NMJ not computed: videos without ground truth"
-    skipped["face"] = "AKD/MKR/AED are not computed on videos without ground truth"
+    backend, face_reason = open_face_backend(options.face_metrics)  # the frame is the truth
+    if face_reason:
+        skipped["face"] = face_reason
     paths = [resolve_model_path(model) for model in models]
     animators = [
         Animator.from_checkpoint(p, config=config, device=device, precision=precision)
@@ -191,6 +194,7 @@ def evaluate_clips(
         (m, name): VariantTotals(name) for m in range(len(paths)) for name in options.stabilizers
     }
     follow = {key: _FollowTotals() for key in totals}
+    faces = {key: (FaceDetections(), FaceDetections()) for key in totals}  # (real, rebuilt)
     floors: list[float] = []
     ref_accels: list[float] = []
     notes = []
@@ -211,7 +215,11 @@ def evaluate_clips(
             sized = None if clip_ref is None else clip_ref.at_size(animator.size)
             if m == 0 and sized is not None and sized.acceleration is not None:
                 ref_accels.append(sized.acceleration)
-            _run_clip(animator, entry, prepared_frames, options, flow, m, totals, follow, sized)
+            rebuilt = _run_clip(
+                animator, entry, prepared_frames, options, flow, m, totals, follow, sized
+            )
+            if backend is not None:
+                _score_faces(backend, prepared_frames, rebuilt, m, totals, faces)
             if progress is not None:
                 progress(len(frames))
     if mesh is not None:
@@ -222,7 +230,8 @@ def evaluate_clips(
     for m, (path, label) in enumerate(zip(paths, model_labels(paths))):
         animator = animators[m]
         for name in options.stabilizers:
-            row = totals[(m, name)].result(label, str(path), animator.size, animator.num_kp, None)
+            face = None if backend is None else face_scores(*faces[(m, name)])
+            row = totals[(m, name)].result(label, str(path), animator.size, animator.num_kp, face)
             ref_nme, ref_nmj = follow[(m, name)].pooled()
             rows.append(
                 replace(
@@ -252,13 +261,14 @@ def _run_clip(
     totals: dict[tuple[int, str], VariantTotals],
     follow: dict[tuple[int, str], _FollowTotals],
     clip_ref: ClipReference | None,
-) -> None:
-    """One model over one clip, every stabiliser side by side."""
+) -> dict[str, list[np.ndarray]]:
+    """One model over one clip, every stabiliser side by side; returns the reconstructions."""
     animator.set_transfer(mode="absolute")
     streams = {
         name: VideoStream(make_stabilizer(name, animator.size), options.fb_threshold)
         for name in options.stabilizers
     }
+    outputs: dict[str, list[np.ndarray]] = {name: [] for name in streams}  # for AKD/AED
     identity_sum = 0.0
     previous = None
     for index, prepared in enumerate(prepared_frames):
@@ -267,8 +277,8 @@ def _run_clip(
         raw = animator.detect(prepared)
         pair = None if previous is None else flow.pair(previous, prepared)
         identity_sum += reconstruction_l1(prepared, animator.source_image)
-        for stream in streams.values():
-            stream.step(animator, prepared, raw, pair, index)
+        for name, stream in streams.items():
+            outputs[name].append(stream.step(animator, prepared, raw, pair, index))
         previous = prepared
     for name, stream in streams.items():
         key = (model_index, name)
@@ -285,3 +295,34 @@ def _run_clip(
             ref_floor_nmj=clip_ref.floor_nmj,
             ref_acceleration=clip_ref.acceleration,
         )
+    return outputs
+
+
+def _score_faces(
+    backend: FaceBackend,
+    real_frames: list[np.ndarray],
+    rebuilt_frames: dict[str, list[np.ndarray]],
+    model_index: int,
+    totals: dict[tuple[int, str], VariantTotals],
+    faces: dict[tuple[int, str], tuple[FaceDetections, FaceDetections]],
+) -> None:
+    """AKD / AED of the clip just run (each frame is its own truth), per clip and pooled."""
+    real = FaceDetections()
+    for frame in real_frames:
+        real.add(backend, frame)
+    for (m, name), variant in totals.items():
+        if m != model_index:
+            continue
+        rebuilt = FaceDetections()
+        for output in rebuilt_frames[name]:
+            rebuilt.add(backend, output)
+        score = face_scores(real, rebuilt)
+        variant.per_video[-1] = replace(
+            variant.per_video[-1],
+            akd=finite_or_none(score["akd"]),
+            aed=finite_or_none(score["aed"]),
+        )
+        pooled_real, pooled_rebuilt = faces[(m, name)]
+        for pooled, clip in ((pooled_real, real), (pooled_rebuilt, rebuilt)):
+            pooled.landmarks += clip.landmarks
+            pooled.embeddings += clip.embeddings

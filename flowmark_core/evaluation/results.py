@@ -42,6 +42,8 @@ class VideoMetrics:
     ref_nmj: float | None = None
     ref_floor_nmj: float | None = None
     ref_acceleration: float | None = None
+    akd: float | None = None
+    aed: float | None = None
 
 
 @dataclass(frozen=True)
