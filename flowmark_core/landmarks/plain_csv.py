@@ -141,17 +141,40 @@ def _read(path: Path, handle: TextIO, options: ReadOptions) -> DetectorTrack:
     return _track(path, options, header, lines, frames, names, values)
 
 
+def _codes(names: np.ndarray, frames: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(point names in first-appearance order, each row's index into them).
+
+    A table that repeats the same points in the same order for every frame (as flowmark
+    writes it) is recognised without hashing each of its millions of names.
+    """
+    count = int(np.argmax(frames != frames[0])) or len(frames)
+    if len(names) % count == 0:
+        grid = names.reshape(-1, count)
+        regular = len(set(grid[0].tolist())) == count
+        if regular and (grid == grid[0]).all():
+            return grid[0].tolist(), np.tile(np.arange(count), len(grid))
+    code_of: dict[str, int] = {}
+    codes = np.fromiter(
+        (code_of.setdefault(n, len(code_of)) for n in names.tolist()), np.int64, len(names)
+    )
+    return list(code_of), codes
+
+
 def _track(path, options, header, lines, frames, names, values):
-    unique, first, codes = np.unique(names, return_index=True, return_inverse=True)
-    order = _point_order([str(n) for n in unique[np.argsort(first)]])
+    found, codes = _codes(names, frames)
+    order = _point_order(found)
     position = {name: k for k, name in enumerate(order)}
-    remap = np.array([position[str(n)] for n in unique], dtype=np.int64)
-    frame_ids, t_idx = np.unique(frames, return_inverse=True)
+    remap = np.array([position[n] for n in found], dtype=np.int64)
+    if len(frames) > 1 and np.all(frames[1:] >= frames[:-1]):  # sorted: no hashing needed
+        starts = np.concatenate([[True], frames[1:] != frames[:-1]])
+        frame_ids, t_idx = frames[starts], np.cumsum(starts) - 1
+    else:
+        frame_ids, t_idx = np.unique(frames, return_inverse=True)
     k_idx = remap[codes]
     flat = t_idx * len(order) + k_idx
-    if len(np.unique(flat)) != len(flat):
-        first_twice = int(np.flatnonzero(np.bincount(flat) > 1)[0])
-        t, k = divmod(first_twice, len(order))
+    counts = np.bincount(flat, minlength=len(frame_ids) * len(order))
+    if counts.max() > 1:
+        t, k = divmod(int(np.argmax(counts > 1)), len(order))
         raise bad(path, f"frame {frame_ids[t]}, point {order[k]!r} appears twice")
     pts = np.full((len(frame_ids), len(order), 2), np.nan)
     pts[t_idx, k_idx, 0] = values["x"]
