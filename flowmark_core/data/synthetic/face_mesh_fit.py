@@ -113,7 +113,7 @@ def fit_faces(
         FlowmarkError: mediapipe is not installed.
     """
     _, mesher, segmenter = _solutions()
-    faces = []
+    faces: list[PortraitFace] = []
     for k, (cx, cy, side) in enumerate(_face_boxes(image)):
         if max_faces is not None and len(faces) >= max_faces:
             break
