@@ -1,8 +1,8 @@
 """Make the sample media shipped with flowmark from the synthetic puppets.
 
 Writes:
-    resources/media/source.png    a synthetic face, 256x256, front view
-    resources/media/driving.mp4   another identity's face clip, 4 s at 25 fps, 256x256, with
+    flowmark_core/resources/media/source.png    a synthetic face, 256x256, front view
+    flowmark_core/resources/media/driving.mp4   another identity's face clip, 4 s at 25 fps, 256x256, with
                                   head turns, blinks and mouth movement
     docs/synthetic-puppets.png    a grid of face and body frames with their landmarks drawn
                                   (green visible, red hidden)
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--root", default=Path(__file__).resolve().parents[1], type=Path)
     args = parser.parse_args()
-    media = args.root / "resources" / "media"
+    media = args.root / "flowmark_core" / "resources" / "media"
     media.mkdir(parents=True, exist_ok=True)
     make_source(media / "source.png")
     seed = make_driving(media / "driving.mp4")

@@ -20,7 +20,7 @@ MAX_SAMPLES = 16
 MAX_FRAMES = 256
 
 EPILOG = """examples:
-  flowmark generate resources/media/source.png -o out.mp4
+  flowmark generate flowmark_core/resources/media/source.png -o out.mp4
   flowmark generate face.png -o out.mp4 --frames 64 --samples 4 --seed 7
   flowmark generate face.png -o out.gif --samples 3 --separate      (out-1.gif out-2.gif out-3.gif)
   flowmark generate face.png -o out.mp4 --model runs/faces/model.safetensors \\

@@ -1,4 +1,5 @@
-"""Locate the bundled resources (default model, sample media)."""
+"""Locate the bundled resources (default models, sample media): `models/` and `media/` in this
+package's folder, shipped in the wheel as package data."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ DEFAULT_MODEL_NAME = "puppets-faces-128"
 
 
 def resources_dir() -> Path:
-    """The `resources/` folder (override with the FLOWMARK_RESOURCES environment variable)."""
+    """The folder of `models/` and `media/` (override with the FLOWMARK_RESOURCES variable)."""
     override = os.environ.get("FLOWMARK_RESOURCES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "resources"
+    return Path(__file__).resolve().parent
 
 
 def models_dir() -> Path:
