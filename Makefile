@@ -5,6 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.flowmark-installed
 TORCH_SPEC ?= torch==2.13.0
 
+# The headless pass: every core module imported, and a fast part of tests/core (about a minute;
+# the whole of tests/core runs in the first pass).
+HEADLESS_TESTS := tests/core/test_headless.py tests/core/test_stabilize.py \
+	tests/core/test_config.py tests/core/test_geometry.py tests/core/test_model_cards.py \
+	tests/core/test_flow.py tests/core/animate/test_track_frames.py \
+	tests/core/animate/test_pipeline.py tests/core/cli/test_cli_light.py
+
 .PHONY: run test lint bench data train-default real-media clean
 
 $(STAMP): pyproject.toml
@@ -29,6 +36,8 @@ test: $(STAMP)
 	-@scripts/fetch_real_media.sh
 	@echo ">> running the test suite (Qt offscreen)"
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	@echo ">> the core once more without Qt (PySide6, pyqtgraph and the app unimportable)"
+	$(PY) -m pytest -q -p tests.headless -p no:pytest-qt $(HEADLESS_TESTS)
 
 # ruff, the import contracts of docs/architecture.md ([tool.importlinter]) and the core's types
 # ([tool.mypy]); CI runs it first (.ci/run).
