@@ -88,3 +88,28 @@ def test_missing_video(tmp_path: Path, capsys) -> None:
     )
     err = capsys.readouterr().err
     assert code == 2 and "none.mp4: no such file" in err and not out.exists()
+
+
+def test_pose_on_the_portrait(face_clip: Path, tmp_path: Path) -> None:
+    _needs_mediapipe()
+    out = tmp_path / "pose.npz"
+    assert main(["track", str(face_clip), "--detector", "mediapipe-pose", "-o", str(out)]) == 0
+    track = read_track(out)
+    assert track.detector == "mediapipe-pose" and track.confidence is not None
+    nose, left, right = (
+        track.points[0, track.names.index(n)] for n in ("nose", "left_shoulder", "right_shoulder")
+    )
+    assert right[0] < nose[0] < left[0]  # the subject's left shoulder is on the image's right
+    assert nose[1] < min(left[1], right[1])
+    assert track.confidence[0, track.names.index("nose")] > 0.9
+
+
+def test_nothing_found_is_one_line(face_clip: Path, tmp_path: Path, capsys) -> None:
+    _needs_mediapipe()
+    out = tmp_path / "hands.csv"
+    assert main(["track", str(face_clip), "--detector", "mediapipe-hands", "-o", str(out)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"flowmark: error: {face_clip}: mediapipe-hands found nothing in any frame\n"
+    )
+    assert not out.exists()
