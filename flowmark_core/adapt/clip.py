@@ -49,7 +49,7 @@ class AdaptClip:
 
 def clip_face_box(frames: list[np.ndarray], source: str) -> CropBox:
     """One fixed square crop for the whole clip: the median of the faces found (OpenCV's
-    Haar cascade, as `flowmark animate --face-crop`) on up to ten frames spread over it.
+    Haar cascade, as `flowmark animate --crop`) on up to ten frames spread over it.
 
     Raises:
         InputFileError: no face in any probed frame.

@@ -122,11 +122,14 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model",
         default=None,
-        help="bundled model name or checkpoint path (.safetensors, or FOMM .pth.tar with --config); "
-        "None: the bundled default model",
+        help="bundled model name or checkpoint path (.safetensors, or a FOMM .pth.tar: its "
+        "config is inferred from the weights unless --config gives it); None: the bundled "
+        "default model",
     )
     p.add_argument(
-        "--config", default=None, help="YAML config (needed for FOMM .pth.tar checkpoints)"
+        "--config",
+        default=None,
+        help="YAML config of a FOMM .pth.tar checkpoint; None: inferred from its weights",
     )
     p.add_argument("--device", choices=DEVICES, default="cpu", help="compute device")
     p.add_argument(
