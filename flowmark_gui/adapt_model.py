@@ -25,7 +25,7 @@ from flowmark_gui.model_library import ModelLibrary
 from flowmark_gui.session import Session
 from flowmark_gui.workers.background_action import BackgroundAction
 
-MIN_KEEP_STEPS = 100  # fewer steps distort the face more than they help (issue 22)
+MIN_KEEP_STEPS = 100  # fewer steps distort the face more than they help
 HELD_OUT_FRAMES = 24  # the take's last frames, never trained on, score the model
 TASK = "learning your face"
 

@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.status.log_button.clicked.connect(self.show_messages)
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
-        self.real_face_advisor = RealFaceAdvisor(self.session, self)  # issue 13: once a session
+        self.real_face_advisor = RealFaceAdvisor(self.session, self)  # advises once a session
         self._refresh_recent()
         self.controller.recent_changed.connect(self._refresh_recent)
         self.session.overlays_changed.connect(self._sync_actions)

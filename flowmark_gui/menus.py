@@ -42,7 +42,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     actions["open_driving"] = _action(
         file_menu, "Open &Driving Video…", window.ask_driving, "Ctrl+Shift+O"
     )
-    window.motion_generator = MotionGenerator(session, ctl, window)  # issue 14
+    window.motion_generator = MotionGenerator(session, ctl, window)  # image-to-video
     actions["generate_motion"] = _action(
         file_menu,
         "&Generate Motion from Source (again: re-sample)",
@@ -50,7 +50,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "G",
     )
     actions["open_model"] = _action(file_menu, "Open &Model…", window.ask_model)
-    window.learn_face = LearnMyFace(window)  # issue 22: a take, the library, the adapter
+    window.learn_face = LearnMyFace(window)  # a take, the library, the adapter
     window.model_adapter = window.learn_face.adapter
     actions["adapt_model"] = _action(
         file_menu, "&Learn My Face (adapt the model to you)…", window.model_adapter.begin
