@@ -122,3 +122,32 @@ class ModelConfig:
                 f"model.image_size: expected 16..{MAX_IMAGE_SIZE}, got {self.image_size}"
             )
         check_number("model.kp_variance", self.kp_variance, 0, None, low_open=True)
+        self._check_runnable_size()
+
+    def _check_runnable_size(self) -> None:
+        """The hourglasses halve the side num_blocks times and put the halves back
+        together, so the side they work at must divide by 2**num_blocks (100 px with two
+        blocks at 1/4 reached training and died in a 40-line size-mismatch traceback)."""
+        parts = (
+            ("model.kp_detector", self.kp_detector.scale_factor, self.kp_detector.num_blocks),
+            (
+                "model.generator.dense_motion",
+                self.generator.dense_motion.scale_factor,
+                self.generator.dense_motion.num_blocks,
+            ),
+            ("model.generator", 1.0, self.generator.num_down_blocks),
+        )
+        for name, scale, blocks in parts:
+            step = round(1.0 / scale)
+            if abs(1.0 / scale - step) > 1e-6:
+                raise ConfigError(
+                    f"{name}.scale_factor: expected 1/n for a whole n (1, 0.5, 0.25, ...), "
+                    f"got {scale}"
+                )
+            side = -(-self.image_size // step)
+            if side % 2**blocks:
+                raise ConfigError(
+                    f"model.image_size: {self.image_size} cannot run: {name} works at "
+                    f"{side} px, which must be a multiple of 2**{blocks}; use a multiple of "
+                    f"{step * 2**blocks}"
+                )

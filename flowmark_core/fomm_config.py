@@ -30,6 +30,7 @@ from flowmark_core.config import (
     from_dict,
 )
 from flowmark_core.errors import ConfigError
+from flowmark_core.strict_yaml import load_yaml
 
 #: Largest config file read (a config is a few KB; this bounds what a wrong file costs).
 MAX_CONFIG_BYTES = 1 << 20
@@ -43,10 +44,12 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     if p.stat().st_size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{p}: too large for a config file (over {MAX_CONFIG_BYTES} bytes)")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"{p}: not valid YAML ({first})") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a YAML mapping at the top level")
     return data
@@ -68,8 +71,8 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
         if not sep or not key.strip():
             raise ConfigError(f"override {item!r}: expected KEY=VALUE, e.g. loss.flow.weight=1")
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
+            value = load_yaml(text)
+        except (yaml.YAMLError, ConfigError):
             raise ConfigError(f"override {item!r}: value is not valid YAML") from None
         parts = key.strip().split(".")
         node = out

@@ -14,7 +14,7 @@ from flowmark_core.training.interrupts import Stopped, clear_stop_request, stop_
 
 torch.set_num_threads(2)
 
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 @pytest.fixture(autouse=True)

@@ -156,16 +156,25 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def check_output_folder(out: Path, data_dir: Path) -> None:
-    """OUT_DIR must be a folder we can create or write, and not the data set itself."""
+    """OUT_DIR must be a folder we can create or write, not the data set nor inside it (the
+    next run would take it for a video)."""
     import os
 
-    from flowmark_core.io.atomic import same_file
+    from flowmark_core.cli.run_folder import inside
+    from flowmark_core.io.atomic import resolved, same_file
 
     if out.exists() and not out.is_dir():
         raise OutputFileError(f"{out}: is a file; -o expects an output folder")
     if out.exists() and data_dir.exists() and same_file(out, data_dir):
         raise OutputFileError(f"{out}: is the data set folder; choose another output folder")
-    existing = out.resolve()
+    if data_dir.is_dir() and inside(out, data_dir):
+        raise OutputFileError(
+            f"{out}: is inside the data folder {data_dir}; choose an output folder outside it"
+        )
+    try:
+        existing = resolved(out.absolute())
+    except OSError as exc:  # the working folder was deleted under us
+        raise OutputFileError(f"{out}: cannot be placed ({exc.strerror})") from None
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
     if existing.exists() and not existing.is_dir():

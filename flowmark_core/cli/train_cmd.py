@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flowmark_core.cli.common import DEVICES, HelpFormatter, OneLineParser, int_in_range
+from flowmark_core.cli.run_record import check_same_run, write_run_record
 from flowmark_core.errors import ConfigError, DatasetError, FlowmarkError, OutputFileError
 
 #: Files whose presence means a folder holds a run (= trainer.RUN_FILES; no torch import here).
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="start afresh in an --out that already holds a run (its checkpoints are replaced)",
     )
     p.add_argument(
+        "--force-resume",
+        action="store_true",
+        help="resume even with another config or --data than the resumed run's",
+    )
+    p.add_argument(
         "--init",
         default=None,
         help="start from a model.safetensors (weights + its step, fresh optimiser state)",
@@ -94,25 +100,13 @@ def run_folder(args: argparse.Namespace) -> Path:
     return Path("runs") / Path(args.config).stem
 
 
-def check_run_folder(out: Path, args: argparse.Namespace) -> None:
-    """Refuse a run folder that is a file, or that holds a run nobody said to resume or replace."""
-    if out.exists() and not out.is_dir():
-        raise OutputFileError(f"{out}: --out is a file; expected a run folder")
-    held = [name for name in RUN_FILES if (out / name).exists()]
-    if held and not args.resume and not args.overwrite:
-        raise OutputFileError(
-            f"{out}: already holds a run ({held[0]}); continue it with --resume {out}, "
-            "start afresh with --overwrite, or choose another --out"
-        )
-    existing = out.resolve()
-    while not existing.exists() and existing.parent != existing:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise OutputFileError(f"{out}: {existing} is a file, not a folder")
-    import os
+def check_run_folder(out: Path, args: argparse.Namespace, data: Path | None = None) -> None:
+    """Refuse a run folder that is a file, inside the data set, or that holds a run other
+    than the one resumed, unless --overwrite (`flowmark_core.cli.run_folder`)."""
+    from flowmark_core.cli.run_folder import check_run_folder as check
 
-    if not os.access(existing, os.W_OK):
-        raise OutputFileError(f"{out}: folder {existing} is not writable")
+    resume = Path(args.resume) if args.resume else None
+    check(out, RUN_FILES, resume, args.overwrite, data)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,15 +130,17 @@ def run(args: argparse.Namespace) -> int:
         if value and not Path(value).exists():
             raise OutputFileError(f"{value}: {name} file or folder not found")
     out = run_folder(args)
-    check_run_folder(out, args)
+    check_run_folder(out, args, Path(root))
     if args.threads:
         torch.set_num_threads(args.threads)
     if cfg.train.deterministic:
         torch.use_deterministic_algorithms(True)
     created = not out.exists()
-    with stop_on_signals():
+    with stop_on_signals(), _held(out):
         dist = init_distributed(args.device)
         try:
+            if args.resume and not args.force_resume:
+                check_same_run(resume_folder(args), cfg, root)
             dataset = make_dataset(cfg, root)
             trainer = Trainer(
                 cfg,
@@ -155,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
                 resume=Path(args.resume) if args.resume else None,
                 init=Path(args.init) if args.init else None,
             )
+            if dist.is_main:
+                write_run_record(out, cfg, root)
             trainer.run()
             if dist.is_main:
                 print(
@@ -168,6 +166,23 @@ def run(args: argparse.Namespace) -> int:
         finally:
             shutdown_distributed()
     return 0
+
+
+def _held(out: Path) -> contextlib.AbstractContextManager[object]:
+    """The run folder held by this run (the main process of a torchrun job holds it)."""
+    import os
+
+    from flowmark_core.cli.run_folder import run_folder_held
+
+    if int(os.environ.get("RANK", "0")) != 0:
+        return contextlib.nullcontext()
+    return run_folder_held(out, RUN_FILES)
+
+
+def resume_folder(args: argparse.Namespace) -> Path:
+    """The run folder --resume names (it may name its train-state.pt)."""
+    resume = Path(args.resume)
+    return resume if resume.is_dir() else resume.parent
 
 
 def _remove_if_only_logs(out: Path) -> None:

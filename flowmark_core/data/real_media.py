@@ -8,7 +8,9 @@ insightface sdist). The cache folder is `$FLOWMARK_REAL_MEDIA`, default
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -68,5 +70,31 @@ def fetch_real_media(python: str | None = None) -> list[str]:
     env["FLOWMARK_REAL_MEDIA"] = str(real_media_dir())
     if python:
         env["PYTHON"] = python
-    subprocess.run(["bash", str(FETCH_SCRIPT)], env=env, check=False)
+    run_script_stoppably(["bash", str(FETCH_SCRIPT)], env)
     return missing_real_media()
+
+
+#: Seconds the script gets to clean up after a stop before it is killed.
+SCRIPT_STOP_WAIT = 30.0
+
+
+def run_script_stoppably(argv: list[str], env: dict[str, str]) -> int:
+    """Run a shell script in its own process group; when we are stopped (Ctrl-C, SIGTERM,
+    SIGHUP) it gets SIGTERM and time to run its `trap ... EXIT` clean-up.
+
+    `subprocess.run` SIGKILLs the child on KeyboardInterrupt, so the script's trap never
+    removed its /tmp/flowmark-real-media.* folder (96 MB left by each interrupted try).
+    """
+    proc = subprocess.Popen(argv, env=env, start_new_session=True)
+    try:
+        return proc.wait()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=SCRIPT_STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        raise

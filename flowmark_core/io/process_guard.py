@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
 
+from flowmark_core.worker_start import PARENT_ENV
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -50,7 +52,9 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
 
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Signals that stop a flowmark process cleanly: Ctrl-C, `kill`/`timeout`/systemd, a closed
+#: terminal or dropped ssh (SIGHUP) and Ctrl-\\ (SIGQUIT). Workers ignore all four.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
@@ -101,12 +105,18 @@ def children_ignore_stop_signals() -> Iterator[None]:
     handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     swap = threading.current_thread() is threading.main_thread() and None not in handlers.values()
     pending = signal.sigpending() & set(STOP_SIGNALS) if swap else set()
+    parent_env = os.environ.get(PARENT_ENV)
+    os.environ[PARENT_ENV] = str(os.getpid())  # children die with us from their first import
     try:
         if swap:
             for sig in STOP_SIGNALS:
                 signal.signal(sig, signal.SIG_IGN)
         yield
     finally:
+        if parent_env is None:
+            os.environ.pop(PARENT_ENV, None)
+        else:
+            os.environ[PARENT_ENV] = parent_env
         if swap:
             for sig, old in handlers.items():
                 signal.signal(sig, old)

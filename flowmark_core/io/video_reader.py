@@ -30,6 +30,11 @@ VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".
 DEFAULT_FOLDER_FPS = 25.0
 # Gaps up to this many frames are crossed by decoding forward rather than seeking.
 _SEEK_THRESHOLD = 12
+#: Containers whose header frame count is exact (webm/mkv/gif headers may only estimate it).
+EXACT_COUNT_EXTENSIONS: tuple[str, ...] = (".mp4", ".mov", ".m4v")
+#: Frames a video may decode short of its header count (edit lists, a dropped last frame;
+#: or 1 % of the count, whichever is more) before it counts as corrupt.
+MISSING_FRAMES_ALLOWED = 2
 
 __all__ = [
     "DEFAULT_FOLDER_FPS",
@@ -63,7 +68,10 @@ class FileVideoReader(VideoReader):
     """Frames of a video file (mp4, mov, avi, mkv, webm, gif), decoded on demand.
 
     `frame_count` comes from the container header (None when it has none); for some formats
-    (webm, mkv) it is an estimate, and iteration simply stops at the real last frame.
+    (webm, mkv) it is an estimate, and iteration simply stops at the real last frame. In
+    containers whose count is exact (`EXACT_COUNT_EXTENSIONS`) a video that stops well short
+    of it is corrupt or cut in the middle: iterating to its end raises `InputFileError`
+    saying how many frames were read, instead of a silently short result.
     """
 
     def __init__(self, path: Path) -> None:
@@ -101,14 +109,28 @@ class FileVideoReader(VideoReader):
 
     def __iter__(self) -> Iterator[np.ndarray]:
         cap = self._open_capture(self.path)
+        read = 0
         try:
             while True:
                 ok, frame = cap.read()
                 if not ok or frame is None:
-                    return
+                    break
+                read += 1
                 yield _bgr_to_rgb(frame)
         finally:
             cap.release()
+        self._check_complete(read)
+
+    def _check_complete(self, read: int) -> None:
+        """Raise `InputFileError` when decoding stopped well short of the container's count."""
+        expected = self.frame_count
+        if expected is None or self.path.suffix.lower() not in EXACT_COUNT_EXTENSIONS:
+            return
+        if read < expected - max(MISSING_FRAMES_ALLOWED, expected // 100):
+            raise InputFileError(
+                f"{self.path}: only {read} of its {expected} frames could be decoded (the file "
+                "is corrupt or cut from there on); repair or re-encode it"
+            )
 
     def read_frames(self, indices: Sequence[int]) -> list[np.ndarray]:
         """Decode only the frames at `indices` (any order, repeats allowed).

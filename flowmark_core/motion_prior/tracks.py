@@ -3,6 +3,8 @@ cached: normalised values and Jacobians per frame, raw or flow-stabilised."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,11 +157,14 @@ def cached_tracks(
 ) -> tuple[TrackSet, Path, bool]:
     """Tracks from the cache when present, else extracted and cached.
 
-    The cache file name holds the split, track kind, video limit and the model file's digest,
-    so another model or option never reuses a stale cache. Returns (tracks, path, was cached).
+    The cache file name holds the split, track kind, video limit, the model file's digest
+    and a digest of the split's files (names, sizes, modification times), so another model,
+    option or an edited data set never reuses a stale cache. Returns (tracks, path, was
+    cached).
     """
     limit = "all" if max_videos is None else str(max_videos)
-    name = f"tracks-{split}-{kind}-{limit}-{file_digest(model_path)}.npz"
+    data = data_fingerprint(Path(data_root) / split)
+    name = f"tracks-{split}-{kind}-{limit}-{file_digest(model_path)}-{data}.npz"
     path = Path(cache_dir) / name
     if path.is_file():
         return load_tracks(path), path, True
@@ -167,6 +172,23 @@ def cached_tracks(
     path.parent.mkdir(parents=True, exist_ok=True)
     save_tracks(path, tracks)
     return tracks, path, False
+
+
+def data_fingerprint(folder: Path) -> str:
+    """A short digest of every file under `folder`: relative name, size, modification time
+    (stat only, no reading: cheap on a large data set; any edit changes it)."""
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            rel = path.relative_to(folder).as_posix()
+            digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def sample_windows(

@@ -5,8 +5,10 @@ resume; a tqdm progress bar (on a terminal only); scalars to TensorBoard or metr
 A stop signal (inside `training.interrupts.stop_on_signals` + `deferred_stops`) is acted on
 between steps: the step in hand is finished, then the state is saved once, so a resumed run
 repeats no update. A stop before the first step of this run saves nothing (the checkpoint of
-an earlier run, if any, is kept). A resume refuses a training state written with other
-options, data or animation model, unless `force` is given.
+an earlier run, if any, is kept). A bare KeyboardInterrupt (a caller without those handlers)
+saves only when it arrived between steps; inside a step the weights may be half-updated.
+A resume refuses a training state written with other options, data or animation model,
+unless `force` is given.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class PriorTrainer:
         self.opt = torch.optim.Adam(self.prior.parameters(), lr=train_config.lr)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, self._lr_factor)
         self.step = 0
+        self._in_step = False
         self.force = force
         self.history: list[float] = []
         if resume is not None:
@@ -234,7 +237,9 @@ class PriorTrainer:
                         with saving():
                             self.save()
                     raise Stopped(saved=self.step > start)
+                self._in_step = True
                 last = self.train_step()
+                self._in_step = False
                 self.history.append(last["total"])
                 if self.step % t.log_every == 0 or self.step == self.total_steps:
                     last["lr"] = float(self.sched.get_last_lr()[0])
@@ -250,7 +255,15 @@ class PriorTrainer:
                         self.save()
             with saving():
                 self.save()
+        except Stopped:
+            raise
+        except KeyboardInterrupt:  # raised outside our handlers (a library caller's Ctrl-C)
+            if not self._in_step and self.step > start:  # between steps: the state is exact
+                with saving():
+                    self.save()
+            raise
         finally:
+            self._in_step = False
             if bar is not None:
                 bar.close()
             logger.close()

@@ -1,5 +1,8 @@
 """SIGINT and SIGTERM during training: finish the step, checkpoint once, exit 130, every time.
 
+SIGHUP (the terminal closed, ssh dropped) and SIGQUIT are handled the same way
+(`STOP_SIGNALS`).
+
 `timeout`, systemd and Slurm stop a job with SIGTERM to the whole process group; a terminal
 sends Ctrl-C (SIGINT) to it. Where the main process acts on the signal matters: an exception
 raised from a signal handler lands on whatever bytecode the main thread runs, and inside the
@@ -25,9 +28,9 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
-from flowmark_core.io.process_guard import signals_handled
+from flowmark_core.io.process_guard import STOP_SIGNALS, signals_handled
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+__all__ = ["STOP_SIGNALS", "Stopped", "deferred_stops", "saving", "stop_on_signals"]
 _state = {"requested": False, "deferred": False, "saving": False}
 
 

@@ -16,20 +16,28 @@ from flowmark_core.io.atomic import atomic_output
 
 
 class ScalarLogger:
-    """Writes scalars to TensorBoard if installed, otherwise to `metrics.csv`."""
+    """Writes scalars to TensorBoard if installed, otherwise to `metrics.csv`.
 
-    def __init__(self, out_dir: Path) -> None:
+    A run resumed at `start_step` first drops the rows logged after that step by the run
+    that was killed (they are logged again, with the resumed run's values): a step appears
+    once in the log, and curves drawn from it do not zig-zag.
+    """
+
+    def __init__(self, out_dir: Path, start_step: int = 0) -> None:
         self.out_dir = out_dir
         self.kind = "csv"
         self._tb = None
         try:
             from torch.utils.tensorboard import SummaryWriter
 
-            self._tb = SummaryWriter(str(out_dir / "tensorboard"))
+            purge = {"purge_step": start_step + 1} if start_step else {}
+            self._tb = SummaryWriter(str(out_dir / "tensorboard"), **purge)
             self.kind = "tensorboard"
         except Exception:  # tensorboard is optional; any import problem means CSV
             self._tb = None
         self._csv_path = out_dir / "metrics.csv"
+        if self._csv_path.exists():
+            drop_rows_after(self._csv_path, start_step)
 
     def log(self, step: int, values: dict[str, float]) -> None:
         if self._tb is not None:
@@ -47,6 +55,19 @@ class ScalarLogger:
     def close(self) -> None:
         if self._tb is not None:
             self._tb.close()
+
+
+def drop_rows_after(path: Path, step: int) -> None:
+    """Rewrite a metrics.csv without its rows past `step` (atomically; kept when none are)."""
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return
+    kept = [row for row in rows[1:] if not (row and row[0].isdigit() and int(row[0]) > step)]
+    if len(kept) == len(rows) - 1:
+        return
+    with atomic_output(path) as tmp, tmp.open("w", newline="") as f:
+        csv.writer(f).writerows(rows[:1] + kept)
 
 
 def _to_uint8(img: torch.Tensor) -> np.ndarray:

@@ -134,7 +134,7 @@ def test_train_prior_bad_options_are_one_line(
         str(tmp_path / "c"),
     ]
     assert main([*base, "--steps", "0"]) == 2
-    assert "prior steps 0" in capsys.readouterr().err
+    assert "--steps: expected an integer >= 1, got 0" in capsys.readouterr().err
     assert main([*base, "--frames", "40", "--steps", "1"]) == 2  # videos have 7 frames
     err = capsys.readouterr().err.strip()
     assert "windows of 41" in err and len(err.splitlines()) == 1

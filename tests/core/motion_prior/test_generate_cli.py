@@ -56,9 +56,9 @@ def test_separate_files_and_gif(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--frames", "0"], "--frames 0: expected 2..257"),
-        (["--frames", "100000"], "--frames 100000: expected 2..257"),
-        (["--samples", "0"], "--samples 0: expected 1..16"),
+        (["--frames", "0"], "--frames: expected an integer in 2..257, got 0"),
+        (["--frames", "100000"], "--frames: expected an integer in 2..257, got 100000"),
+        (["--samples", "0"], "--samples: expected an integer in 1..16, got 0"),
     ],
 )
 def test_bad_numbers_are_one_line_exit_2(

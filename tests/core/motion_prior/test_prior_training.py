@@ -66,8 +66,16 @@ def test_windows_and_cache_roundtrip(tmp_path: Path) -> None:
     assert list(back.names) == list(tracks.names)
 
 
-def test_ctrl_c_saves_the_step_reached_and_propagates(tmp_path: Path, monkeypatch) -> None:
+def test_ctrl_c_saves_the_step_reached_and_propagates(tmp_path: Path) -> None:
+    """Ctrl-C inside a step (the CLI's handlers installed): the step in hand is finished,
+    saved once, and the stop propagates; a bare KeyboardInterrupt inside a step saves
+    nothing (its weights may be half-updated, fault campaign 3 RC12)."""
+    import os
+    import signal
+
     import pytest
+
+    from flowmark_core.training.interrupts import Stopped, deferred_stops, stop_on_signals
 
     cfg = PriorTrainConfig(frames=8, steps=20, batch_size=8, checkpoint_every=0)
     trainer = PriorTrainer(MODEL, cfg, sine_tracks(), tmp_path, {"num_kp": 3}, quiet=True)
@@ -75,13 +83,24 @@ def test_ctrl_c_saves_the_step_reached_and_propagates(tmp_path: Path, monkeypatc
 
     def step_then_interrupt() -> dict[str, float]:
         if trainer.step == 5:
-            raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)  # acted on after this step
         return real_step()
 
-    monkeypatch.setattr(trainer, "train_step", step_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
+    trainer.train_step = step_then_interrupt  # type: ignore[method-assign]
+    with stop_on_signals(), deferred_stops(), pytest.raises(Stopped) as stopped:
         trainer.run()
+    assert stopped.value.saved
     from flowmark_core.motion_prior.checkpoint import load_prior
 
     _prior, meta = load_prior(tmp_path / PRIOR_FILE)
-    assert meta["step"] == 5
+    assert meta["step"] == 6
+
+    bare = PriorTrainer(MODEL, cfg, sine_tracks(), tmp_path / "bare", {"num_kp": 3}, quiet=True)
+
+    def interrupted_inside() -> dict[str, float]:
+        raise KeyboardInterrupt
+
+    bare.train_step = interrupted_inside  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        bare.run()
+    assert not (tmp_path / "bare" / PRIOR_FILE).exists()
