@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import cv2
 import numpy as np
 
 from flowmark_core.flow import FlowEstimator, sample_at, to_gray_u8
@@ -87,13 +88,19 @@ def _rms_normalised(change: np.ndarray, scale: np.ndarray) -> float:
 
 class ClipFlow:
     """Forward flow (Farneback) and its forward-backward check, read at any tracks' points,
-    streamed once over a clip's frames.
+    streamed once over a clip's frames (downscaled to at most `max_side` px for the flow).
+
+    Attributes:
+        motion: name -> (T-1, K, 2) the content's motion at each point, image px; NaN where
+            the point is missing, outside the frame or fails the check (error > 1 px).
 
     Shape:
         tracks: name -> (T, K, 2) px; frames: T x (H, W, 3) uint8.
     """
 
-    def __init__(self, tracks: Mapping[str, np.ndarray], frames: Iterable[np.ndarray]) -> None:
+    def __init__(
+        self, tracks: Mapping[str, np.ndarray], frames: Iterable[np.ndarray], max_side: int = 320
+    ) -> None:
         estimator = FlowEstimator("farneback")
         steps = len(next(iter(tracks.values())))
         self.motion = {n: np.full((max(steps - 1, 0), *t.shape[1:]), np.nan) for n, t in
@@ -104,16 +111,21 @@ class ClipFlow:
             if t >= steps:
                 raise ValueError(f"got more frames than the {steps} time steps of the track")
             gray = to_gray_u8(frame)
+            h, w = gray.shape
+            factor = min(1.0, max_side / max(h, w))
+            if factor < 1.0:
+                size = (max(2, round(w * factor)), max(2, round(h * factor)))
+                gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
             count += 1
             if prev is not None:
                 pair = estimator.pair(prev, gray)
-                h, w = gray.shape
+                to_work = np.array([gray.shape[1] / w, gray.shape[0] / h])
                 for name, track in tracks.items():
-                    pts = np.nan_to_num(track[t - 1])
+                    pts = (np.nan_to_num(track[t - 1]) + 0.5) * to_work - 0.5
                     good = np.all(np.isfinite(track[t - 1]), axis=-1)
-                    good &= np.all((pts >= 0) & (pts <= [w - 1, h - 1]), axis=-1)
-                    good &= sample_at(pair.error, pts) <= FB_THRESHOLD
-                    moved = sample_at(pair.forward, pts).astype(np.float64)
+                    good &= np.all((pts >= 0) & (pts <= [gray.shape[1] - 1, gray.shape[0] - 1]), -1)
+                    good &= sample_at(pair.error, pts) / factor <= FB_THRESHOLD
+                    moved = sample_at(pair.forward, pts).astype(np.float64) / to_work
                     self.motion[name][t - 1] = np.where(good[:, None], moved, np.nan)
             prev = gray
         if count != steps:

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from flowmark_core.metrics.landmarks import box_size
-from flowmark_core.metrics.track_quality import compare_tracks, track_metrics, velocity_lag
+from flowmark_core.metrics.track_quality import (
+    ClipFlow,
+    compare_tracks,
+    track_metrics,
+    velocity_lag,
+)
 from tests.core.stabilize.frames import moving_frames, points_on
 
 BASE = np.array([[30.0, 40.0], [60.0, 50.0], [45.0, 65.0], [40.0, 30.0]])
@@ -81,3 +86,11 @@ def test_regions_are_scored_separately() -> None:
     assert res["a"]["nmj"] == pytest.approx(0.0, abs=1e-12)
     assert res["b"]["nmj"] > 0 and res["all"]["nmj"] > 0
     assert res["b"]["nmj"] > res["all"]["nmj"]
+
+
+def test_the_metric_flow_on_downscaled_frames_is_in_image_pixels() -> None:
+    offsets = np.stack([np.arange(12) * 2.0, np.arange(12) * -1.0], axis=-1)
+    track = points_on(offsets, BASE)
+    flow = ClipFlow({"t": track}, moving_frames(offsets), max_side=48).motion["t"]
+    assert np.isfinite(flow).mean() > 0.9
+    np.testing.assert_allclose(np.nanmedian(flow, axis=(0, 1)), [2.0, -1.0], atol=0.15)
