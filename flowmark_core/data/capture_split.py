@@ -22,6 +22,8 @@ from flowmark_core.data.layout import SPLITS, list_videos, video_name
 from flowmark_core.data.synthetic.writer import _atomic_folder
 from flowmark_core.data.video_folder import LANDMARKS_FILE, landmarks_path, load_landmarks
 from flowmark_core.errors import DatasetError, OutputFileError
+from flowmark_core.io.atomic import is_out_of_space, no_space_error
+from flowmark_core.io.quiet_stderr import c_stderr_silenced
 from flowmark_core.io.video_reader import open_video
 
 
@@ -44,7 +46,11 @@ def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
     )
     dst.mkdir(parents=True)
     for t, frame in enumerate(clip.frames):
-        if not cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
+        with c_stderr_silenced():  # libpng's own "Write Error" line; ours follows
+            written = cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        if not written:
+            if is_out_of_space(dst):
+                raise no_space_error(dst / f"{t:06d}.png")
             raise OutputFileError(f"{dst}: cannot write frame {t}")
     if track is not None and clip.visible is not None:  # a visibility comes with landmarks
         extra = {} if track.fps is None else {"fps": np.float32(track.fps)}
@@ -70,6 +76,10 @@ def degrade_dataset(src: str | Path, out: str | Path, preset_name: str, seed: in
     if preset(preset_name).h264_kbps is not None:
         check_h264()
     root = Path(src)
+    if root.exists() and not root.is_dir():
+        raise DatasetError(
+            f"{root}: is a file; expected a folder of videos (or a data set with train/ and test/)"
+        )
     if not root.is_dir():
         raise DatasetError(f"{root}: input folder not found")
     splits = [s for s in SPLITS if (root / s).is_dir()]

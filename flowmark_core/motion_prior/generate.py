@@ -17,7 +17,12 @@ from flowmark_core.devices import resolve_device
 from flowmark_core.errors import CheckpointError, ConfigError
 from flowmark_core.io.file_digest import file_digest
 from flowmark_core.models import Keypoints, MotionModel, SourceState
-from flowmark_core.motion_prior.checkpoint import check_prior_fits, default_prior_path, load_prior
+from flowmark_core.motion_prior.checkpoint import (
+    PRIOR_FORMAT,
+    check_prior_fits,
+    default_prior_path,
+    load_prior,
+)
 from flowmark_core.motion_prior.config import MAX_FRAMES
 from flowmark_core.motion_prior.model import MotionPrior
 from flowmark_core.motion_prior.tracks import identity_jacobians
@@ -59,6 +64,11 @@ class ImageToVideo:
         if model_path.suffix != ".safetensors":
             raise CheckpointError(
                 f"{model_path}: image-to-video needs a flowmark .safetensors model"
+            )
+        if _is_prior_file(model_path):
+            raise CheckpointError(
+                f"{model_path}: is a motion prior, not an animation model; give it as "
+                "--prior and an animation model as --model"
             )
         prior_path = Path(prior) if prior is not None else default_prior_path(model_path)
         if not prior_path.is_file():
@@ -188,6 +198,17 @@ def expand_state(state: SourceState, count: int) -> SourceState:
         features=rep(state.features),
         small_image=rep(state.small_image),
     )
+
+
+def _is_prior_file(path: Path) -> bool:
+    """True when a safetensors file's header says it holds a motion prior."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return (f.metadata() or {}).get("format") == PRIOR_FORMAT
+    except (SafetensorError, OSError, ValueError):
+        return False
 
 
 def check_frames(frames: int, option: str = "--frames") -> None:

@@ -18,6 +18,7 @@ temporary folder, which the next run writing the same OUT removes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -129,7 +130,14 @@ def _atomic_folder(out: Path) -> Iterator[Path]:
     tmp.chmod(0o755)  # mkdtemp makes it private; the data set is an ordinary folder
     try:
         yield tmp
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise
+            raise OutputFileError(
+                f"{out}: was written by another run meanwhile; not replaced (choose another OUT)"
+            ) from None
     except BaseException as exc:
         full = isinstance(exc, Exception) and is_out_of_space(parent, exc)
         shutil.rmtree(tmp, ignore_errors=True)
