@@ -188,7 +188,7 @@ def report(args: argparse.Namespace) -> None:
                                                                **pooled(clips, tracks)}  # fmt: skip
         choices = [choose_filter(c.raw, c.frames, c.fps, table=table) for c in clips]
         auto_tracks = [smooth(c, ch.name, ch.params) for c, ch in zip(clips, choices)]
-        rows["auto"] = {"choices": [ch.name for ch in choices], "reason": choices[0].reason,
+        rows["auto"] = {"choices": [ch.name for ch in choices], "reasons": [ch.reason for ch in choices],
                         **pooled(clips, auto_tracks)}  # fmt: skip
         out["splits"][preset] = {"data": data, "videos": len(clips), "frames": args.frames,
                                  "fps": clips[0].fps, "rows": rows}  # fmt: skip
