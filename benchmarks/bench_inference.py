@@ -98,7 +98,7 @@ def end_to_end(model: MotionModel, size: int, n: int) -> float:
     return file_to_file_fps(anim, frames(size, n))
 
 
-def stabiliser_cost(size: int, n: int) -> dict[str, float]:
+def stabilizer_cost(size: int, n: int) -> dict[str, float]:
     rng = np.random.default_rng(1)
     fr = frames(size, n + 1)
     out = {}
@@ -160,7 +160,7 @@ def main() -> None:
     model, _ = default_model(128)
     e2e = end_to_end(model, 128, 150 if not args.quick else 40)
     print(f"default model end to end at 128 px: {e2e:.1f} frames/s", flush=True)
-    cost = stabiliser_cost(256, 100 if not args.quick else 20)
+    cost = stabilizer_cost(256, 100 if not args.quick else 20)
     print("stabiliser ms/frame at 256 px:", {k: round(v, 2) for k, v in cost.items()}, flush=True)
     body = "\n".join(
         [

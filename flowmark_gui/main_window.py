@@ -4,6 +4,7 @@ drops and shortcuts, and saves its geometry. No model logic lives here."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
         self.camera.frame.connect(self._on_camera_frame)
         self.camera.running_changed.connect(self._on_camera_running)
         self.camera.avatars_changed.connect(self._sync_avatar_actions)
-        self._last_stabilizer = "flow"
+        self._last_stabilizer: tuple[str, dict[str, Any]] = ("flow", {})  # S turns it back on
         self._camera_arg = camera
         self.export_dialog: ExportDialog | None = None
         self._quit_confirmed = False
@@ -230,14 +231,15 @@ class MainWindow(QMainWindow):
         else:
             self.controller.use_current_frame_as_reference()
 
-    def toggle_stabilisation(self) -> None:
-        current = self.session.options.stabilizer
-        if current != "none":
-            self._last_stabilizer = current
-        self.controller.update_options(
-            stabilizer="none" if current != "none" else self._last_stabilizer,
-            stabilizer_params={},
-        )
+    def toggle_stabilization(self) -> None:
+        """S: the stabiliser off, or back on with the stabiliser and parameters it had."""
+        options = self.session.options
+        if options.stabilizer != "none":
+            self._last_stabilizer = (options.stabilizer, dict(options.stabilizer_params))
+            self.controller.update_options(stabilizer="none", stabilizer_params={})
+            return
+        name, params = self._last_stabilizer
+        self.controller.update_options(stabilizer=name, stabilizer_params=dict(params))
 
     def choose_avatar(self, index: int) -> None:
         if self.camera_mode:
@@ -289,10 +291,10 @@ class MainWindow(QMainWindow):
                 action.blockSignals(True)
                 action.setChecked(bool(getattr(overlays, name.removeprefix("overlay_"))))
                 action.blockSignals(False)
-        stabilise = self.actions["stabilise"]
-        stabilise.blockSignals(True)
-        stabilise.setChecked(self.session.options.stabilizer != "none")
-        stabilise.blockSignals(False)
+        stabilize = self.actions["stabilize"]
+        stabilize.blockSignals(True)
+        stabilize.setChecked(self.session.options.stabilizer != "none")
+        stabilize.blockSignals(False)
 
     def _sync_avatar_actions(self) -> None:
         """Avatar n (number key n) is offered only when the gallery has an n-th image."""

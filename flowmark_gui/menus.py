@@ -85,8 +85,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         play, "Recalibrate (use this pose, re-centre the crop)", window.recalibrate, "R"
     )
     actions["best"] = _action(play, "Find Best Reference Frame", ctl.find_best_frame, "B")
-    actions["stabilise"] = _action(play, "Stabilise Keypoints", window.toggle_stabilisation, "S")
-    actions["stabilise"].setCheckable(True)
+    actions["stabilize"] = _action(play, "Stabilise Keypoints", window.toggle_stabilization, "S")
+    actions["stabilize"].setCheckable(True)
 
     view = bar.addMenu("&View")
     for field, label, key in TOGGLES:

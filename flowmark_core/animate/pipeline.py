@@ -324,14 +324,14 @@ class Animator:
         """Restart the stabiliser's state (a new video, or a cut in the stream)."""
         self._stabilizer.reset()
 
-    def stabilise(
+    def stabilize(
         self, prepared: np.ndarray
     ) -> tuple[DetectedKeypoints, np.ndarray, np.ndarray | None]:
         """Detect and stabilise one prepared frame: (raw px, stable px, stable Jacobians)."""
-        raw, _kp, value, jac = self._stabilised(prepared)
+        raw, _kp, value, jac = self._stabilized(prepared)
         return raw, value, jac
 
-    def _stabilised(
+    def _stabilized(
         self, prepared: np.ndarray
     ) -> tuple[DetectedKeypoints, Keypoints, np.ndarray, np.ndarray | None]:
         """Detect and stabilise one frame: (raw px, driving keypoints on the device, stable px)."""
@@ -357,7 +357,7 @@ class Animator:
 
     def step(self, prepared: np.ndarray) -> FrameResult:
         """Detect, stabilise and render one prepared frame of the stream."""
-        raw, kp, value, jac = self._stabilised(prepared)
+        raw, kp, value, jac = self._stabilized(prepared)
         result = self._render(prepared, raw, kp, value, jac, self._index)
         self._index += 1
         return result

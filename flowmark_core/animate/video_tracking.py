@@ -55,7 +55,7 @@ class VideoTracker:
         box, stream = a.driving_box(frames)
         recorder = TrackRecorder()
         for i, frame in enumerate(stream):
-            recorder.add(*a.stabilise(a.prepare(frame, box)))
+            recorder.add(*a.stabilize(a.prepare(frame, box)))
             if progress is not None:
                 progress(i + 1, total)
         fps_used = a.fps or DEFAULT_TRACK_FPS

@@ -19,9 +19,9 @@ from flowmark_core.cli.common import (
     load_source_image,
     note,
     open_driving_video,
+    parse_stabilizer_params,
     positive_float,
     progress_bar,
-    stabilizer_params,
 )
 from flowmark_core.errors import InputFileError, OutputFileError
 
@@ -133,7 +133,7 @@ def run_animate(args: argparse.Namespace) -> int:
     animator = load_animator(
         args,
         stabilizer=args.stabilize,
-        stabilizer_params=stabilizer_params(args),
+        stabilizer_params=parse_stabilizer_params(args),
         face_crop=args.crop,
         full_resolution=full,
     )
@@ -178,7 +178,7 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     if first is None:
         raise InputFileError(f"{args.video}: the video has no frames")
     animator = load_animator(
-        args, stabilizer=args.stabilize, stabilizer_params=stabilizer_params(args)
+        args, stabilizer=args.stabilize, stabilizer_params=parse_stabilizer_params(args)
     )
     animator.set_transfer(mode="absolute")
     animator.set_source(np.asarray(first))

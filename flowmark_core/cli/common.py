@@ -174,7 +174,7 @@ def add_stabilize_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def stabilizer_params(args: argparse.Namespace) -> dict[str, float | int | bool]:
+def parse_stabilizer_params(args: argparse.Namespace) -> dict[str, float | int | bool]:
     """The --stabilizer-param KEY=VALUE options as a dict (numbers and true/false).
 
     Raises:

@@ -12,8 +12,8 @@ from flowmark_core.cli.common import (
     load_animator,
     load_source_image,
     open_driving_video,
+    parse_stabilizer_params,
     progress_bar,
-    stabilizer_params,
 )
 from flowmark_core.errors import FlowmarkError, OutputFileError
 
@@ -66,7 +66,7 @@ def run_keypoints(args: argparse.Namespace) -> int:
     _check_output(args.output, ".npz", args.video)
     video = open_driving_video(args.video)
     animator = load_animator(
-        args, stabilizer=args.stabilize, stabilizer_params=stabilizer_params(args)
+        args, stabilizer=args.stabilize, stabilizer_params=parse_stabilizer_params(args)
     )
     bar = progress_bar(video.frame_count, "tracking")
     try:

@@ -26,7 +26,7 @@ from flowmark_core.evaluation.frechet import frechet_distance_of
 from flowmark_core.evaluation.generation_features import detector_features, inception_features
 from flowmark_core.geometry import normalized_to_pixels
 from flowmark_core.motion_prior.generate import ImageToVideo, SampledMotion
-from flowmark_core.motion_prior.tracks import detect_frames, stabilise_track
+from flowmark_core.motion_prior.tracks import detect_frames, stabilize_track
 
 Progress = Callable[[int], object]
 METHODS = (
@@ -182,7 +182,7 @@ def _one_video(
     col.err["true_keypoints"].append(0.0)
     col.diversity.append(ms.diversity(_px(samples.values, size)))
     col.add_tracks("real_raw", [true_px])
-    stable_v, _ = stabilise_track(true_v, true_j, frames, size)
+    stable_v, _ = stabilize_track(true_v, true_j, frames, size)
     col.add_tracks("real_flow", [_px(stable_v, size)])
     truth_lm = entry.landmarks()
     if truth_lm is not None and len(truth_lm.landmarks) >= f:

@@ -75,7 +75,7 @@ def detect_frames(
     return np.concatenate(values).astype(np.float32), np.concatenate(jacobians).astype(np.float32)
 
 
-def stabilise_track(
+def stabilize_track(
     values: np.ndarray, jacobians: np.ndarray, frames: list[np.ndarray], size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The flow-guided stabiliser run offline over one video's normalised track."""
@@ -107,7 +107,7 @@ def extract_tracks(
             raise DatasetError(f"{entry.path}: {len(frames)} frame(s); a track needs at least 2")
         v, j = detect_frames(model, frames)
         if kind == "flow":
-            v, j = stabilise_track(v, j, frames, size)
+            v, j = stabilize_track(v, j, frames, size)
         all_v.append(v)
         all_j.append(j)
         lengths.append(len(v))

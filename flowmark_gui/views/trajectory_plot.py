@@ -100,7 +100,7 @@ class TrajectoryPlot(QWidget):
         track = info.track
         t = np.arange(track.raw.shape[0])
         keypoints = self.plotted_keypoints()
-        stabilised = not np.array_equal(track.raw, track.stable)
+        stabilized = not np.array_equal(track.raw, track.stable)
         for k in keypoints:
             colour = keypoint_colour(k)
             # raw: faint points (a line when there is nothing else); stabilised: a line
@@ -112,7 +112,7 @@ class TrajectoryPlot(QWidget):
                     "symbolPen": None,
                     "symbolBrush": pg.mkBrush(*colour, RAW_ALPHA),
                 }
-                if stabilised
+                if stabilized
                 else {"pen": pg.mkPen(*colour, width=2)}
             )
             stable_pen = pg.mkPen(*colour, width=2.2)
@@ -120,15 +120,15 @@ class TrajectoryPlot(QWidget):
             for axis, plot in enumerate((self.plot_x, self.plot_y)):
                 raws.append(plot.plot(t, track.raw[:, k, axis], **raw_style))
                 stables.append(plot.plot(t, track.stable[:, k, axis], pen=stable_pen))
-                stables[-1].setVisible(stabilised)
+                stables[-1].setVisible(stabilized)
                 for item in (raws[-1], stables[-1]):
                     item.curve.setCacheMode(CACHE)
             self.raw_curves[k] = (raws[0], raws[1])
             self.stable_curves[k] = (stables[0], stables[1])
         which = "selected keypoints" if self.session.selection else "all keypoints (click one)"
         legend = f"{which}; points: raw, lines: {info.options.stabilizer}"
-        self.hint.setText(legend if stabilised else f"{which}; raw (no stabilisation)")
-        if stabilised:
+        self.hint.setText(legend if stabilized else f"{which}; raw (no stabilisation)")
+        if stabilized:
             self.legend.addItem(self.legend_raw, "raw")
             self.legend.addItem(self.legend_stable, f"stabilised ({info.options.stabilizer})")
         else:

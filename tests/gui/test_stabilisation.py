@@ -39,9 +39,9 @@ def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qt
     # not change visibly for sub-pixel moves, so the pose is what is compared)
     assert not np.allclose(session.displayed.kp_rendered, before_posed, atol=1e-3)
     assert "one-euro" in loaded.jitter.summary.text()
-    assert loaded.actions["stabilise"].isChecked()
+    assert loaded.actions["stabilize"].isChecked()
 
-    loaded.actions["stabilise"].trigger()  # S: back to none
+    loaded.actions["stabilize"].trigger()  # S: back to none
     wait_tracked(qtbot, loaded, "none")
     assert not plot.stable_curves[0][0].isVisible()
 
@@ -151,3 +151,22 @@ def test_a_pending_retrack_is_announced(loaded: MainWindow, qtbot: QtBot) -> Non
     gate.set()
     wait_tracked(qtbot, loaded, "one-euro")
     assert "re-tracking" not in loaded.plot.hint.text()
+
+
+def test_s_turns_the_tuned_stabiliser_back_on_with_its_parameters(
+    loaded: MainWindow, qtbot: QtBot
+) -> None:
+    controls = loaded.controls.stabilizer
+    controls.combo.setCurrentIndex(controls.combo.findData("one-euro"))
+    wait_tracked(qtbot, loaded, "one-euro")
+    controls.editors["min_cutoff"].setValue(0.02)
+    tuned = {"min_cutoff": 0.02}
+    qtbot.waitUntil(
+        lambda: loaded.session.track.options.stabilizer_params == tuned, timeout=WAIT_MS
+    )
+    loaded.actions["stabilize"].trigger()  # S: off
+    wait_tracked(qtbot, loaded, "none")
+    loaded.actions["stabilize"].trigger()  # S: on again, as it was tuned
+    wait_tracked(qtbot, loaded, "one-euro")
+    assert loaded.session.options.stabilizer_params == tuned
+    assert loaded.session.track.options.stabilizer_params == tuned
