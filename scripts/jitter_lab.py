@@ -78,7 +78,7 @@ def smooth(
         return FlowOfflineStabilizer(size, **params).smooth_samples(clip.raw, None, samples)[0]
     frames = list(clip.frames) if name in ("flow", "flow-offline") else None
     return smooth_track(clip.raw, frames, name, params, clip.fps, groups=GROUPS,
-                        region_strength=strength)  # fmt: skip
+                        region_strength=strength, image_size=clip.frames.shape[1:3])  # fmt: skip
 
 
 def pooled(clips: list[Clip], tracks: list[np.ndarray]) -> dict[str, float]:

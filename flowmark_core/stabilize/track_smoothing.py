@@ -201,9 +201,9 @@ def smooth_track(
         return vals.copy()
     if filter_name == "savgol":
         return _savgol(vals, params, scale, strength)
-    frame_iter, size = _frames_and_size(
-        frames if filter_name in NEEDS_FRAMES else None, vals, image_size
-    )
+    frame_iter, size = _frames_and_size(frames, vals, image_size)
+    if filter_name not in NEEDS_FRAMES:
+        frame_iter = None  # only the first frame was read, for its size
     stabilizer = make_stabilizer(filter_name, size, fps=fps, **params)
     if isinstance(stabilizer, FlowOfflineStabilizer):
         return stabilizer.run(vals, None, frame_iter, scale=scale)[0]

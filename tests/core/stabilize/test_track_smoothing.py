@@ -98,3 +98,14 @@ def test_bad_settings_are_one_config_error_each() -> None:
 def test_filter_params_leave_fps_to_the_video() -> None:
     assert filter_params("kalman") == {"measurement_noise": 1.0, "process_noise": 300.0}
     assert "window" in filter_params("savgol")
+
+
+def test_parameters_are_stated_at_the_frame_size_whichever_filter() -> None:
+    rng = np.random.default_rng(7)
+    track = BASE[None] + rng.normal(0, 1.0, (30, len(BASE), 2))
+    frames = (np.zeros((192, 160, 3), np.uint8) for _ in range(30))
+    from_frames = smooth_track(track, frames, "one-euro", {}, FPS)
+    stated = smooth_track(track, None, "one-euro", {}, FPS, image_size=(192, 160))
+    from_extent = smooth_track(track, None, "one-euro", {}, FPS)
+    np.testing.assert_allclose(from_frames, stated)
+    assert not np.allclose(from_frames, from_extent)
