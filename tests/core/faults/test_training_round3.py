@@ -65,8 +65,8 @@ def test_prior_resume_with_other_options_is_refused(
     capfd.readouterr()
     code = run_program("flowmark", argv)
     err = capfd.readouterr().err
-    check_one_line_failure(err, code, 2, "frames 1 -> 2")
-    assert "lr " in err and "--force-resume" in err
+    check_one_line_failure(err, code, 2, "--frames 1 -> 2")
+    assert "--lr " in err and "--force-resume" in err
     assert tree_digest(prior_run) == before
 
 
