@@ -28,8 +28,8 @@ TOGGLES = (
 EXPLANATIONS = {
     "keypoints": "dots: the model's keypoints, one colour each (the same in every view and "
     "in the plots); click one to select it",
-    "raw_keypoints": "×: where the detector put a keypoint before stabilisation (on the dot "
-    "when nothing is smoothed)",
+    "raw_keypoints": "×: where the detector put a keypoint before stabilisation (drawn with "
+    "a stabiliser on; without one the dots are the raw keypoints)",
     "jacobians": "axes: how the region around each keypoint is turned and stretched",
     "heatmaps": "heatmaps: where each keypoint's detector looks (brighter: surer)",
     "motion": "arrows (Result): where each part of the picture is taken from in the source; "
