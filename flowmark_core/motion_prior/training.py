@@ -43,6 +43,11 @@ PRIOR_STATE_FILE = "prior-train-state.pt"
 RESUMABLE_CHANGES = ("steps", "log_every", "checkpoint_every")
 #: Metadata a resumed run must share with the state it resumes (where the tracks came from).
 RUN_IDENTITY = ("animation_model_digest", "tracks", "data")
+IDENTITY_NAMES = {
+    "animation_model_digest": "--model (another animation model file)",
+    "tracks": "--tracks {old} -> {new}",
+    "data": "DATA_DIR {old} -> {new}",
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ class PriorTrainer:
         """Refuse to resume with other train options, data or animation model (one line)."""
         now = to_plain(self.tcfg)
         changed = [
-            f"{key} {stored_train[key]} -> {now[key]}"
+            f"--{key.replace('_', '-')} {stored_train[key]} -> {now[key]}"
             for key in now
             if key in stored_train
             and key not in RESUMABLE_CHANGES
@@ -167,7 +172,7 @@ class PriorTrainer:
         ]
         run = json.loads(stored_run) if isinstance(stored_run, str) else {}
         changed += [
-            f"{key} {run[key]} -> {self.meta.get(key)}"
+            IDENTITY_NAMES[key].format(old=run[key], new=self.meta.get(key))
             for key in RUN_IDENTITY
             if run.get(key) is not None and run[key] != self.meta.get(key)
         ]
