@@ -30,6 +30,10 @@ from flowmark_gui.workers.camera_input import (
 from flowmark_gui.workers.virtual_camera import VirtualCamera
 
 MAX_FAILURES = 3  # consecutive failed frames before the camera stops
+RATE_TOLERANCE = 0.2
+"""The stabiliser's time step follows the measured frame rate when the two differ by more
+than this share: a change rebuilds the stabiliser (restarting its smoothing), so small drifts
+of the measurement are left alone."""
 
 
 class CameraWorker(WorkerThread):
@@ -67,10 +71,25 @@ class CameraWorker(WorkerThread):
         self._grabber: FrameGrabber | None = None
         self._record_from: tuple[int, int] | None = None  # (frames read, file position)
         self.frames = 0
+        self._rate = 0.0  # measured frames per second (a running average; 0: not yet)
+        self._last_frame: float | None = None  # when the last frame was grabbed
 
     # -- UI thread -------------------------------------------------------------------------
     def set_settings(self, settings: CameraSettings) -> None:
+        limit_changed = settings.fps_limit != self.settings.fps_limit
         self.settings = settings  # read once per frame by the worker
+        if limit_changed:
+            self.post(self._restart_rate)
+
+    @property
+    def measured_fps(self) -> float:
+        """The camera's measured frame rate (0 before two frames)."""
+        return self._rate
+
+    @property
+    def stabilizer_fps(self) -> float | None:
+        """The frame rate the stabiliser works at (None before the camera opened)."""
+        return None if self._animator is None else self._animator.fps
 
     def set_options(self, options: RenderOptions) -> None:
         self.post(lambda: self._apply_options(options))
@@ -114,10 +133,34 @@ class CameraWorker(WorkerThread):
             return
         if options.face_crop != self._animator.face_crop:  # another view of the face
             self._animator.reset_stream()
-        self._animator.set_fps(self.settings.fps_limit)  # the stream's rate: the time step
+        self._animator.set_fps(self._rate or self._paced_rate())  # the stabiliser's time step
         self._animator.set_stabilizer(options.stabilizer, **options.stabilizer_params)
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
         self._animator.face_crop = options.face_crop
+
+    def _paced_rate(self) -> float:
+        """The rate the loop is paced at: the limit, or a slower stand-in file's own rate."""
+        limit = self.settings.fps_limit
+        grabber = self._grabber
+        return min(limit, grabber.fps) if grabber is not None and grabber.fps else limit
+
+    def _restart_rate(self) -> None:
+        """A new limit: measure afresh (from the next frame on), starting from the new paced
+        rate."""
+        self._rate, self._last_frame = 0.0, None
+        if self._animator is not None:
+            self._animator.set_fps(self._paced_rate())
+
+    def _measure_rate(self, interval: float) -> None:
+        """Fold one frame interval into the measured rate; the stabiliser follows it."""
+        rate = 1.0 / max(interval, 1e-6)
+        self._rate = rate if self._rate == 0 else 0.9 * self._rate + 0.1 * rate
+        animator = self._animator
+        if animator is None:
+            return
+        current = animator.fps
+        if current is None or abs(self._rate - current) > RATE_TOLERANCE * current:
+            animator.set_fps(self._rate)
 
     def _load_avatar(self, path: Path) -> None:
         assert self._animator is not None
@@ -193,7 +236,7 @@ class CameraWorker(WorkerThread):
                 frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
             self._virtual.send(frame)
 
-    def _step(self, grabber: FrameGrabber, started: float, fps: float) -> None:
+    def _step(self, grabber: FrameGrabber, started: float) -> None:
         frame = grabber.read()
         if frame is None:
             raise FlowmarkError(f"camera {self.source}: no more frames (disconnected?)")
@@ -220,7 +263,7 @@ class CameraWorker(WorkerThread):
         if self._display_free.is_set():
             self._display_free.clear()
             self.frame_ready.emit(
-                CameraFrame(self.frames, driving, keypoints, output, fps, latency, jacobians)
+                CameraFrame(self.frames, driving, keypoints, output, self._rate, latency, jacobians)
             )
 
     def run(self) -> None:
@@ -237,21 +280,17 @@ class CameraWorker(WorkerThread):
 
         if not self.guarded(open_all) or grabber is None:
             return
-        fps, last, failures = 0.0, None, 0
+        failures = 0
         try:
             while not self.stopping and failures < MAX_FAILURES:
                 self.drain()
                 started = time.perf_counter()
-                if last is not None:
-                    rate = 1.0 / max(started - last, 1e-6)
-                    fps = rate if fps == 0 else 0.9 * fps + 0.1 * rate
-                last = started
-                ok = self.guarded(partial(self._step, grabber, started, fps))
+                if self._last_frame is not None:
+                    self.guarded(partial(self._measure_rate, started - self._last_frame))
+                self._last_frame = started
+                ok = self.guarded(partial(self._step, grabber, started))
                 failures = 0 if ok else failures + 1
-                limit = self.settings.fps_limit
-                if grabber.fps:
-                    limit = min(limit, grabber.fps)
-                wait = started + 1.0 / max(limit, 0.5) - time.perf_counter()
+                wait = started + 1.0 / max(self._paced_rate(), 0.5) - time.perf_counter()
                 if wait > 0:
                     with self._cond:
                         if not self.stopping:

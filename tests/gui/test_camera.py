@@ -13,6 +13,7 @@ from flowmark_core.io.video_reader import open_video
 from flowmark_gui import recording
 from flowmark_gui.main_window import MainWindow
 from flowmark_gui.state import CameraSettings
+from flowmark_gui.workers.camera import RATE_TOLERANCE
 from flowmark_gui.workers.camera_input import crop_camera, parse_camera
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory
 
@@ -140,3 +141,20 @@ def test_a_missing_camera_index_is_a_one_line_error(
     assert window.status.errors()[-1] == "camera 7 cannot be opened (in use, or not present)"
     qtbot.waitUntil(lambda: not window.camera.running, timeout=WAIT_MS)
     assert not window.camera_panel.controls.start.isChecked()
+
+
+def test_the_stabiliser_runs_at_the_measured_rate_and_follows_the_limit(
+    make_window: WindowFactory, media: Media, qtbot: QtBot
+) -> None:
+    window = camera_window(make_window, media, qtbot)
+    worker = window.camera.worker
+
+    def follows(measured_at_most: float) -> bool:
+        stabilizer, measured = worker.stabilizer_fps, worker.measured_fps
+        if stabilizer is None or not 0 < measured <= measured_at_most:
+            return False
+        return abs(stabilizer - measured) <= RATE_TOLERANCE * stabilizer
+
+    qtbot.waitUntil(lambda: follows(1000.0), timeout=WAIT_MS)
+    window.camera_panel.controls.fps.setValue(2.0)  # the limit: measured afresh, then followed
+    qtbot.waitUntil(lambda: follows(2.0 * (1 + RATE_TOLERANCE)), timeout=WAIT_MS)
