@@ -1,6 +1,6 @@
 """Keypoints of several models drawn on the same test frames, one row per model.
 
-Shows where each model puts its keypoints (the keypoint-spread study, issue 12):
+Shows where each model puts its keypoints (the keypoint-spread study):
 
     python scripts/plot_keypoint_layouts.py runs/spread-*/model.safetensors \\
         --data data/jitter-faces-128 --output docs/keypoint_layouts.png

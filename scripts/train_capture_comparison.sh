@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12 item 4 (and the issue 13 real-face candidate): three runs of the same recipe, same
+# The capture-augmentation comparison (and a real-face candidate): three runs of the same recipe, same
 # steps and seed, with the webcam capture augmentation — flow loss on degraded frames, flow
 # loss on the clean (privileged) frames, no flow loss. Runs in the background, 1 thread each.
 # Usage: scripts/train_capture_comparison.sh [DATA] [OUT_PREFIX]

@@ -1,4 +1,4 @@
-"""Framing (issue 16): non-square media are centre-cropped, never stretched; face crop uses
+"""Framing: non-square media are centre-cropped, never stretched; face crop uses
 one box per clip, stored with the track (a frame renders the same whatever was viewed before);
 overlays work in face-crop mode, placed through the source's crop box."""
 

@@ -1,4 +1,4 @@
-"""Model cards in the app (issue 13 item 5): the status bar says what the loaded model is
+"""Model cards in the app: the status bar says what the loaded model is
 for, the Model menu lists the bundled models with their summaries, and a real photo
 animated with a puppets-only model gets one note per session with the way out."""
 

@@ -33,7 +33,7 @@ def test_animate_writes_every_frame_at_source_size(media: dict[str, Path], tmp_p
     assert code == 0
     video = open_video(out)
     frames = list(video)
-    # Default: the source's size (80 px; the 64 px model's motion at full resolution, issue 13).
+    # Default: the source's size (80 px; the 64 px model's motion at full resolution).
     assert len(frames) == 9 and frames[0].shape == (80, 80, 3)
     assert abs(video.fps - 12) < 0.01
 

@@ -1,4 +1,4 @@
-"""Inputs are checked before the work (issue 15.9): the evaluation names a bad landmarks.npz
+"""Inputs are checked before the work: the evaluation names a bad landmarks.npz
 before it loads a model, so the user hears of the bad file first, not after the whole run."""
 
 from __future__ import annotations
