@@ -83,8 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="videos without ground truth: skip the MediaPipe face-mesh reference",
     )
-    add_generate_eval_options(p)  # --task generate (image-to-video, issue 14)
-    add_portrait_eval_options(p)  # --task portrait (a photo driven by real clips, issue 20)
+    add_generate_eval_options(p)  # --task generate (image-to-video)
+    add_portrait_eval_options(p)  # --task portrait (a photo driven by real clips)
     p.set_defaults(func=run_evaluate)
 
 
