@@ -67,19 +67,3 @@ class ExperimentConfig:
 def model_config_from_dict(data: dict[str, Any]) -> ModelConfig:
     """Build a `ModelConfig` from its dict form (as stored in checkpoints)."""
     return from_dict(ModelConfig, data, "model")
-
-
-_MOVED_TO_LOADING = ("load_config", "read_yaml", "apply_overrides")
-
-
-def __getattr__(name: str) -> Any:
-    """`load_config`, `read_yaml`, `apply_overrides` now live in `flowmark_core.fomm_config`.
-
-    Kept importable from here (resolved on first use, no import cycle) until every caller
-    imports them from their new home.
-    """
-    if name in _MOVED_TO_LOADING:
-        from flowmark_core import fomm_config
-
-        return getattr(fomm_config, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

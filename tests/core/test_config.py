@@ -6,12 +6,11 @@ import pytest
 
 from flowmark_core.config import (
     ExperimentConfig,
-    apply_overrides,
     from_dict,
-    load_config,
     to_dict,
 )
 from flowmark_core.errors import ConfigError
+from flowmark_core.fomm_config import apply_overrides, load_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
