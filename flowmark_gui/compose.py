@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from flowmark_core.training.logger import keypoint_colour
+from flowmark_core.drawing import keypoint_colour
 from flowmark_gui.overlays import (
     MAX_AXIS_FRACTION,
     PaneLayers,

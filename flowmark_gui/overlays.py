@@ -16,8 +16,8 @@ import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult
 from flowmark_core.animate.face_crop import CropBox
+from flowmark_core.drawing import keypoint_colour
 from flowmark_core.geometry import make_coordinate_grid, normalized_to_pixels
-from flowmark_core.training.logger import keypoint_colour
 
 OCCLUSION_RGB = (255, 0, 170)
 HEAT_GAMMA = 0.4  # detector heatmaps are sharply peaked; a gamma shows their spread

@@ -1,4 +1,4 @@
-"""Training logs: TensorBoard event files when available, else CSV; PNG image grids."""
+"""Training logs: `metrics.csv` (and TensorBoard event files when installed); PNG image grids."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import cv2
 import numpy as np
 import torch
 
-# The colours moved to flowmark_core.drawing; re-exported for existing callers.
-from flowmark_core.drawing import KEYPOINT_COLOURS, keypoint_colour  # noqa: F401
+from flowmark_core.drawing import keypoint_colour
 from flowmark_core.geometry import normalized_to_pixels
 from flowmark_core.io.atomic import atomic_output
 
 
 class ScalarLogger:
-    """Writes scalars to TensorBoard if installed, otherwise to `metrics.csv`.
+    """Writes scalars to `metrics.csv`, and to TensorBoard too when it is installed.
 
     A run resumed at `start_step` first drops the rows logged after that step by the run
     that was killed (they are logged again, with the resumed run's values): a step appears

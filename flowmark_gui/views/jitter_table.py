@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_core.training.logger import keypoint_colour
+from flowmark_core.drawing import keypoint_colour
 from flowmark_gui.session import Session
 
 HEADERS = ("kp", "resid. raw", "resid. stab.", "acc. raw", "acc. stab.")

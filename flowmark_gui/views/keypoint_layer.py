@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 
-from flowmark_core.training.logger import keypoint_colour
+from flowmark_core.drawing import keypoint_colour
 from flowmark_gui.overlays import MAX_AXIS_FRACTION, jacobian_segments
 from flowmark_gui.state import OverlayOptions
 from flowmark_gui.views.graphics_items import SegmentsItem

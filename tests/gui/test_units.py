@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QTreeView
 
 from flowmark_core.animate import FrameResult
+from flowmark_core.drawing import keypoint_colour
 from flowmark_core.geometry import make_coordinate_grid
-from flowmark_core.training.logger import keypoint_colour
 from flowmark_gui import qt_check
 from flowmark_gui.app import main as app_main
 from flowmark_gui.compose import draw_pane
