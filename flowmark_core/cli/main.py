@@ -46,8 +46,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "flowmark_core.cli.jitter_cmd",
 )
 
-_Parser = OneLineParser  # the name subcommand modules and tests used before
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the full `flowmark` parser with every registered subcommand."""

@@ -40,7 +40,7 @@ from flowmark_core.data.landmark_motion import (
     mirror_points,
     resize_points,
 )
-from flowmark_core.data.layout import identity_of, list_videos, split_dir, video_name
+from flowmark_core.data.layout import identity_of, list_videos, split_dir
 from flowmark_core.data.video_folder import LandmarkTrack, landmarks_path, load_landmarks
 from flowmark_core.errors import ConfigError, DatasetError, InputFileError
 from flowmark_core.flow import FlowEstimator
@@ -345,7 +345,3 @@ class FramesDataset(Dataset):
                 else ""
             )
         )
-
-    def video_names(self) -> list[str]:
-        """Names of the videos, in index order."""
-        return [video_name(p) for p in self.videos]

@@ -49,10 +49,6 @@ class GeneratorOutput:
     prediction: torch.Tensor
     motion: MotionField
 
-    def deformed_source(self, source: torch.Tensor, align_corners: bool) -> torch.Tensor:
-        """The source image warped by the dense deformation (for visualisation)."""
-        return warp(source, self.motion.deformation, align_corners)
-
 
 class Generator(nn.Module):
     """Warps encoded source features by the dense motion and decodes the driven frame."""

@@ -33,10 +33,6 @@ class Keypoints:
             None if self.heatmap is None else self.heatmap.detach(),
         )
 
-    def without_heatmap(self) -> Keypoints:
-        """The same keypoints without the (large) heatmaps."""
-        return Keypoints(self.value, self.jacobian, None)
-
 
 class KeypointDetector(nn.Module):
     """Detects `num_kp` keypoints (and local affine Jacobians) in an image in [0, 1]."""

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import torch
 from safetensors import SafetensorError, safe_open
 
 from flowmark_core.checkpoints import (
@@ -91,8 +90,3 @@ def check_prior_fits(prior: MotionPrior, model_config: ModelConfig, prior_path: 
             f"{prior_path}: motion prior trained for {prior.config.num_kp} keypoints, "
             f"but the animation model has {model_config.num_kp}; train one with `flowmark train-prior`"
         )
-
-
-def prior_tensor_count(prior: MotionPrior) -> int:
-    """Number of parameters (for reports)."""
-    return sum(int(torch.numel(p)) for p in prior.parameters())

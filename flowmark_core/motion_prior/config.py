@@ -111,11 +111,6 @@ def model_config_from(data: dict[str, Any]) -> PriorModelConfig:
     return _from(PriorModelConfig, data)
 
 
-def train_config_from(data: dict[str, Any]) -> PriorTrainConfig:
-    """Rebuild a PriorTrainConfig from `to_plain` output (unknown keys are an error)."""
-    return _from(PriorTrainConfig, data)
-
-
 def _from(cls: type, data: dict[str, Any]) -> Any:
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)

@@ -83,10 +83,6 @@ class JitterTable(QWidget):
             width = max(metrics.horizontalAdvance(header), metrics.horizontalAdvance(sample))
             self.table.setColumnWidth(col, width + 18)
 
-    def selected_rows(self) -> list[int]:
-        """Rows highlighted in the table (what the user sees as selected)."""
-        return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-
     def show_selection(self) -> None:
         """Highlight exactly the session's selected keypoints."""
         table = self.table

@@ -177,11 +177,6 @@ class MeshAnimator:
             p = p + w * (turned - p)
         return p
 
-    def jaw_direction_sign(self) -> float:
-        """+1 when opening the jaw moves the chin down the face (a self-check of the sign)."""
-        opened = self.deform(Expression(jaw=1.0))
-        return float(np.sign(self._to_uv(opened)[152, 1] - self.uv[152, 1]))
-
     # -- pose -------------------------------------------------------------------------------
     def rotation(self, pose: Pose) -> np.ndarray:
         """The head rotation (3, 3) in image coordinates."""
