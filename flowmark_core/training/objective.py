@@ -64,13 +64,18 @@ class TrainBatch:
 
 @dataclass(frozen=True)
 class ObjectiveOutput:
-    """Total loss, each weighted term (for logging), and what the image grid shows."""
+    """Total loss, each weighted term (for logging), and what the image grid shows.
+
+    `measures` are logged beside the terms but are not losses (not in `total`): e.g.
+    `flow_mean_weight`, the mean trust weight of the flow loss over the batch's keypoints.
+    """
 
     total: torch.Tensor
     terms: dict[str, torch.Tensor]
     generated: GeneratorOutput
     kp_source: Keypoints
     kp_driving: Keypoints
+    measures: dict[str, torch.Tensor]
 
 
 def _split(kp: Keypoints, parts: int) -> list[Keypoints]:
@@ -123,6 +128,7 @@ class TrainingObjective(nn.Module):
         generated = self.model.generator(batch.source, kp_source, kp_driving)
         pred = generated.prediction.float()
         terms: dict[str, torch.Tensor] = {}
+        measures: dict[str, torch.Tensor] = {}
         with torch.autocast(pred.device.type, enabled=False):  # losses in float32 (SSIM needs it)
             terms["reconstruction"] = self.reconstruction(pred, batch.driving.float())
         eq_value, eq_jac = equivariance_losses(kp_driving, kp_warped, warp)
@@ -139,6 +145,7 @@ class TrainingObjective(nn.Module):
                 kp_driving, kps[3], batch.flow.float(), batch.flow_error.float(), batch.driving, fc
             )
             terms["flow_value"] = flow_scale * fc.weight * flow_terms.value
+            measures["flow_mean_weight"] = flow_terms.mean_weight.detach()
             if flow_terms.jacobian is not None and fc.jacobian_weight > 0:
                 terms["flow_jacobian"] = flow_scale * fc.jacobian_weight * flow_terms.jacobian
             if flow_terms.heatmap is not None and fc.heatmap_weight > 0:
@@ -156,4 +163,11 @@ class TrainingObjective(nn.Module):
                     [f for f, _ in real], [f for f, _ in fake]
                 )
         total = sum(terms.values())
-        return ObjectiveOutput(total, terms, generated, kp_source.detach(), kp_driving.detach())  # type: ignore[arg-type]
+        return ObjectiveOutput(
+            total,  # type: ignore[arg-type]  # sum() of tensors is a tensor (0 only when empty)
+            terms,
+            generated,
+            kp_source.detach(),
+            kp_driving.detach(),
+            measures,
+        )

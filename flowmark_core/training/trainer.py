@@ -244,7 +244,7 @@ class Trainer:
             nn.utils.clip_grad_norm_(self.model.parameters(), t.grad_clip)
         self.opt_kp.step()
         self.opt_gen.step()
-        logged = {k: float(v.detach()) for k, v in out.terms.items()}
+        logged = {k: float(v.detach()) for k, v in (out.terms | out.measures).items()}
         if self.opt_disc is not None and self.cfg.loss.discriminator_gan > 0:
             logged["discriminator_gan"] = self._discriminator_step(
                 batch, out.generated.prediction.detach()
