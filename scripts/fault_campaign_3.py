@@ -19,7 +19,6 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import zlib
@@ -93,7 +92,9 @@ def start(argv: list[str], **kw: object) -> subprocess.Popen[str]:
                             text=True, start_new_session=True, **kw)  # type: ignore[call-overload]  # fmt: skip
 
 
-def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str], limit: float = 120) -> bool:
+def wait_for(
+    condition: Callable[[], bool], proc: subprocess.Popen[str], limit: float = 120
+) -> bool:
     deadline = time.monotonic() + limit
     while not condition():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -157,7 +158,7 @@ def watch_memory(argv: list[str], seconds: float = 40, limit_mb: float = 2000) -
         if peak > limit_mb:
             break
         time.sleep(0.5)
-    code, _, err = finish(proc, limit=1) if proc.poll() is None else finish(proc)
+    code, _, _err = finish(proc, limit=1) if proc.poll() is None else finish(proc)
     if peak > limit_mb:
         return False, f"RSS passed {limit_mb:.0f} MB after {time.monotonic() - t0:.0f} s"
     return True, f"peak {peak:.0f} MB over {time.monotonic() - t0:.0f} s (exit {code})"
@@ -321,7 +322,7 @@ def _(w: Path) -> Result:
 @case("eval-output-inside-clip-folder-rerun")
 def _(w: Path) -> Result:
     shutil.copytree(W / "ds" / "test", w / "c")
-    code, _, err = fm("evaluate", str(w / "c"), "-o", str(w / "c" / "ev"), "--max-frames", "3",
+    code, _, _err = fm("evaluate", str(w / "c"), "-o", str(w / "c" / "ev"), "--max-frames", "3",
                       "--model", tiny(), "--no-face-metrics")  # fmt: skip
     code2, _, err2 = fm("evaluate", str(w / "c"), "-o", str(w / "ev2"), "--max-frames", "3",
                         "--model", tiny(), "--no-face-metrics")  # fmt: skip
@@ -451,8 +452,10 @@ def _(w: Path) -> Result:
     (w / "real").mkdir()
     (w / "real" / "k.npz").write_bytes(b"old")
     (w / "k.npz").symlink_to(w / "real" / "k.npz")
-    code, _, err = fm("keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny())
-    held = code == 0 and (w / "k.npz").is_symlink() and (w / "real" / "k.npz").read_bytes() != b"old"
+    code, _, _err = fm("keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny())
+    held = (
+        code == 0 and (w / "k.npz").is_symlink() and (w / "real" / "k.npz").read_bytes() != b"old"
+    )
     return held, f"exit {code}, link kept: {(w / 'k.npz').is_symlink()}"
 
 
@@ -463,7 +466,9 @@ def _(w: Path) -> Result:
     try:
         (w / "x" / "real.npz").write_bytes(b"old")
         (w / "k.npz").symlink_to(w / "x" / "real.npz")
-        code, _, err = fm("keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny())
+        code, _, err = fm(
+            "keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny()
+        )
         return code == 0 and (w / "k.npz").is_symlink(), f"exit {code} {errors(err)[:1]}"
     finally:
         umount(w / "x")
@@ -477,7 +482,9 @@ def _(w: Path) -> Result:
         (w / "x" / "pad").write_bytes(b"\0" * 20 * 1024)
         (w / "x" / "real.npz").write_bytes(b"old")
         (w / "k.npz").symlink_to(w / "x" / "real.npz")
-        code, _, err = fm("keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny())
+        code, _, err = fm(
+            "keypoints", str(W / "drv.mp4"), "-o", str(w / "k.npz"), "--model", tiny()
+        )
         return "no space" not in err and code == 0, f"exit {code} {errors(err)[:1]}"
     finally:
         umount(w / "x")
@@ -534,7 +541,9 @@ def _(w: Path) -> Result:
 
 
 # -- signals ----------------------------------------------------------------------------------
-def _signal_when(argv: list[str], sig: int, ready: Callable[[], bool], limit: float = 120) -> tuple[int, str, str, bool]:
+def _signal_when(
+    argv: list[str], sig: int, ready: Callable[[], bool], limit: float = 120
+) -> tuple[int, str, str, bool]:
     proc = start(argv)
     ok = wait_for(ready, proc, limit)
     if ok:
@@ -556,7 +565,9 @@ def _(w: Path) -> Result:
     finish(proc)
     if not seen:
         return False, "the save was not reached"
-    code, _, err = fm("adapt", str(W / "drv60.mp4"), "-o", str(out), "--steps", "1", "--no-face-crop")
+    code, _, _err = fm(
+        "adapt", str(W / "drv60.mp4"), "-o", str(out), "--steps", "1", "--no-face-crop"
+    )
     left = [p.name for p in w.iterdir() if p.name.startswith(".")]
     return code == 0 and not left, f"exit {code}, left {left}"
 
@@ -569,7 +580,7 @@ for _name, _sig, _suffix in (("sig-animate-hup", signal.SIGHUP, "mp4"),
                              ("sig-animate-quit", signal.SIGQUIT, "gif")):  # fmt: skip
 
     def _animate_signal(w: Path, sig: int = _sig, suffix: str = _suffix) -> Result:
-        code, _, err, ok = _signal_when([*FLOWMARK, "animate", str(W / "src.png"),
+        code, _, _err, ok = _signal_when([*FLOWMARK, "animate", str(W / "src.png"),
                                          str(W / "drv60.mp4"), "-o", str(w / f"a.{suffix}")],
                                         sig, _temporary_in(w))  # fmt: skip
         left = temporaries(w)
@@ -580,7 +591,7 @@ for _name, _sig, _suffix in (("sig-animate-hup", signal.SIGHUP, "mp4"),
 
 @case("sig-generate-hup-render")
 def _(w: Path) -> Result:
-    code, _, err, ok = _signal_when([*FLOWMARK, "generate", str(W / "src.png"), "-o",
+    code, _, _err, ok = _signal_when([*FLOWMARK, "generate", str(W / "src.png"), "-o",
                                      str(w / "g.mp4"), "--frames", "257", "--samples", "4"],
                                     signal.SIGHUP, _temporary_in(w))  # fmt: skip
     left = temporaries(w)
@@ -628,7 +639,7 @@ def _(w: Path) -> Result:
     if ok:
         time.sleep(2)
         os.kill(proc.pid, signal.SIGTERM)
-    code, _, err = finish(proc)
+    code, _, _err = finish(proc)
     left = [p.name for p in tmp.glob("flowmark-real-media.*")]
     if not ok:
         return not left, f"the script ended before a signal (exit {code}); left {left}"
@@ -641,7 +652,7 @@ def _(w: Path) -> Result:
     ok = wait_for(lambda: (w / "run").is_dir(), proc, 300)
     time.sleep(2)
     os.kill(proc.pid, signal.SIGTERM)
-    code, out, err = finish(proc)
+    code, _out, err = finish(proc)
     last = errors(err)[-1:] or [""]
     return ok and code == 130 and "partial outputs were removed" not in last[0], f"{last[0]}"
 
@@ -730,7 +741,7 @@ def _(w: Path) -> Result:
     base = ["--batch-size", "8", "--steps", "60", "--checkpoint-every", "1000"]
     ref = w / "ref"
     assert fm(*prior_args(ref, *base))[0] == 0
-    code = f"""
+    code = """
 from flowmark_core.motion_prior.checkpoint import load_prior
 import sys, torch
 a, b = load_prior(sys.argv[1])[0], load_prior(sys.argv[2])[0]
@@ -799,14 +810,16 @@ def _(w: Path) -> Result:
     def past_checkpoint() -> bool:
         with contextlib.suppress(OSError):
             steps = [line.split(",")[0] for line in (r / "metrics.csv").read_text().splitlines()]
-            return (r / "train-state.pt").is_file() and steps[-1].isdigit() and int(steps[-1]) % 4 == 2
+            return (
+                (r / "train-state.pt").is_file() and steps[-1].isdigit() and int(steps[-1]) % 4 == 2
+            )
         return False
 
     ok = wait_for(past_checkpoint, proc, 300)
     with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGKILL)
     finish(proc)
-    code, _, err = tr(*train_args(r, "--resume", str(r), *sets))
+    code, _, _err = tr(*train_args(r, "--resume", str(r), *sets))
     rows = [tuple(line.split(",")[:2]) for line in (r / "metrics.csv").read_text().splitlines()[1:]]
     twice = len(rows) - len(set(rows))
     return ok and code == 0 and twice == 0, f"killed between checkpoints: {ok}; rows twice: {twice}"
@@ -912,8 +925,10 @@ def _(w: Path) -> Result:
     shutil.copy(W / "tiny.safetensors", models / "tiny.safetensors")
     (models / "tiny.card.json").write_text("{not json")
     shutil.copy(W / "tiny.safetensors", models / "other.safetensors")
-    (models / "other.card.json").write_text(json.dumps({"summary": "256 px model", "image_size": 256}))
-    code, out, err = fm("models", env=dict(ENV, FLOWMARK_RESOURCES=str(w / "res")))
+    (models / "other.card.json").write_text(
+        json.dumps({"summary": "256 px model", "image_size": 256})
+    )
+    code, _out, err = fm("models", env=dict(ENV, FLOWMARK_RESOURCES=str(w / "res")))
     said = "tiny.card.json" in err and "256" in err
     return code == 0 and said, f"exit {code}; stderr {err.strip()[-160:]!r}"
 
@@ -949,9 +964,11 @@ def _(w: Path) -> Result:
         proc = start([*TRAIN, *train_args(out, "--set", "data.num_workers=4", "--set",
                                           "train.steps=1000")])  # fmt: skip
 
-        def children() -> list[int]:
+        def children(pid: int = proc.pid) -> list[int]:
             with contextlib.suppress(OSError):
-                return [int(c) for c in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+                return [
+                    int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                ]
             return []
 
         wait_for(lambda: bool(children()), proc, 300)
@@ -1023,7 +1040,9 @@ def _both(a: list[str], b: list[str]) -> tuple[tuple[int, str, str], tuple[int, 
 def _(w: Path) -> Result:
     out = str(w / "m.safetensors")
     base = [*FLOWMARK, "adapt", str(W / "drv60.mp4"), "-o", out, "--no-face-crop"]
-    (ca, _, ea), (cb, _, eb) = _both([*base, "--steps", "1"], [*base, "--steps", "2", "--seed", "5"])
+    (ca, _, ea), (cb, _, eb) = _both(
+        [*base, "--steps", "1"], [*base, "--steps", "2", "--seed", "5"]
+    )
     return sorted((ca, cb)) == [0, 2], f"exits {ca}, {cb}: {errors(ea)[-1:]} {errors(eb)[-1:]}"
 
 
@@ -1066,7 +1085,7 @@ def _(w: Path) -> Result:
     before = (w / "ev" / "results.json").read_bytes()
     _immutable(w / "ev" / "results.md", True)
     try:
-        code, _, err = fm(*base, "--model", tiny())
+        code, _, _err = fm(*base, "--model", tiny())
     finally:
         _immutable(w / "ev" / "results.md", False)
     return code == 2 and (w / "ev" / "results.json").read_bytes() == before, f"exit {code}"
@@ -1080,7 +1099,7 @@ def _(w: Path) -> Result:
     before = {n: (w / n).read_bytes() for n in ("g-2.mp4", "g-3.mp4")}
     _immutable(w / "g-1.mp4", True)
     try:
-        code, _, err = fm(*base, "--seed", "3")
+        code, _, _err = fm(*base, "--seed", "3")
     finally:
         _immutable(w / "g-1.mp4", False)
     same = all((w / n).read_bytes() == b for n, b in before.items())
@@ -1114,7 +1133,9 @@ def main() -> int:
         except Exception as exc:  # a case that could not be run counts as not holding
             ok, note = False, f"could not run: {type(exc).__name__}: {exc}"
         held += ok
-        print(f"{'held' if ok else 'FAIL'} {name} ({time.monotonic() - t0:.0f} s): {note}", flush=True)
+        print(
+            f"{'held' if ok else 'FAIL'} {name} ({time.monotonic() - t0:.0f} s): {note}", flush=True
+        )
     print(f"{held} of {len(names)} cases hold (work folder {W})")
     return 0
 
