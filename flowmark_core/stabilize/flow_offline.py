@@ -181,7 +181,9 @@ class FlowOfflineStabilizer(StabilizerBase):
                 f"flow samples of shape {samples.motion.shape} do not fit {vals.shape}"
             )
         q = self.process_var(samples)
-        out, gains = self._smooth(vals, seen, np.where(seen, r, 1.0), samples.motion, q)
+        # Where the flow failed its motion means nothing: an unseen point holds still there.
+        motion = np.where((q >= UNKNOWN_VAR)[..., None], 0.0, samples.motion)
+        out, gains = self._smooth(vals, seen, np.where(seen, r, 1.0), motion, q)
         if jacobians is None:
             return out, None
         jacs = np.asarray(jacobians, dtype=np.float64)
