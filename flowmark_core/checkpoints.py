@@ -112,7 +112,8 @@ def check_meta_types(path: Path, meta: Mapping[str, Any]) -> None:
         value = meta.get(key)
         if value is None:
             continue
-        if not isinstance(value, types) or isinstance(value, bool) or (key == "step" and value < 0):
+        negative_step = key == "step" and isinstance(value, int) and value < 0
+        if not isinstance(value, types) or isinstance(value, bool) or negative_step:
             want = "a whole number >= 0" if types == (int,) else f"a JSON {types[0].__name__}"
             raise CheckpointError(f"{path}: stored metadata {key!r} is {value!r}, expected {want}")
 

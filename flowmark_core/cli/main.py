@@ -73,12 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the `flowmark` command and return its exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
-    previous: dict[int, object] | None = {sig: signal.getsignal(sig) for sig in AS_INTERRUPT}
+    previous = {sig: signal.getsignal(sig) for sig in AS_INTERRUPT}
+    installed = True
     try:
         for sig in AS_INTERRUPT:  # `timeout`, systemd, a closed terminal: as Ctrl-C
             signal.signal(sig, _terminate_as_interrupt)
     except ValueError:  # not the main thread (embedded use): leave signals alone
-        previous = None
+        installed = False
     stdout, sys.stdout = sys.stdout, ForgivingStdout(sys.stdout)
     try:
         args = build_parser().parse_args(args_list)
@@ -123,9 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal_error(exc, debug)
     finally:
         sys.stdout = stdout
-        if previous is not None:
+        if installed:
             for sig, old in previous.items():
-                signal.signal(sig, old)  # type: ignore[arg-type]
+                if old is not None:  # None: a handler set outside Python, not restorable
+                    signal.signal(sig, old)
 
 
 def _internal_error(exc: Exception, debug: bool) -> int:
