@@ -121,7 +121,8 @@ def read_library_model(path: Path) -> LibraryModel | None:
     adapt = meta.get("adapt")
     if not isinstance(adapt, dict):
         return None
-    held = adapt.get("held_out") if isinstance(adapt.get("held_out"), dict) else {}
+    stored = adapt.get("held_out")
+    held: dict[str, Any] = stored if isinstance(stored, dict) else {}
     return LibraryModel(
         path=path,
         name=str(adapt.get("name") or path.stem),
