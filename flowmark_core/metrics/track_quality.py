@@ -54,7 +54,7 @@ def velocity_lag(track: np.ndarray, reference: np.ndarray, max_lag: int = MAX_LA
         return float("nan")
     shifts = np.arange(-max_lag, max_lag + 1)
     corr = np.full(len(shifts), np.nan)
-    for i, tau in enumerate(shifts):
+    for i, tau in enumerate(range(-max_lag, max_lag + 1)):
         x = a[max(tau, 0) : steps + min(tau, 0)]
         y = b[max(-tau, 0) : steps - max(tau, 0)]
         ok = np.all(np.isfinite(x), axis=-1) & np.all(np.isfinite(y), axis=-1)

@@ -77,7 +77,7 @@ def make_stabilizer(
     if fps is not None and "fps" in allowed:
         params = {**params, "fps": fps}
     try:
-        return _CLASSES[name](image_size, **params)  # type: ignore[arg-type]
+        return _CLASSES[name](image_size, **params)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"stabilizer {name!r}: bad setting ({exc})") from exc
 
