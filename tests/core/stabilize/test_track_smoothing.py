@@ -109,3 +109,13 @@ def test_parameters_are_stated_at_the_frame_size_whichever_filter() -> None:
     from_extent = smooth_track(track, None, "one-euro", {}, FPS)
     np.testing.assert_allclose(from_frames, stated)
     assert not np.allclose(from_frames, from_extent)
+
+
+def test_one_euro_holds_its_output_over_a_gap_and_starts_late_points_at_their_detection() -> None:
+    track = np.tile(np.array([[5.0, 5.0], [9.0, 9.0]]), (20, 1, 1))
+    track[8:12, 0] = np.nan  # a gap
+    track[:6, 1] = np.nan  # seen only from frame 6
+    out = smooth_track(track, None, "one-euro", {}, FPS)
+    np.testing.assert_allclose(out[:, 0], 5.0)
+    assert np.isnan(out[:6, 1]).all()
+    np.testing.assert_allclose(out[6:, 1], 9.0)
