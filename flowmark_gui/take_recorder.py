@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from flowmark_gui.camera_controller import CameraController
 
@@ -68,7 +68,7 @@ class TakeRecorder(QObject):
         self._path = take_path(library)
         self._left = self.countdown
         self._recording = False
-        worker.take_recorded.connect(self._on_recorded)
+        worker.take_recorded.connect(self._on_recorded, Qt.ConnectionType.UniqueConnection)
         if self._left > 0:
             self.guidance.emit(f"recording a take in {self._left}… get ready, look at the camera")
             self._tick.start()
