@@ -4,6 +4,7 @@ optical flow between consecutive frames (for the flow loss)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,24 +81,21 @@ def read_adapt_clip(
             no face found (with `face_crop`).
     """
     reader = open_video(path)
-    frames: list[np.ndarray] = []
-    for t, frame in enumerate(reader):
-        if t < first:
-            continue
-        if (last is not None and t > last) or len(frames) >= MAX_FRAMES:
-            break
-        frames.append(frame)
-    if len(frames) < MIN_FRAMES:
+    count, probes = _probe_frames(reader, first, last)
+    if count < MIN_FRAMES:
         span = f"frames {first}..{last}" if last is not None else f"from frame {first}"
         raise InputFileError(
-            f"{path}: too short to adapt on: {len(frames)} frames ({span}); expected at "
+            f"{path}: too short to adapt on: {count} frames ({span}); expected at "
             f"least {MIN_FRAMES}"
         )
-    box = clip_face_box(frames, str(path)) if face_crop else None
-    if box is not None:
-        crops = np.stack([crop(f, box, size) for f in frames])
-    else:
-        crops = np.stack([_square(f, size) for f in frames])
+    box = clip_face_box(probes, str(path)) if face_crop else None
+    # The clip is decoded again and each frame shrunk to the model's size as it comes: only
+    # model-size crops are held (a 20-minute 640x480 clip held whole needed 28 GB).
+    crops_list = [
+        crop(f, box, size) if box is not None else _square(f, size)
+        for f in _in_range(reader, first, last)
+    ]
+    crops = np.stack(crops_list)
     estimator = FlowEstimator("dis", flow_preset)
     flows, errors = [], []
     for a, b in itertools.pairwise(crops):
@@ -105,6 +103,28 @@ def read_adapt_clip(
         flows.append(pair.forward)
         errors.append(pair.error)
     return AdaptClip(crops, np.stack(flows), np.stack(errors), box, float(reader.fps))
+
+
+def _in_range(reader: Iterable[np.ndarray], first: int, last: int | None) -> Iterator[np.ndarray]:
+    """Frames first..last (inclusive), at most `MAX_FRAMES`, decoded one at a time."""
+    stop = MAX_FRAMES if last is None else min(MAX_FRAMES, last - first + 1)
+    return itertools.islice(reader, first, first + max(stop, 0))
+
+
+def _probe_frames(
+    reader: Iterable[np.ndarray], first: int, last: int | None
+) -> tuple[int, list[np.ndarray]]:
+    """(frames in the range, up to 2 x `_FACE_PROBES` of them spread over it) in one pass
+    that holds no more than that: every k-th frame is kept, and k doubles (every other kept
+    frame goes) whenever too many are held."""
+    step, kept, count = 1, [], 0
+    for t, frame in enumerate(_in_range(reader, first, last)):
+        count = t + 1
+        if t % step == 0:
+            kept.append(frame)
+        if len(kept) > 2 * _FACE_PROBES:
+            step, kept = 2 * step, kept[::2]
+    return count, kept
 
 
 def _square(frame: np.ndarray, size: int) -> np.ndarray:
