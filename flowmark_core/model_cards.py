@@ -8,6 +8,7 @@ the same mapping). The side file wins. Reading a card never loads weights.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,25 @@ def read_model_card(model_path: str | Path, meta: dict[str, Any] | None = None) 
         if card is not None:
             return card
     return _from_value((meta or {}).get("card"))
+
+
+def card_problem(model_path: str | Path, image_size: int) -> str | None:
+    """What is wrong with a model's side-file card, for a note (None: nothing).
+
+    A card never stops a model from loading, but one that cannot be read, or that states a
+    size the model does not run at, would otherwise be ignored or shown without a word.
+    """
+    side = card_path(model_path)
+    if not side.is_file():
+        return None
+    try:
+        card = _from_value(json.loads(side.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        return f"{side}: not a readable card ({type(exc).__name__}); ignored"
+    if card is None:
+        return f"{side}: not a card (expected an object with a summary); ignored"
+    sizes = {int(n) for n in re.findall(r"(\d+)\s*px", f"{card.summary} {card.resolution}")}
+    if sizes - {image_size}:
+        said = ", ".join(f"{n} px" for n in sorted(sizes))
+        return f"{side}: says {said}, but the model runs at {image_size} px"
+    return None

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     """List every bundled model; one that cannot be read is named on stderr, the rest listed."""
     from flowmark_core.checkpoints import read_checkpoint_header
     from flowmark_core.errors import FlowmarkError
-    from flowmark_core.model_cards import read_model_card
+    from flowmark_core.model_cards import card_problem, read_model_card
     from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
 
     models = bundled_models()
@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
             f"step {meta.get('step', '?')}, {path.stat().st_size / 1e6:.1f} MB — {path}"
         )
         card = read_model_card(path, meta)  # what it is for (side file or metadata)
+        problem = card_problem(path, config.image_size)
+        if problem is not None:
+            sys.stderr.write(f"flowmark: note: {problem}\n")
         for line in card.lines() if card is not None else []:
             print(f"    {line}")
     return 0

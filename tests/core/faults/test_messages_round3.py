@@ -64,3 +64,26 @@ def test_degrade_on_a_full_disk_is_one_line(
     err = capfd.readouterr().err
     assert "libpng" not in err, err
     check_one_line_failure(err, code, 2, "no space left")
+
+
+def test_a_card_that_cannot_be_read_or_contradicts_its_model_is_noted(
+    kit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
+) -> None:
+    """RC29: an unparsable tiny.card.json was ignored silently, and a card saying 256 px was
+    printed under a 32 px model without a word."""
+    import json
+    import shutil
+
+    models = tmp_path / "res" / "models"
+    models.mkdir(parents=True)
+    for name in ("broken", "wrong"):
+        shutil.copy(kit / "model.safetensors", models / f"{name}.safetensors")
+    (models / "broken.card.json").write_text("{not json")
+    (models / "wrong.card.json").write_text(json.dumps({"summary": "A 256 px model."}))
+    monkeypatch.setenv("FLOWMARK_RESOURCES", str(tmp_path / "res"))
+    capfd.readouterr()
+    assert run_program("flowmark", ["models"]) == 0
+    notes = [line for line in capfd.readouterr().err.splitlines() if ": note: " in line]
+    assert len(notes) == 2, notes
+    assert "broken.card.json: not a readable card" in notes[0]
+    assert "wrong.card.json: says 256 px, but the model runs at 32 px" in notes[1]
