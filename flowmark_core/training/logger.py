@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from flowmark_core.drawing import keypoint_colour
+from flowmark_core.errors import OutputFileError
 from flowmark_core.geometry import normalized_to_pixels
-from flowmark_core.io.atomic import atomic_output
+from flowmark_core.io.atomic import atomic_output, is_out_of_space, no_space_error
 
 
 class ScalarLogger:
@@ -44,12 +45,17 @@ class ScalarLogger:
                 self._tb.add_scalar(k, v, step)
             self._tb.flush()
         new = not self._csv_path.exists()
-        with self._csv_path.open("a", newline="") as f:
-            writer = csv.writer(f)
-            if new:
-                writer.writerow(["step", "name", "value"])
-            for k, v in values.items():
-                writer.writerow([step, k, f"{v:.6g}"])
+        try:
+            with self._csv_path.open("a", newline="") as f:
+                writer = csv.writer(f)
+                if new:
+                    writer.writerow(["step", "name", "value"])
+                for k, v in values.items():
+                    writer.writerow([step, k, f"{v:.6g}"])
+        except OSError as exc:  # a write error names no file: say which, and why
+            if is_out_of_space(self.out_dir, exc):
+                raise no_space_error(self._csv_path) from None
+            raise OutputFileError(f"{self._csv_path}: cannot be written ({exc.strerror})") from None
 
     def close(self) -> None:
         if self._tb is not None:

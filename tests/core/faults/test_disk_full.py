@@ -58,6 +58,7 @@ FULL_CASES = (
     ("data-synth", "flowmark", "data synth --family faces --videos 2 --frames 2 --size 64 --workers 0 {full}/ds", None),
     ("evaluate", "flowmark", f"evaluate {{kit}}/data -o {{full}}/ev {M} --max-videos 1 --max-frames 2 --no-face-metrics", None),
     ("train", "train.py", "--config {kit}/tiny.yaml --data {kit}/data --out {full}/run --max-steps 1 --device cpu", None),
+    ("train-prior", "flowmark", f"train-prior {{kit}}/data {M} --out {{full}}/prior --cache-dir {{full}}/../cache --frames 1 --batch-size 2 --hidden 8 --latent 2 --steps 2", None),
 )  # fmt: skip
 
 
