@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import signal
 import sys
 import traceback
@@ -82,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         installed = False
     stdout, sys.stdout = sys.stdout, ForgivingStdout(sys.stdout)
     try:
+        _check_working_folder()
         args = build_parser().parse_args(args_list)
         code = args.func(args)
         sys.stdout.flush()
@@ -128,6 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             for sig, old in previous.items():
                 if old is not None:  # None: a handler set outside Python, not restorable
                     signal.signal(sig, old)
+
+
+def _check_working_folder() -> None:
+    """A deleted working folder is one line before anything loads (PyTorch's MKL then
+    aborts with "FATAL ERROR: Cannot load libtorch_cpu.so", and relative paths mean nothing).
+    """
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise FlowmarkError(
+            "the current folder no longer exists (deleted?); cd to an existing folder first"
+        ) from None
 
 
 def _internal_error(exc: Exception, debug: bool) -> int:
