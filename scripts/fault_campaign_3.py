@@ -537,7 +537,7 @@ def _(w: Path) -> Result:
     done = subprocess.run(f"cd {w}/gone2 && rmdir {w}/gone2 && {' '.join(FLOWMARK)} evaluate "
                           f"{W}/ds --max-frames 3 --max-videos 1 --no-face-metrics --model "
                           f"{tiny()}", shell=True, env=ENV, capture_output=True, text=True)  # fmt: skip
-    return one_line(done.returncode, done.stderr, "")
+    return one_line(done.returncode, done.stderr, "flowmark: error:")
 
 
 # -- signals ----------------------------------------------------------------------------------
@@ -555,8 +555,9 @@ def _signal_when(
 @case("sig-adapt-rerun-after-kill-cleans")
 def _(w: Path) -> Result:
     out = w / "m.safetensors"
-    argv = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
-            "-e", "inject=rename,renameat,renameat2:delay_enter=4000000", *FLOWMARK, "adapt",
+    calls = "rename,renameat,renameat2,link,linkat"  # adapt's last step is a link now
+    argv = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={calls}",
+            "-e", f"inject={calls}:delay_enter=4000000", *FLOWMARK, "adapt",
             str(W / "drv60.mp4"), "-o", str(out), "--steps", "1", "--no-face-crop"]  # fmt: skip
     proc = start(argv)
     seen = wait_for(lambda: any(p.name.startswith(".m.") for p in w.iterdir()), proc, 300)
