@@ -58,7 +58,7 @@ def test_animate_stops_cleanly_on(sig: str, kit: Path, tmp_path: Path) -> None:
     assert sorted(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("sig", ["SIGHUP"]  # SIGQUIT takes the same handler (animate covers it))
+@pytest.mark.parametrize("sig", ["SIGHUP"])  # SIGQUIT takes the same handler (animate covers it)
 def test_training_saves_on(sig: str, kit: Path, tmp_path: Path) -> None:
     """RC9: SIGHUP to train.py lost every step since the last checkpoint."""
     done = _drive(f"""
@@ -108,7 +108,7 @@ def _signalled_prior(argv: list[str], sig: str, at_step: int) -> subprocess.Comp
     """)
 
 
-@pytest.mark.parametrize("sig", ["SIGHUP"]  # SIGTERM takes the same path)
+@pytest.mark.parametrize("sig", ["SIGHUP"])  # SIGTERM takes the same path
 def test_prior_stops_between_steps_and_resumes_exactly(sig: str, kit: Path, tmp_path: Path) -> None:
     """RC9/RC12/RC29: train-prior saved a half-finished step on SIGTERM (its resume then
     differed from an uninterrupted run), died on SIGHUP, and said "saved" then "partial
