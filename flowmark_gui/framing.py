@@ -73,12 +73,12 @@ class DrivingFramer:
 @contextlib.contextmanager
 def crop_off(animator: Animator) -> Iterator[Animator]:
     """The animator without its own face crop (frames arrive framed already)."""
-    saved = animator.face_crop
-    animator.face_crop = False
+    saved = animator.framing
+    animator.set_framing(False)
     try:
         yield animator
     finally:
-        animator.face_crop = saved
+        animator.set_framing(saved)
 
 
 def render_framed(

@@ -9,8 +9,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from flowmark_core.errors import FlowmarkError
-
 
 @dataclass(frozen=True)
 class CropBox:
@@ -129,21 +127,3 @@ def paste(
     region = out[y0:y1, x0:x1].astype(np.float32)
     out[y0:y1, x0:x1] = (m * sub + (1 - m) * region).round().clip(0, 255).astype(np.uint8)
     return out
-
-
-def fit_frame(frame: np.ndarray, size: int, box: CropBox | None = None) -> np.ndarray:
-    """An RGB uint8 frame cut to `box` (if given) and resized to `size` x `size`.
-
-    Raises:
-        FlowmarkError: the frame is not (H, W, 3).
-    """
-    if frame.ndim != 3 or frame.shape[2] != 3:
-        raise FlowmarkError(f"expected an RGB image (H, W, 3), got shape {frame.shape}")
-    if box is not None:
-        return crop(frame, box, size)
-    if frame.shape[0] == size and frame.shape[1] == size:
-        return frame
-    big = max(frame.shape[:2]) > size
-    return cv2.resize(
-        frame, (size, size), interpolation=cv2.INTER_AREA if big else cv2.INTER_LINEAR
-    )

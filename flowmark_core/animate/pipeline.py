@@ -23,15 +23,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from flowmark_core.animate.clip_box import StreamBox, clip_box
 from flowmark_core.animate.colour_match import ColourCorrection
-from flowmark_core.animate.face_crop import (
-    CropBox,
-    FaceCropper,
-    fit_frame,
-    paste,
-    whole_image_box,
-)
+from flowmark_core.animate.face_crop import CropBox, paste
+from flowmark_core.animate.framing import Framing, to_model_size
 from flowmark_core.animate.full_resolution import FullResolutionSource
 from flowmark_core.animate.inference_core import InferenceCore
 from flowmark_core.animate.motion_transfer import (
@@ -101,9 +95,7 @@ class Animator:
         self.set_outputs(outputs)
         self.fps = fps
         self.set_stabilizer(stabilizer, **dict(stabilizer_params or {}))
-        self.face_crop = face_crop
-        self._cropper: FaceCropper | None = None
-        self._stream_box: StreamBox | None = None
+        self._framing = Framing(face_crop)
         self._source_state: SourceState | None = None
         self._source_kp: DetectedKeypoints | None = None
         self._source_prepared: np.ndarray | None = None
@@ -127,28 +119,34 @@ class Animator:
         model, meta = load_model(path_or_name, config)
         return cls(model, meta=meta, **kwargs)
 
+    # -- framing (framing.py): which square of each frame the model sees ------------------
     @property
-    def cropper(self) -> FaceCropper:
-        """The face cropper (its cascade is loaded on first use)."""
-        if self._cropper is None:
-            self._cropper = FaceCropper()
-        return self._cropper
+    def framing(self) -> Framing:
+        """The framing policy (read it; change it with `set_framing`)."""
+        return self._framing
 
     @property
-    def stream_box(self) -> StreamBox:
-        """The driving box of the `push` stream (fixed until the face leaves it)."""
-        if self._stream_box is None:
-            self._stream_box = StreamBox(self.cropper)
-        return self._stream_box
+    def face_crop(self) -> bool:
+        """Whether frames are cut around the face (else their centred square)."""
+        return self._framing.face_crop
+
+    def set_framing(self, framing: Framing | bool) -> None:
+        """Use this framing (or face crop on/off) from the next source and frame on; a
+        stream restarts (another view of the face). Set the source again to reframe it."""
+        self._framing = framing if isinstance(framing, Framing) else Framing(framing)
+        self.reset_stream()
+
+    def recentre(self) -> None:
+        """A stream's next face fixes its box anew, and the next frame is the reference."""
+        self._framing.reset_stream()
+        self._reference = None
 
     def driving_box(
         self, frames: Iterable[np.ndarray]
     ) -> tuple[CropBox | None, Iterator[np.ndarray]]:
-        """The one driving box of a video (None without face crop) and its frames, all of
+        """The one driving box of a video (None for no frames) and its frames, all of
         them in order (the first few were looked at to choose the box)."""
-        if not self.face_crop:
-            return None, iter(frames)
-        return clip_box(frames, self.cropper)
+        return self._framing.clip_box(frames)
 
     # -- options --------------------------------------------------------------------------
     def set_transfer(
@@ -195,8 +193,9 @@ class Animator:
 
     # -- images and keypoints -------------------------------------------------------------
     def prepare(self, frame: np.ndarray, box: CropBox | None = None) -> np.ndarray:
-        """An RGB uint8 frame as the model sees it: (optionally cropped) and resized to S x S."""
-        return fit_frame(frame, self.size, box)
+        """An RGB uint8 frame as the model sees it: cut to `box` (None: its centred square,
+        never stretched) and resized to S x S."""
+        return to_model_size(frame, self.size, box)
 
     def _on_host(self, kp: Keypoints, heatmaps: bool) -> DetectedKeypoints:
         value = self.core.to_pixels(kp.value[0]).cpu().numpy().astype(np.float32)
@@ -214,9 +213,8 @@ class Animator:
 
     def set_source(self, image: np.ndarray) -> DetectedKeypoints:
         """Encode the source once; returns its keypoints (px of the model-size source)."""
-        self._source_full, self._source_box = image, None
-        if self.face_crop:
-            self._source_box = self.cropper.detect(image) or whole_image_box(image)
+        image, self._source_box = self._framing.source_view(image)
+        self._source_full = image
         prepared = self.prepare(image, self._source_box)
         self._full = FullResolutionSource.made_if(self.full_resolution, image, self._source_box)
         self._source_state = self.core.encode_source(self.core.image_tensor(prepared))
@@ -244,7 +242,7 @@ class Animator:
     @property
     def paste_box(self) -> CropBox | None:
         """Where the face crop is pasted back in the output frame (output pixels), or None
-        when the whole frame is rendered (no face crop)."""
+        when the whole picture is rendered (no face crop: the source or its centred square)."""
         return self._full.box if self._full is not None else self._source_box
 
     def set_reference(
@@ -258,8 +256,7 @@ class Animator:
         reference are reset."""
         self.set_fps(fps)
         self._stabilizer.reset()
-        if self._stream_box is not None:
-            self._stream_box.reset()
+        self._framing.reset_stream()
         self._reference = None
         self._index = 0
 
@@ -344,15 +341,13 @@ class Animator:
     def push(self, frame: np.ndarray) -> FrameResult:
         """Streaming API (cameras): detect, stabilise online, render one frame.
 
-        With face crop the box is `stream_box`'s; when it is chosen anew (the face left the
-        old one) the stabiliser and the reference restart, so the output does not jump.
+        The box is the framing's stream box; when it is chosen anew (the face left the old
+        one) the stabiliser and the reference restart, so the output does not jump.
         """
-        box = None
-        if self.face_crop:
-            box, moved = self.stream_box.update(frame)
-            if moved:
-                self._stabilizer.reset()
-                self._reference = None
+        box, moved = self._framing.stream_box(frame)
+        if moved:
+            self._stabilizer.reset()
+            self._reference = None
         return self.step(self.prepare(frame, box))
 
     def step(self, prepared: np.ndarray) -> FrameResult:

@@ -17,11 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from flowmark_core.animate.framing import to_model_size
 from flowmark_core.data.augment import (
     Augmentation,
     AugmentParams,
@@ -53,7 +53,7 @@ _EMPTY = torch.zeros(0)
 LANDMARK_TRUST_RADIUS = 0.08
 """Landmark motion is trusted within this fraction of the image size of a visible landmark."""
 
-__all__ = ["AugmentParams", "FramesDataset", "TrainingSample", "resize_square"]
+__all__ = ["AugmentParams", "FramesDataset", "TrainingSample"]
 
 
 class TrainingSample(NamedTuple):
@@ -73,21 +73,6 @@ class TrainingSample(NamedTuple):
     flow: torch.Tensor
     flow_error: torch.Tensor
     driving_index: int
-
-
-def resize_square(frame: np.ndarray, size: int) -> np.ndarray:
-    """Resize a frame to size x size (area filter when shrinking, as the FOMM does no crop).
-
-    Shape:
-        frame: (H, W, 3) uint8; output: (size, size, 3) uint8.
-    """
-    h, w = frame.shape[:2]
-    if (h, w) == (size, size):
-        return frame
-    shrink = h > size or w > size
-    return cv2.resize(
-        frame, (size, size), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-    )
 
 
 def _to_tensor(frame: np.ndarray) -> torch.Tensor:
@@ -234,7 +219,7 @@ class FramesDataset(Dataset):
                 frames = self._reader(video).read_frames(indices)
         except InputFileError as exc:
             raise DatasetError(str(exc)) from exc
-        return np.stack([resize_square(f, self.image_size) for f in frames])
+        return np.stack([to_model_size(f, self.image_size) for f in frames])
 
     def _rng(self, index: int) -> np.random.Generator:
         if self.seed is not None:

@@ -105,14 +105,16 @@ def landmark_motion(
 
 
 def resize_points(points: np.ndarray, source: tuple[int, int], target: int) -> np.ndarray:
-    """Map pixel-centre coordinates of a (height, width) frame onto a `target`-pixel square.
+    """Map pixel-centre coordinates of a (height, width) frame onto the `target`-pixel square
+    the model sees: the frame's centred square (as `framing.to_model_size` cuts it), resized.
 
     Shape:
         points: (..., 2) (x, y) -> same.
     """
     height, width = source
-    scale = np.array([target / width, target / height])
-    return (points + 0.5) * scale - 0.5
+    side = min(height, width)
+    corner = np.array([round((width - side) / 2), round((height - side) / 2)])  # CropBox.as_int
+    return (points - corner + 0.5) * (target / side) - 0.5
 
 
 def mirror_points(points: np.ndarray, width: int) -> np.ndarray:

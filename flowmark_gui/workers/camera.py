@@ -124,19 +124,17 @@ class CameraWorker(WorkerThread):
     # -- worker thread ---------------------------------------------------------------------
     def _recalibrate(self) -> None:
         if self._animator is not None:
-            self._animator.stream_box.reset()
-            self._animator.set_reference(None)
+            self._animator.recentre()
 
     def _apply_options(self, options: RenderOptions) -> None:
         self._options = options
         if self._animator is None:
             return
         if options.face_crop != self._animator.face_crop:  # another view of the face
-            self._animator.reset_stream()
+            self._animator.set_framing(options.face_crop)  # the stream restarts
         self._animator.set_fps(self._rate or self._paced_rate())  # the stabiliser's time step
         self._animator.set_stabilizer(options.stabilizer, **options.stabilizer_params)
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
-        self._animator.face_crop = options.face_crop
 
     def _paced_rate(self) -> float:
         """The rate the loop is paced at: the limit, or a slower stand-in file's own rate."""

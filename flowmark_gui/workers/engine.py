@@ -173,7 +173,7 @@ class EngineWorker(WorkerThread):
             return
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
         if options.face_crop != old.face_crop:
-            self._animator.face_crop = options.face_crop
+            self._animator.set_framing(options.face_crop)
             if self._source_image is not None and self._source_path is not None:
                 self._apply_source(self._source_path, self._source_image)
         if token is not None and self._reader is not None:

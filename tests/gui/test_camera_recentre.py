@@ -24,14 +24,14 @@ def test_recalibrate_re_centres_the_face_crop(qtbot: QtBot) -> None:
     worker.drain()
     animator.set_source(face_frame(0))
     animator.push(face_frame(0))
-    first = animator.stream_box.box
+    first = animator.framing.current_stream_box
     animator.push(face_frame(12))  # inside the box: kept
-    assert animator.stream_box.box == first
+    assert animator.framing.current_stream_box == first
     worker.recalibrate()
     worker.drain()
     result = animator.push(face_frame(12))
-    assert animator.stream_box.box == FaceCropper().detect(face_frame(12)) != first
+    assert animator.framing.current_stream_box == FaceCropper().detect(face_frame(12)) != first
     assert np.allclose(result.kp_rendered, animator.source_keypoints.value, atol=1e-4)
     worker.set_options(RenderOptions(face_crop=False))  # another view of the face
     worker.drain()
-    assert animator.stream_box.box is None and not animator.face_crop
+    assert animator.framing.current_stream_box is None and not animator.face_crop

@@ -120,16 +120,16 @@ def test_stream_keeps_its_box_until_the_face_leaves_it(animator: Animator) -> No
     cropper = FaceCropper()
     animator.set_source(face_frame(0))
     first = animator.push(face_frame(0))
-    box = animator.stream_box.box
+    box = animator.framing.current_stream_box
     assert box == cropper.detect(face_frame(0))
     for dx in (4, 8, 12):
         result = animator.push(face_frame(dx))
-        assert animator.stream_box.box == box
+        assert animator.framing.current_stream_box == box
         assert np.array_equal(result.driving, crop(face_frame(dx), box, animator.size))
     assert result.kp_raw.mean(axis=0)[0] > first.kp_raw.mean(axis=0)[0] + 4
     far = face_frame(112, 30)  # the face centre moves by about half the box side
     result = animator.push(far)
-    assert animator.stream_box.box == cropper.detect(far) != box
+    assert animator.framing.current_stream_box == cropper.detect(far) != box
     assert np.allclose(result.kp_rendered, animator.source_keypoints.value, atol=1e-4)
     animator.reset_stream()
-    assert animator.stream_box.box is None
+    assert animator.framing.current_stream_box is None

@@ -122,7 +122,7 @@ def test_face_crop_without_a_face_pastes_the_centre_square_back(animator: Animat
     rendered square pasted in, and everything outside the square is the source unchanged."""
     rng = np.random.default_rng(5)
     source = (rng.random((80, 120, 3)) * 255).astype(np.uint8)
-    animator.face_crop = True
+    animator.set_framing(True)
     animator.set_source(source)
     box = whole_image_box(source)
     assert (box.x, box.y, box.size) == (20.0, 0.0, 80.0)

@@ -53,8 +53,11 @@ def test_hidden_landmarks_are_ignored_and_too_few_trust_nothing() -> None:
 
 
 def test_point_resizing_and_mirroring_use_pixel_centres() -> None:
+    # a 100x50 frame: its centred 50x50 square (x from 25) becomes 20x20, never stretched
+    assert np.allclose(resize_points(np.array([[25.0, 0.0], [74.0, 49.0]]), (50, 100), 20),
+                       [[-0.3, -0.3], [19.3, 19.3]])  # fmt: skip
     assert np.allclose(resize_points(np.array([[0.0, 0.0], [99.0, 49.0]]), (50, 100), 20),
-                       [[-0.4, -0.3], [19.4, 19.3]])  # fmt: skip
+                       [[-10.3, -0.3], [29.3, 19.3]])  # fmt: skip
     assert np.allclose(
         mirror_points(np.array([[0.0, 5.0], [2.5, 1.0]]), 10), [[9.0, 5.0], [6.5, 1.0]]
     )
