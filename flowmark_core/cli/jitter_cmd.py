@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the same track smoothed by each filter of --compare: NMJ (motion unlike the image "
         "content's optical flow, over the face/body size), acceleration, lag in frames and "
         "flow residual, for all points and per region. Writes a JSON report to OUT and a PNG "
-        "of the trajectories of the points that shake the most beside it (OUT with .png).",
+        "beside it (OUT with .png): the trajectories of the points that shake the most "
+        "(most raw track left over a 9-frame quadratic low-pass), around their worst frames.",
         epilog="example:\n  flowmark jitter clip.mp4 face.csv --compare one-euro,flow-offline "
         "-o report.json",
         formatter_class=HelpFormatter,
@@ -97,9 +98,11 @@ def run_jitter(args: argparse.Namespace) -> int:
     matched = load_matched(args.track, video, args.format, args.match)
     report, dense = compare_filters(matched, video, compared, params)
     report = {"video": str(args.video), "track": str(args.track), **report, "plot": plot.name}
-    worst = [p["index"] for p in report["worst_points"]]
+    worst = report["worst_points"][:4]
+    points = [p["index"] for p in worst]
+    centres = [p["peak_frame"] - matched.first for p in worst]
     with atomic_output(out) as tmp_json, atomic_output(plot) as tmp_png:
-        plot_worst_points(tmp_png, dense, worst[:4], matched.track.names, matched.first)
+        plot_worst_points(tmp_png, dense, points, matched.track.names, matched.first, centres)
         tmp_json.write_text(json.dumps(report, indent=1, allow_nan=False), encoding="utf-8")
     _print_table(report)
     print(f"wrote {out} and {plot}")

@@ -2,7 +2,9 @@
 per region, `flowmark_core.metrics.track_quality`) and the points that shake the most.
 
 Metrics are computed over the video frames from the track's first row to its last (rows the
-track lacks are NaN and left out); "none" (the raw track) is always the first row.
+track lacks are NaN and left out); "none" (the raw track) is always the first row. A
+point's jitter is the RMS of its raw track minus a 9-frame quadratic Savitzky-Golay
+low-pass: smooth motion (speech, head turns) passes the low-pass, detector noise does not.
 """
 
 from __future__ import annotations
@@ -35,11 +37,44 @@ def point_acceleration(points: np.ndarray) -> np.ndarray:
     return out
 
 
-def worst_points(points: np.ndarray, count: int = WORST_POINTS) -> list[int]:
-    """The indices of the `count` points with the highest raw acceleration, worst first."""
-    accel = point_acceleration(points)
-    order = np.argsort(np.where(np.isfinite(accel), -accel, np.inf), kind="stable")
-    return [int(k) for k in order[: min(count, int(np.isfinite(accel).sum()))]]
+def high_frequency(points: np.ndarray, fps: float) -> np.ndarray:
+    """The track minus its Savitzky-Golay low-pass (9 frames, quadratic): the jitter part.
+
+    A quadratic motion passes the low-pass unchanged, so a point that moves smoothly (a
+    talking mouth, a turning head) has little of it; detector noise is what is left.
+
+    Shape:
+        points: (T, K, 2); output: (T, K, 2), NaN where the point is missing.
+    """
+    from flowmark_core.stabilize.track_smoothing import smooth_track
+
+    low = smooth_track(points, None, "savgol", {"window": 9, "order": 2}, fps)
+    return np.where(np.isfinite(points), points - low, np.nan)
+
+
+def point_jitter(residual: np.ndarray) -> np.ndarray:
+    """Each point's RMS high-frequency residual (px), NaN for a point never found.
+
+    Shape:
+        residual: (T, K, 2) from `high_frequency`; output: (K,).
+    """
+    sq = np.sum(residual**2, axis=-1)
+    out = np.full(sq.shape[1], np.nan)
+    seen = np.isfinite(sq).any(axis=0)
+    out[seen] = np.sqrt(np.nanmean(sq[:, seen], axis=0))
+    return out
+
+
+def worst_points(jitter: np.ndarray, count: int = WORST_POINTS) -> list[int]:
+    """The indices of the `count` points with the most jitter, worst first."""
+    order = np.argsort(np.where(np.isfinite(jitter), -jitter, np.inf), kind="stable")
+    return [int(k) for k in order[: min(count, int(np.isfinite(jitter).sum()))]]
+
+
+def peak_frames(residual: np.ndarray, points: list[int]) -> list[int]:
+    """For each point, the dense row where its high-frequency residual is largest."""
+    size = np.linalg.norm(residual, axis=-1)
+    return [int(np.nanargmax(size[:, k])) for k in points]
 
 
 def finite_or_none(value: Any) -> Any:
@@ -82,8 +117,11 @@ def compare_filters(
         label = name if name != "auto" else f"auto ({used.name})"
         dense[label], applied[label] = matched.dense(rows), used
     metrics = compare_tracks(raw, dense, matched.frames(video), video.fps, groups=track.groups)
-    worst = worst_points(raw)
+    residual = high_frequency(raw, video.fps)
+    jitter = point_jitter(residual)
+    worst = worst_points(jitter)
     accel = point_acceleration(raw)
+    peaks = peak_frames(residual, worst)
     report = {
         "detector": track.detector,
         "format": track.format,
@@ -102,7 +140,14 @@ def compare_filters(
             for label in dense
         },
         "worst_points": [
-            {"index": k, "name": track.names[k], "acceleration": float(accel[k])} for k in worst
+            {
+                "index": k,
+                "name": track.names[k],
+                "jitter_px": float(jitter[k]),
+                "acceleration": float(accel[k]),
+                "peak_frame": matched.first + peak,
+            }
+            for k, peak in zip(worst, peaks)
         ],
     }
     return finite_or_none(report), dense

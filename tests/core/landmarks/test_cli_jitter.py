@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from flowmark_core.cli.main import main
-from flowmark_core.landmarks.jitter_report import point_acceleration, worst_points
+from flowmark_core.landmarks.jitter_report import (
+    high_frequency,
+    peak_frames,
+    point_acceleration,
+    point_jitter,
+    worst_points,
+)
 from tests.core.landmarks.conftest import TEXTURE_FRAMES
 
 NOISY = (3, 7)
@@ -36,7 +42,26 @@ def test_point_acceleration_known_answer() -> None:
     t = np.arange(6, dtype=float)
     pts = np.stack([np.stack([t**2, 0 * t], -1), np.stack([t, t], -1)], axis=1)  # (6, 2, 2)
     np.testing.assert_allclose(point_acceleration(pts), [2.0, 0.0])
-    assert worst_points(pts, 1) == [0]
+
+
+def test_smooth_motion_is_not_jitter() -> None:
+    """A point on a parabola (fast, smooth) has no jitter; a still noisy one has its noise;
+    a one-frame spike is found at its frame."""
+    rng = np.random.default_rng(2)
+    t = np.arange(60, dtype=float)
+    pts = np.zeros((60, 3, 2))
+    pts[:, 0, 0] = 0.05 * t**2  # accelerating smoothly
+    pts[:, 1] = rng.normal(0.0, 1.0, (60, 2))
+    pts[:, 2] = 5.0
+    pts[30, 2, 0] += 4.0
+    residual = high_frequency(pts, fps=25.0)
+    jitter = point_jitter(residual)
+    assert jitter[0] < 1e-6
+    # white noise minus its 9-frame quadratic fit keeps about 1 - 0.255 of its variance
+    assert 0.7 < jitter[1] / np.sqrt(2.0) < 1.0
+    assert point_acceleration(pts)[0] > 0.09
+    assert worst_points(jitter, 3) == [1, 2, 0]
+    assert peak_frames(residual, [2]) == [30]
 
 
 def test_report_and_plot(texture_clip: Path, tmp_path: Path, capsys) -> None:
@@ -50,6 +75,7 @@ def test_report_and_plot(texture_clip: Path, tmp_path: Path, capsys) -> None:
     assert list(report["filters"]) == ["none", "savgol", "kalman"]
     assert report["filters"]["savgol"]["params"] == {"window": 7}
     assert [p["name"] for p in report["worst_points"][:2]] == ["p3", "p7"]
+    assert report["worst_points"][2]["jitter_px"] == pytest.approx(0.0, abs=1e-4)
     raw = report["filters"]["none"]["metrics"]["all"]
     smooth = report["filters"]["savgol"]["metrics"]["all"]
     assert raw["lag"] == pytest.approx(0.0, abs=1e-9)
