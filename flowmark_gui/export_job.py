@@ -15,13 +15,12 @@ import numpy as np
 
 from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
 from flowmark_core.animate.face_crop import CropBox
-from flowmark_core.errors import Cancelled, FlowmarkError
+from flowmark_core.errors import Cancelled
 from flowmark_core.io.audio import AudioSource
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_gui.compose import draw_pane, side_by_side
-from flowmark_gui.framing import crop_square, render_framed, source_box
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle
 from flowmark_gui.overlays import driving_layers, letterboxed, result_layers, source_layers
@@ -46,7 +45,6 @@ class ExportJob:
     options: RenderOptions
     overlays: OverlayOptions
     selection: tuple[int, ...] = ()
-    boxes: tuple[CropBox, ...] = ()  # the square each driving frame was cut from
     source_box: CropBox | None = None  # where the face-crop result sits in the source
 
     @property
@@ -121,17 +119,13 @@ def run_export(
     freeze_long_lived()
     animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
     image = read_image(job.source_path)
-    box = source_box(image, options.face_crop)
-    framed = image if options.face_crop or box is None else crop_square(image, box)
-    source_kp = animator.set_source(framed)
+    source_kp = animator.set_source(image)  # framed by the animator's framing
     if options.face_crop:  # the result is pasted into the whole source at this box
-        job = replace(job, source_box=box)
+        job = replace(job, source_box=animator.paste_box)
     total = job.frame_count
     reference = min(max(options.reference_index, 0), total - 1)
     animator.reference_from_track(job.track, reference)
     heatmaps = side_by_side_layout and job.overlays.heatmaps
-    if len(job.boxes) != total:
-        raise FlowmarkError(f"{job.driving_path}: the track has no crop boxes; track it again")
     reader = open_video(job.driving_path)
     # Frames 0.. of the driving video at the export's rate: its sound from 0 s, re-timed.
     sound = AudioSource(job.driving_path, 0.0, speed=job.fps / reader.fps)
@@ -142,7 +136,7 @@ def run_export(
                 break
             if cancelled():
                 raise Cancelled(f"{job.path}: export cancelled")
-            result = render_framed(animator, frame, job.track, job.boxes, index, heatmaps)
+            result = animator.render_from_track(frame, job.track, index, with_heatmaps=heatmaps)
             writer.write(
                 compose_frame(job, result, animator.source_image, source_kp, animator.size)
             )

@@ -103,7 +103,6 @@ class TrackInfo:
     jitter_stable: JitterReport | None
     options: RenderOptions
     serial: int = 0
-    boxes: tuple[CropBox, ...] = ()  # the square each driving frame was cut from
 
     @property
     def length(self) -> int:

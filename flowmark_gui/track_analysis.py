@@ -1,7 +1,7 @@
 """Per-keypoint jitter numbers of a tracked video, measured against optical flow.
 
-While `Animator.track` streams the driving video, `GreyFrameRecorder` keeps each frame at
-model size in grey (S*S bytes a frame, never the colour video); afterwards
+While `Animator.track` streams the driving video, the engine keeps each frame as the model
+saw it, in grey (`on_prepared`: S*S bytes a frame, never the colour video); afterwards
 `jitter_reports` runs DIS optical flow over consecutive pairs and feeds
 `flowmark_core.metrics.jitter.jitter_report` for the raw and the stabilised track.
 """
@@ -9,29 +9,15 @@ model size in grey (S*S bytes a frame, never the colour video); afterwards
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from flowmark_core.animate import KeypointTrack
-from flowmark_core.flow import FlowEstimator, to_gray_u8
+from flowmark_core.flow import FlowEstimator
 from flowmark_core.metrics.jitter import JitterReport, jitter_report
 
 Check = Callable[[], None]
-
-
-class GreyFrameRecorder:
-    """Passes frames through unchanged and remembers them prepared, in grey."""
-
-    def __init__(self, prepare: Callable[[np.ndarray], np.ndarray]) -> None:
-        self._prepare = prepare
-        self.frames: list[np.ndarray] = []
-
-    def wrap(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-        """Yield `frames`, recording each one."""
-        for frame in frames:
-            self.frames.append(to_gray_u8(self._prepare(frame)))
-            yield frame
 
 
 def _flow_pairs(

@@ -15,7 +15,7 @@ the detector to the renderer on the device; the host copy is only for the result
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -364,9 +364,10 @@ class Animator:
         fps: float | None = None,
         progress: Progress | None = None,
         total: int | None = None,
+        on_prepared: Callable[[np.ndarray], None] | None = None,
     ) -> KeypointTrack:
         """Detect and stabilise a whole video once (see `VideoTracker.track`)."""
-        return VideoTracker(self).track(frames, fps, progress, total)
+        return VideoTracker(self).track(frames, fps, progress, total, on_prepared)
 
     def render_from_track(
         self,

@@ -40,14 +40,16 @@ class VideoTracker:
         fps: float | None = None,
         progress: Progress | None = None,
         total: int | None = None,
+        on_prepared: Callable[[np.ndarray], None] | None = None,
     ) -> KeypointTrack:
         """Detect and stabilise keypoints over a whole video (one pass, online stabiliser).
 
-        With face crop every frame is cut with one box (`driving_box`), recorded in the
-        track as `crop_box`.
+        Every frame is cut with the clip's one box (`driving_box`: the framing's), recorded
+        in the track as `crop_box`.
 
         Args:
             fps: the video's frame rate: the stabiliser's time step, recorded in the track.
+            on_prepared: called with each frame as the model sees it (S x S), in order.
         """
         a = self.animator
         a.set_fps(fps)
@@ -55,7 +57,10 @@ class VideoTracker:
         box, stream = a.driving_box(frames)
         recorder = TrackRecorder()
         for i, frame in enumerate(stream):
-            recorder.add(*a.stabilize(a.prepare(frame, box)))
+            prepared = a.prepare(frame, box)
+            if on_prepared is not None:
+                on_prepared(prepared)
+            recorder.add(*a.stabilize(prepared))
             if progress is not None:
                 progress(i + 1, total)
         fps_used = a.fps or DEFAULT_TRACK_FPS
@@ -71,7 +76,8 @@ class VideoTracker:
     ) -> FrameResult:
         """Render frame `index` of a tracked video (random access: scrubbing, rendering).
 
-        The frame is cut with the track's own `crop_box` (whole when it has none), so a frame
+        The frame is cut with the track's own `crop_box` (its centred square when it has
+        none), so a frame
         renders the same whichever frames were rendered before. Heatmaps (default: when in
         `outputs`) come from the track when it kept them, else the frame is detected again.
         """

@@ -187,7 +187,6 @@ class ExportDialog(QDialog):
             options=session.options,
             overlays=session.overlays,
             selection=session.selection,
-            boxes=session.track.boxes,
         )
 
     def start(self) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 
+from flowmark_core.animate.framing import describe_framing
 from flowmark_gui.controller import Controller
 from flowmark_gui.file_routing import Role
-from flowmark_gui.framing import describe_framing
 from flowmark_gui.overlays import PaneLayers, driving_layers, result_layers, source_layers
 from flowmark_gui.session import Session
 from flowmark_gui.views.frame_view import FrameView

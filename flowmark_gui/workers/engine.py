@@ -13,16 +13,17 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.animate import HEAVY_OUTPUTS, Animator
+from flowmark_core.animate.framing import Framing, to_model_size
 from flowmark_core.errors import Cancelled, FlowmarkError
+from flowmark_core.flow import to_gray_u8
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
-from flowmark_gui.framing import DrivingFramer, crop_off, crop_square, render_framed, source_box
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_cards import looks_like_real_photo
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
 from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
-from flowmark_gui.track_analysis import GreyFrameRecorder, jitter_reports
+from flowmark_gui.track_analysis import jitter_reports
 from flowmark_gui.workers.base import Job, WorkerThread, one_line
 from flowmark_gui.workers.frame_source import FrameSource
 
@@ -125,9 +126,8 @@ class EngineWorker(WorkerThread):
 
     def _apply_source(self, path: Path, image: np.ndarray) -> None:
         assert self._animator is not None
-        box = source_box(image, self._options.face_crop)
-        framed = image if self._options.face_crop or box is None else crop_square(image, box)
-        keypoints = self._animator.set_source(framed)
+        keypoints = self._animator.set_source(image)  # framed by the animator's framing
+        box = self._animator.paste_box
         self._source_path, self._source_image = path, image
         size = (int(image.shape[1]), int(image.shape[0]))
         info = SourceInfo(path, self._animator.source_image, keypoints, box, size, self._real_photo)
@@ -146,8 +146,9 @@ class EngineWorker(WorkerThread):
         reader = open_video(path)
         first = reader.read_frame(0)
         size = self._handle.info.image_size if self._handle is not None else 256
-        preview = DrivingFramer(size, self._options.face_crop).wrap([first])
-        video = VideoInfo(path, reader.fps, reader.frame_count, reader.size, next(preview))
+        box, _ = Framing(self._options.face_crop).clip_box([first])
+        preview = to_model_size(first, size, box)
+        video = VideoInfo(path, reader.fps, reader.frame_count, reader.size, preview)
         # A video is loaded whole or refused: the previous one stays until this one tracked.
         previous = (self._reader, self._frames, self._track, self._video)
         self._reader, self._frames, self._track, self._video = (
@@ -203,12 +204,15 @@ class EngineWorker(WorkerThread):
                 last_emit[0] = now
                 self.track_progress.emit(done, total)
 
-        framer = DrivingFramer(animator.size, self._options.face_crop)
-        recorder = GreyFrameRecorder(lambda framed: framed)
-        frames = recorder.wrap(framer.wrap(reader))
-        with crop_off(animator):  # frames arrive cut to their stored boxes
-            track = animator.track(frames, fps=reader.fps, progress=progress, total=total or None)
-        reports = jitter_reports(track, recorder.frames, check)
+        greys: list[np.ndarray] = []  # the frames as the model saw them, for the jitter
+        track = animator.track(
+            reader,
+            fps=reader.fps,
+            progress=progress,
+            total=total or None,
+            on_prepared=lambda prepared: greys.append(to_gray_u8(prepared)),
+        )
+        reports = jitter_reports(track, greys, check)
         check()
         self._track_serial += 1
         info = TrackInfo(
@@ -217,7 +221,6 @@ class EngineWorker(WorkerThread):
             None if reports is None else reports[1],
             self._options,
             self._track_serial,
-            tuple(framer.boxes),
         )
         self._track = info
         self._frames = FrameSource(reader, info.length)
@@ -232,7 +235,7 @@ class EngineWorker(WorkerThread):
         frame = frames.frame(index)
         reference = min(max(self._options.reference_index, 0), info.length - 1)
         animator.reference_from_track(info.track, reference)
-        result = render_framed(animator, frame, info.track, info.boxes, index, heatmaps=True)
+        result = animator.render_from_track(frame, info.track, index, with_heatmaps=True)
         self.frame_ready.emit(RenderedFrame(self._generation, info.serial, result))
 
     def _best_frame(self) -> None:
