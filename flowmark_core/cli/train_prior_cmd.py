@@ -9,7 +9,13 @@ import argparse
 from pathlib import Path
 
 from flowmark_core.cli.common import MAX_SEED, finite_float, int_in_range, positive_float
-from flowmark_core.motion_prior.config import MAX_FRAMES, MAX_HIDDEN, MAX_LATENT
+
+#: = flowmark_core.motion_prior.config.MAX_FRAMES / MAX_HIDDEN / MAX_LATENT (that package
+#: imports torch, which the parser must not; tests/core/faults/test_training_round3.py
+#: checks that they agree).
+MAX_FRAMES = 256
+MAX_HIDDEN = 4096
+MAX_LATENT = 1024
 
 EPILOG = """examples:
   flowmark train-prior data/puppets-faces-128 --out runs/prior-faces

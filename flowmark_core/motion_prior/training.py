@@ -42,10 +42,9 @@ PRIOR_STATE_FILE = "prior-train-state.pt"
 #: Train options a resumed run may change (the length of the run and its bookkeeping).
 RESUMABLE_CHANGES = ("steps", "log_every", "checkpoint_every")
 #: Metadata a resumed run must share with the state it resumes (where the tracks came from).
-RUN_IDENTITY = ("animation_model_digest", "tracks", "data")
+RUN_IDENTITY = ("animation_model_digest", "data")  # the track kind is a train option
 IDENTITY_NAMES = {
     "animation_model_digest": "--model (another animation model file)",
-    "tracks": "--tracks {old} -> {new}",
     "data": "DATA_DIR {old} -> {new}",
 }
 

@@ -280,3 +280,15 @@ def test_a_repeated_yaml_key_is_refused(
     code = run_program("train.py", argv)
     check_one_line_failure(capfd.readouterr().err, code, 2, "'train' appears twice")
     assert not (tmp_path / "run").exists()
+
+
+def test_the_command_line_bounds_are_the_library_bounds() -> None:
+    """train-prior's option bounds are written twice (its parser imports no torch)."""
+    from flowmark_core.cli import generate_cmd, train_prior_cmd
+    from flowmark_core.motion_prior import config
+
+    assert train_prior_cmd.MAX_FRAMES == generate_cmd.MAX_FRAMES == config.MAX_FRAMES
+    assert (train_prior_cmd.MAX_HIDDEN, train_prior_cmd.MAX_LATENT) == (
+        config.MAX_HIDDEN,
+        config.MAX_LATENT,
+    )
