@@ -50,7 +50,8 @@ def plot_worst_points(
         for col, axis in enumerate("xy"):
             ax = axes[row][col]
             for i, (label, track) in enumerate(tracks.items()):
-                style = {"color": "0.6", "lw": 1.6} if i == 0 else {"lw": 1.0}
+                raw = {"color": "0.15", "marker": ".", "ms": 3, "lw": 0, "zorder": 5}
+                style = raw if i == 0 else {"lw": 1.0}
                 ax.plot(frames, track[span, k, col], label=label, **style)
             ax.set_ylabel(f"{names[k]}\n{axis} (px)", fontsize=8)
             ax.tick_params(labelsize=7)
