@@ -8,11 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from flowmark_core.animate.clip_box import median_box
-from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop
+from flowmark_core.animate.face_crop import CropBox, FaceCropper
+from flowmark_core.animate.framing import to_model_size
 from flowmark_core.errors import InputFileError
 from flowmark_core.flow import FlowEstimator
 from flowmark_core.io.video_reader import open_video
@@ -92,7 +92,7 @@ def read_adapt_clip(
     # The clip is decoded again and each frame shrunk to the model's size as it comes: only
     # model-size crops are held (a 20-minute 640x480 clip held whole needed 28 GB).
     crops_list = [
-        crop(f, box, size) if box is not None else _square(f, size)
+        to_model_size(f, size, box)  # the face box, or the centred square (animate's framing)
         for f in _in_range(reader, first, last)
     ]
     crops = np.stack(crops_list)
@@ -125,13 +125,3 @@ def _probe_frames(
         if len(kept) > 2 * _FACE_PROBES:
             step, kept = 2 * step, kept[::2]
     return count, kept
-
-
-def _square(frame: np.ndarray, size: int) -> np.ndarray:
-    """The centred square of a frame resized to `size` (no face crop)."""
-    h, w = frame.shape[:2]
-    side = min(h, w)
-    y, x = (h - side) // 2, (w - side) // 2
-    patch = frame[y : y + side, x : x + side]
-    interp = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
-    return cv2.resize(patch, (size, size), interpolation=interp)

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 
+from flowmark_core.animate.framing import to_model_size
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.errors import DatasetError
 from flowmark_core.geometry import normalized_to_pixels, pixels_to_normalized
@@ -65,7 +65,7 @@ def detect_frames(
     values, jacobians = [], []
     device = next(model.parameters()).device
     for start in range(0, len(frames), batch):
-        chunk = [_model_size(f, size) for f in frames[start : start + batch]]
+        chunk = [to_model_size(f, size) for f in frames[start : start + batch]]
         x = torch.from_numpy(np.stack(chunk)).to(device).permute(0, 3, 1, 2).float() / 255.0
         kp = model.detect(x)
         values.append(kp.value.float().cpu().numpy())
@@ -82,7 +82,7 @@ def stabilize_track(
     """The flow-guided stabiliser run offline over one video's normalised track."""
     stab = make_stabilizer("flow", size)
     px = normalized_to_pixels(values, size, size)
-    sized = [_model_size(f, size) for f in frames]
+    sized = [to_model_size(f, size) for f in frames]
     stable_px, stable_j = stab.run(px, jacobians, sized)
     out_j = jacobians if stable_j is None else np.asarray(stable_j, np.float32)
     return pixels_to_normalized(np.asarray(stable_px), size, size).astype(np.float32), out_j
@@ -132,7 +132,7 @@ def _stream_detect(
     values, jacobians, kept, chunk = [], [], [], []
     for frame in itertools.chain(frames, [None]):
         if frame is not None:
-            chunk.append(_model_size(np.asarray(frame), size))
+            chunk.append(to_model_size(np.asarray(frame), size))
         if chunk and (frame is None or len(chunk) == batch):
             v, j = detect_frames(model, chunk, batch)
             values.append(v)
@@ -231,11 +231,3 @@ def sample_windows(
     starts = offsets[vids] + (rng.random(count) * (tracks.lengths[vids] - frames)).astype(np.int64)
     idx = starts[:, None] + np.arange(frames + 1)[None]
     return tracks.values[idx], tracks.jacobians[idx]
-
-
-def _model_size(frame: np.ndarray, size: int) -> np.ndarray:
-    if frame.shape[0] == size and frame.shape[1] == size:
-        return frame
-    big = max(frame.shape[:2]) > size
-    interp = cv2.INTER_AREA if big else cv2.INTER_LINEAR
-    return cv2.resize(frame, (size, size), interpolation=interp)
