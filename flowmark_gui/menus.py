@@ -111,10 +111,25 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             cam, f"Avatar {n}", lambda i=n - 1: window.choose_avatar(i), str(n)
         )
 
+    tools = bar.addMenu("&Tools")
+    actions["jitter_lab"] = _action(
+        tools,
+        "&Jitter Lab (any detector's landmarks, filters compared)…",
+        lambda: _lab(window),
+        "Ctrl+J",
+    )
+
     help_menu = bar.addMenu("&Help")
     _action(help_menu, "Keyboard Shortcuts", window.show_shortcuts)
     actions["about"] = _action(help_menu, "About flowmark", window.show_about)
     return actions
+
+
+def _lab(window: MainWindow) -> None:
+    """Tools > Jitter Lab: its own window (imported on first use)."""
+    from flowmark_gui.jitter_lab import open_jitter_lab
+
+    open_jitter_lab(window)
 
 
 def fill_recent(menu: QMenu, open_path: Callable[[Path], object]) -> None:

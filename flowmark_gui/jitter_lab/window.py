@@ -45,6 +45,7 @@ class JitterLabWindow(QMainWindow):
         super().__init__(parent)
         if parent is not None:
             self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new one opens next time
         self.setWindowTitle("flowmark — Jitter Lab")
         self.state = LabState(self)
         self.controller = LabController(self.state, self)

@@ -221,3 +221,15 @@ def test_bad_track_is_one_message_and_changes_nothing(qtbot: QtBot, lab, tmp_pat
     assert lab.state.index == index
     assert len(scatter_xy(lab.canvas.points)) == MESH
     assert lab.message.text() == lab.errors[-1]
+
+
+def test_tools_menu_opens_one_lab_window(qtbot: QtBot, make_window) -> None:
+    window = make_window()
+    window.actions["jitter_lab"].trigger()
+    lab = window.findChild(JitterLabWindow)
+    assert lab is not None and lab.isVisible() and lab.isWindow()
+    window.actions["jitter_lab"].trigger()
+    assert window.findChildren(JitterLabWindow) == [lab]
+    jobs, frames = lab.controller.jobs, lab.controller.frames
+    lab.close()  # its workers stop with it (the window is deleted later)
+    assert not jobs.isRunning() and not frames.isRunning()
