@@ -139,8 +139,11 @@ def run_animate(args: argparse.Namespace) -> int:
     )
     animator.set_transfer(mode=args.mode, adapt_scale=args.adapt_scale)
     s = animator.size
-    if source.shape[:2] != (s, s) and not args.crop and not full:
-        note(f"source {source.shape[1]}x{source.shape[0]} is resized to the model's {s}x{s}")
+    height, width = source.shape[:2]
+    if (height, width) != (s, s) and not args.crop and not full:
+        side = min(height, width)
+        square = "" if height == width else f", its centred {side}x{side} square (not stretched)"
+        note(f"source {width}x{height}{square} is resized to the model's {s}x{s}")
     animator.set_source(source)
     n = _write(
         animator,
