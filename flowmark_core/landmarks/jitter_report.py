@@ -106,6 +106,7 @@ def compare_filters(
         (report, dense tracks by filter label), the report JSON-ready.
     """
     from flowmark_core.metrics.track_quality import compare_tracks
+    from flowmark_core.stabilize.track_smoothing import filter_params
 
     track = matched.track
     raw = matched.dense(track.points)
@@ -133,7 +134,7 @@ def compare_filters(
         "filters": {
             label: {
                 "filter": applied[label].name,
-                "params": applied[label].params,
+                "params": {**filter_params(applied[label].name), **applied[label].params},
                 **({"reason": applied[label].reason} if applied[label].reason else {}),
                 "metrics": metrics[label],
             }

@@ -73,7 +73,7 @@ def test_report_and_plot(texture_clip: Path, tmp_path: Path, capsys) -> None:
     assert "savgol" in printed and f"wrote {out}" in printed
     report = json.loads(out.read_text())
     assert list(report["filters"]) == ["none", "savgol", "kalman"]
-    assert report["filters"]["savgol"]["params"] == {"window": 7}
+    assert report["filters"]["savgol"]["params"] == {"window": 7, "order": 2}  # given + default
     assert [p["name"] for p in report["worst_points"][:2]] == ["p3", "p7"]
     assert report["worst_points"][2]["jitter_px"] == pytest.approx(0.0, abs=1e-4)
     raw = report["filters"]["none"]["metrics"]["all"]
