@@ -73,12 +73,12 @@ class LabController(QObject):
         if data is None:
             self.error.emit("open a video and a track first")
             return
-        keys = [filter_key(name, params) for name, params in filters]
-        if RAW not in self.state.results:
-            keys.insert(0, RAW)
-        keys = [k for k in dict.fromkeys(keys) if k not in self.state.results]
-        if not keys:
-            self.state.add_results([])  # all cached: A/B still follow the request
+        wanted = [filter_key(name, params) for name, params in filters]
+        keys = [k for k in dict.fromkeys([RAW, *wanted]) if k not in self.state.results]
+        if not keys:  # all cached: show the first two asked for as A and B
+            asked = [k for k in wanted if k != RAW]
+            if asked:
+                self.state.set_ab(asked[0], asked[1] if len(asked) > 1 else self.state.b)
             return
         self._submit("filters", "filtering", lambda report: (data, run_filters(data, keys, report)))
 

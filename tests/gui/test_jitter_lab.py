@@ -174,6 +174,11 @@ def test_ab_shows_both_filters_on_plot_and_frame(qtbot: QtBot, lab, tmp_path) ->
     lab.panel.b.setCurrentIndex(0)  # "—": B off
     assert lab.state.b is None and len(scatter_xy(lab.canvas.layer_b)) == 0
 
+    cached = lab.state.results[b]
+    lab.run_filters([("kalman", "")])  # cached per (filter, params): no job, shown as A
+    assert lab.controller.busy == "" and lab.state.results[b] is cached
+    assert lab.state.a == b
+
 
 def test_export_writes_the_smoothed_track_in_its_format(qtbot: QtBot, lab, tmp_path) -> None:
     points = mesh_track(noise=1.5)

@@ -22,6 +22,7 @@ B_COLOUR = (60, 210, 255)
 POINT_SIZE = 5
 AB_SIZE = 4
 RING_SIZE = 10
+TRACK_MARGIN = 0.25  # of the track's extent, around it when a track opens
 
 
 def _scatter(size: float, z: int, **style: object) -> pg.ScatterPlotItem:
@@ -75,8 +76,23 @@ class FrameCanvas(QWidget):
         shape = (int(frame.shape[0]), int(frame.shape[1]))
         if shape != self._shape:
             self._shape = shape
-            self.box.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.01)
+            self.show_track_area()
         self.shown_index = index
+
+    def show_track_area(self) -> None:
+        """Zoom to where the track's points go (with a margin), within the frame."""
+        data, shape = self.state.data, self._shape
+        if shape is None:
+            return
+        height, width = shape
+        left, top, right, bottom = 0.0, 0.0, float(width), float(height)
+        if data is not None and np.isfinite(data.raw).any():
+            low = np.nanmin(data.raw, axis=(0, 1))
+            high = np.nanmax(data.raw, axis=(0, 1))
+            margin = TRACK_MARGIN * max(high - low)
+            left, top = max(left, low[0] - margin), max(top, low[1] - margin)
+            right, bottom = min(right, high[0] + margin), min(bottom, high[1] + margin)
+        self.box.setRange(xRange=(left, right), yRange=(top, bottom), padding=0.01)
 
     def colours(self) -> np.ndarray:
         """(K, 3) the points' colours under the current colouring."""
