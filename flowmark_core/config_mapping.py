@@ -20,7 +20,7 @@ _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 def _convert(tp: Any, value: Any, where: str) -> Any:
     """Convert a YAML value to the annotated type `tp`, or raise ConfigError naming `where`."""
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
         return from_dict(tp, value, where)
