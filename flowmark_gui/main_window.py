@@ -30,6 +30,7 @@ from flowmark_gui.model_cards import RealFaceAdvisor
 from flowmark_gui.model_handle import ModelSpec
 from flowmark_gui.session import Session
 from flowmark_gui.settings import app_settings
+from flowmark_gui.sharp_toggle import add_sharp_toggle, sync_sharp_toggle
 from flowmark_gui.views.camera_panel import CameraPanel
 from flowmark_gui.views.controls import Controls
 from flowmark_gui.views.frame_view import dropped_paths
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.status.log_button.clicked.connect(self.show_messages)
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
+        self.actions["sharp"] = add_sharp_toggle(self.menuBar(), self.session, self.controller)
         self.real_face_advisor = RealFaceAdvisor(self.session, self)  # advises once a session
         self._refresh_recent()
         self.controller.recent_changed.connect(self._refresh_recent)
@@ -295,6 +297,7 @@ class MainWindow(QMainWindow):
         stabilize.blockSignals(True)
         stabilize.setChecked(self.session.options.stabilizer != "none")
         stabilize.blockSignals(False)
+        sync_sharp_toggle(self.actions["sharp"], self.session)
 
     def _sync_avatar_actions(self) -> None:
         """Avatar n (number key n) is offered only when the gallery has an n-th image."""

@@ -76,13 +76,15 @@ def result_layers(result: FrameResult, image_size: int, box: CropBox | None = No
     """Layers of the Result pane: rendered keypoints, motion and occlusion.
 
     When face crop pastes the output into the whole source, they are placed in the
-    source's crop `box` (without a box they cannot be placed and only the picture shows).
+    source's crop `box`; a square output without one (the model's size, or the source's
+    with sharp panes) holds them whole; otherwise only the picture shows.
     """
     region = None
-    if result.output.shape[0] != image_size or result.output.shape[1] != image_size:
-        if box is None:
-            return PaneLayers()
+    height, width = result.output.shape[:2]
+    if box is not None and (height != image_size or width != image_size):
         region = (float(box.x), float(box.y), float(box.size))
+    elif height != width:  # a non-square picture without a box: nowhere to place them
+        return PaneLayers()
     return PaneLayers(
         keypoints=result.kp_rendered,
         motion=result.motion,

@@ -17,6 +17,7 @@ def result_bytes(result: FrameResult) -> int:
         result.heatmaps,
         result.motion,
         result.occlusion,
+        getattr(result, "driving_view", None),  # a ShownFrame's display picture
     )
     return sum(a.nbytes for a in arrays if a is not None) + 4096
 

@@ -27,6 +27,7 @@ class RenderOptions:
     adapt_scale: bool = False
     face_crop: bool = False
     reference_index: int = 0
+    sharp: bool = True  # Result at the source's resolution, panes at display resolution
 
     def needs_retrack(self, other: RenderOptions) -> bool:
         """True when going from `self` to `other` changes the keypoint track itself."""
@@ -77,6 +78,8 @@ class SourceInfo:
     box: CropBox | None = None  # where `image` was cut from the file's picture (None: whole)
     full_size: tuple[int, int] | None = None  # (width, height) of the file's picture
     real_photo: bool = False  # not a bundled sample, photo-like colours, a face found
+    view: np.ndarray | None = None  # the picture at display resolution (sharp panes), or None
+    view_region: tuple[float, float, float] | None = None  # the model's square in `view`
 
 
 @dataclass(frozen=True)

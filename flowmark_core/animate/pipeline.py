@@ -240,6 +240,14 @@ class Animator:
         return self._source_prepared
 
     @property
+    def source_picture(self) -> tuple[np.ndarray, CropBox | None]:
+        """The picture an animation of the source shows (the whole image with face crop, its
+        centred square without) and the box in it the model sees (None: all of it)."""
+        if self._source_full is None:
+            raise FlowmarkError("no source image set (call set_source first)")
+        return self._source_full, self._source_box
+
+    @property
     def paste_box(self) -> CropBox | None:
         """Where the face crop is pasted back in the output frame (output pixels), or None
         when the whole picture is rendered (no face crop: the source or its centred square)."""

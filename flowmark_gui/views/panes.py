@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 
 from flowmark_core.animate.framing import describe_framing
 from flowmark_gui.controller import Controller
+from flowmark_gui.display_view import ShownFrame
 from flowmark_gui.file_routing import Role
 from flowmark_gui.overlays import PaneLayers, driving_layers, result_layers, source_layers
 from flowmark_gui.session import Session
@@ -57,7 +60,11 @@ class VideoPanes(QWidget):
         info = self.session.source
         if info is None:
             return
-        self.source.set_frame(info.image, source_layers(info.keypoints), self.session.image_size)
+        layers = source_layers(info.keypoints)
+        if info.view is not None:  # sharp: the picture itself, the model's square marked
+            layers = replace(layers, region=info.view_region)
+        image = info.image if info.view is None else info.view
+        self.source.set_frame(image, layers, self.session.image_size)
         self.source.caption.setText(info.path.name)
 
     def _show_preview(self) -> None:
@@ -80,7 +87,11 @@ class VideoPanes(QWidget):
         if result is None:
             return
         size = self.session.image_size
-        self.driving.set_frame(result.driving, driving_layers(result), size)
+        layers, driving = driving_layers(result), result.driving
+        if isinstance(result, ShownFrame) and result.driving_view is not None:
+            layers = replace(layers, region=result.driving_region)
+            driving = result.driving_view
+        self.driving.set_frame(driving, layers, size)
         box = self.session.source.box if self.session.source is not None else None
         self.result.set_frame(result.output, result_layers(result, size, box), size)
         name = self.session.driving.path.name if self.session.driving else ""

@@ -19,6 +19,7 @@ from flowmark_core.flow import to_gray_u8
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
+from flowmark_gui.display_view import ShownFrame, display_view
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_cards import looks_like_real_photo
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
@@ -100,7 +101,11 @@ class EngineWorker(WorkerThread):
 
     # -- worker thread ---------------------------------------------------------------------
     def _new_animator(self, handle: ModelHandle) -> Animator:
-        animator = handle.new_animator(face_crop=self._options.face_crop, outputs=HEAVY_OUTPUTS)
+        animator = handle.new_animator(
+            face_crop=self._options.face_crop,
+            outputs=HEAVY_OUTPUTS,
+            full_resolution=self._options.sharp,
+        )
         animator.set_transfer(mode=self._options.mode, adapt_scale=self._options.adapt_scale)
         return animator
 
@@ -130,7 +135,12 @@ class EngineWorker(WorkerThread):
         box = self._animator.paste_box
         self._source_path, self._source_image = path, image
         size = (int(image.shape[1]), int(image.shape[0]))
-        info = SourceInfo(path, self._animator.source_image, keypoints, box, size, self._real_photo)
+        view, region = None, None
+        if self._options.sharp:  # the picture the Result shows, at display resolution
+            view, region = display_view(*self._animator.source_picture)
+        info = SourceInfo(
+            path, self._animator.source_image, keypoints, box, size, self._real_photo, view, region
+        )
         self.source_ready.emit(info)
 
     def _set_source(self, path: Path, generation: int) -> None:
@@ -175,8 +185,10 @@ class EngineWorker(WorkerThread):
         self._animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
         if options.face_crop != old.face_crop:
             self._animator.set_framing(options.face_crop)
-            if self._source_image is not None and self._source_path is not None:
-                self._apply_source(self._source_path, self._source_image)
+        self._animator.full_resolution = options.sharp
+        reframed = options.face_crop != old.face_crop or options.sharp != old.sharp
+        if reframed and self._source_image is not None and self._source_path is not None:
+            self._apply_source(self._source_path, self._source_image)
         if token is not None and self._reader is not None:
             self._run_track(token)
 
@@ -236,6 +248,8 @@ class EngineWorker(WorkerThread):
         reference = min(max(self._options.reference_index, 0), info.length - 1)
         animator.reference_from_track(info.track, reference)
         result = animator.render_from_track(frame, info.track, index, with_heatmaps=True)
+        if self._options.sharp:  # the driving frame as decoded, at display resolution
+            result = ShownFrame.of(result, *display_view(frame, info.track.crop_box))
         self.frame_ready.emit(RenderedFrame(self._generation, info.serial, result))
 
     def _best_frame(self) -> None:

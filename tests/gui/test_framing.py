@@ -69,7 +69,9 @@ def test_non_square_media_are_centre_cropped_not_stretched(
     assert session.driving.size == (64 + 2 * BAND, 64)
     assert red_share(session.source.image) == 0.0  # stretched, the bands would show
     assert red_share(session.displayed.driving) == 0.0
-    assert window.panes.driving.image.image.shape[:2] == (session.image_size,) * 2
+    # Sharp panes show the whole frame, the model's centred square marked for the overlays.
+    assert window.panes.driving.image.image.shape[:2] == (64, 64 + 2 * BAND)
+    assert window.panes.views[1]._layers.region == (BAND, 0.0, 64.0)
     assert "centre crop" in window.panes.driving.caption.text()
     assert "centre 64×64 used, not stretched" in window.panes.driving.toolTip()
 
