@@ -1,8 +1,8 @@
 """flowmark's own unsupervised keypoints as a landmark detector (through `Animator.track`).
 
 The model sees each frame cut to one face box (the clip's median Haar box, as `animate`
-does) and resized to its input size; the raw (unstabilised) keypoints are mapped back to
-the video's pixels.
+does; the centred square when no face is found) and resized to its input size; the raw
+(unstabilised) keypoints are mapped back to the video's pixels.
 """
 
 from __future__ import annotations
@@ -24,12 +24,18 @@ def to_video_pixels(
 ) -> np.ndarray:
     """Model-input pixels to video pixels (pixel centres mapped as `cv2.resize` maps them).
 
+    The model saw the square `box` of each frame, or without one the frame's largest
+    centred square (`flowmark_core.animate.framing`: frames are never stretched).
+
     Shape:
         points: (..., 2) px of the `model_size` square; output: (..., 2) px of the video.
     """
     if box is None:
-        scale = np.asarray(frame_size, dtype=np.float64) / model_size
-        return (points + 0.5) * scale - 0.5
+        from flowmark_core.animate.face_crop import CropBox
+
+        w, h = frame_size
+        side = min(w, h)
+        box = CropBox((w - side) / 2, (h - side) / 2, side)
     x, y, side = box.as_int()
     return (points + 0.5) * (side / model_size) - 0.5 + np.array([x, y], dtype=np.float64)
 

@@ -8,10 +8,10 @@ from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.landmarks.flowmark_detector import to_video_pixels
 
 
-def test_whole_frame_mapping() -> None:
+def test_without_box_the_centred_square() -> None:
     pts = np.array([[-0.5, -0.5], [127.5, 127.5], [63.5, 63.5]])
-    out = to_video_pixels(pts, 128, (256, 128), None)
-    np.testing.assert_allclose(out, [[-0.5, -0.5], [255.5, 127.5], [127.5, 63.5]])
+    out = to_video_pixels(pts, 128, (256, 128), None)  # the square x in 64..191
+    np.testing.assert_allclose(out, [[63.5, -0.5], [191.5, 127.5], [127.5, 63.5]])
 
 
 def test_crop_box_mapping() -> None:
