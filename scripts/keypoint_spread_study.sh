@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12 item 5: why do the keypoints pile up on the face's centre line? One factor per run
+# The keypoint-spread study: why do the keypoints pile up on the face's centre line? One factor per run
 # (configs/spread-study-faces-128.yaml), same steps and seed; then
 # `scripts/score_spread_study.sh runs/spread-eval runs/spread-base runs/spread-temp-0.03 ...`
 # scores each on the clean test split.

@@ -1,4 +1,4 @@
-"""Keypoint colours tell the first ten keypoints apart (issue 22, defect 9: keypoints 2 and 8
+"""Keypoint colours tell the first ten keypoints apart (keypoints 2 and 8
 were yellow and lime, 28 apart in CIELAB)."""
 
 from __future__ import annotations

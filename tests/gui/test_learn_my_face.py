@@ -1,4 +1,4 @@
-"""Learn My Face (issue 22, item 1): a take recorded in camera mode, the setup, progress
+"""Learn My Face: a take recorded in camera mode, the setup, progress
 with Cancel and Stop and keep, the held-out score before use, and the model library in the
 Model menu."""
 

@@ -1,4 +1,4 @@
-"""The newcomer's defects 1-5 of issue 22: each test failed on the code before the fix."""
+"""A newcomer's first-use defects: each test failed on the code before the fix."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The newcomer's defects 6, 9 and 10 of issue 22: a small window, the trajectory plot and
+"""A newcomer's first-use defects: a small window, the trajectory plot and
 table, the status bar and the message log."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The driving file's sound in the app's outputs (issue 22, item 2): the export and a
+"""The driving file's sound in the app's outputs: the export and a
 camera recording of a stand-in file carry it, for the duration of their frames."""
 
 from __future__ import annotations

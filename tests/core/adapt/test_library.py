@@ -1,4 +1,4 @@
-"""The model library (issue 22, item 1): where it is, what it lists, and adaptations that
+"""The model library: where it is, what it lists, and adaptations that
 hold frames out for a score, cancel without keeping, or stop too early to keep."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`flowmark animate` / `reconstruct` keep the driving clip's sound (issue 22, item 2)."""
+"""`flowmark animate` / `reconstruct` keep the driving clip's sound."""
 
 from __future__ import annotations
 
