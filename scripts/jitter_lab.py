@@ -39,7 +39,7 @@ from flowmark_core.stabilize.track_smoothing import CAUSAL_FILTERS, FILTERS, smo
 GRID: dict[str, list[dict]] = {
     "none": [{}],
     "one-euro": [
-        {"min_cutoff": c, "beta": b} for c, b in itertools.product((0.3, 0.6, 1.0, 2.0), (5, 20, 50, 150))
+        {"min_cutoff": c, "beta": b} for c, b in itertools.product((0.3, 0.6, 1.0, 2.0, 4.0), (5, 20, 50, 150, 400))
     ],
     "kalman": [{"process_noise": q} for q in (30, 100, 300, 1000, 3000, 10000)],
     "savgol": [
@@ -48,7 +48,8 @@ GRID: dict[str, list[dict]] = {
     "flow": [  # each run computes its own flow (the state moves it): a small grid
         {"measurement_noise": r, "process_noise": q, "gate": g}
         for r, q, g in ((1.0, 1.0, 8.0), (1.0, 0.5, 8.0), (2.0, 1.0, 8.0), (2.0, 0.5, 8.0),
-                        (3.0, 0.5, 8.0), (3.0, 1.0, 16.0), (2.0, 0.5, 16.0))
+                        (3.0, 0.5, 8.0), (3.0, 1.0, 16.0), (2.0, 0.5, 16.0), (4.0, 0.5, 8.0),
+                        (3.0, 0.25, 8.0))
     ],
     "flow-offline": [
         {"measurement_noise": r, "process_noise": q, "gate": g, "min_gain": m}
