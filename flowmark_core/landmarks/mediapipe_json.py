@@ -20,6 +20,7 @@ landmark's z/visibility/presence.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -170,13 +171,15 @@ def _num(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) else np.nan
 
 
-def _layout(path: Path, top: dict | None, count: int) -> tuple[tuple[str, ...], dict, str]:
+def _layout(
+    path: Path, top: dict | None, count: int
+) -> tuple[tuple[str, ...], Mapping[str, Any], str]:
     if top and isinstance(top.get("names"), list):
         names = tuple(str(n) for n in top["names"])
         if len(names) != count:
             raise bad(path, f"'names' has {len(names)} entries for {count} landmarks per frame")
-        groups = top.get("groups") if isinstance(top.get("groups"), dict) else {}
-        return names, groups, "unknown"
+        groups = top.get("groups")
+        return names, groups if isinstance(groups, dict) else {}, "unknown"
     known = mediapipe_layout(count)
     if known is None:
         raise bad(
@@ -228,7 +231,7 @@ def write(track: DetectorTrack, path: Path) -> None:
             _write_fresh(track, norm, out)
 
 
-def _marks(xy: np.ndarray, extras: dict[str, float], keys: list[str]) -> list[dict]:
+def _marks(xy: np.ndarray, extras: Mapping[str, np.ndarray], keys: list[str]) -> list[dict]:
     out = []
     for k in range(xy.shape[0]):
         mark: dict[str, float | None] = {}
@@ -240,7 +243,7 @@ def _marks(xy: np.ndarray, extras: dict[str, float], keys: list[str]) -> list[di
 
 
 def _patched(track: DetectorTrack, norm: np.ndarray) -> Any:
-    d = track.source.details  # type: ignore[union-attr]
+    d: dict[str, Any] = dict(track.source.details)  # type: ignore[union-attr]
     norm = np.where(np.isfinite(norm), norm, d["normalised"])
     frames = []
     for t in range(track.num_frames):

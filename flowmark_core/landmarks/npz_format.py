@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
         raise bad(path, f"points has shape {points.shape}, expected (frames, points, 2)")
     check_points(path, points)
     fps = float(arrays["fps"]) if "fps" in arrays else np.nan
-    size = tuple(int(v) for v in arrays.get("frame_size", np.zeros(2)))
+    w, h = (int(v) for v in arrays.get("frame_size", np.zeros(2)))
     groups = json.loads(str(arrays["groups"])) if "groups" in arrays else {}
     try:
         return DetectorTrack(
@@ -46,8 +47,8 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
             groups=groups,
             detector=str(arrays.get("detector", "unknown")),
             fps=fps if np.isfinite(fps) else options.fps,
-            frame_size=size if all(size) else None,
-            frame_indices=arrays.get("frame_indices"),
+            frame_size=(w, h) if w and h else None,
+            frame_indices=arrays.get("frame_indices", np.zeros(0, dtype=np.int64)),
             timestamps=arrays.get("timestamps"),
             source=SourceLayout(FORMAT, {}),
         )
@@ -57,7 +58,7 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
 
 def write(track: DetectorTrack, path: Path) -> None:
     """Write `track` as a flowmark NPZ."""
-    arrays: dict[str, np.ndarray] = {
+    arrays: dict[str, Any] = {
         "points": track.points,
         "names": np.array(track.names, dtype=str),
         "frame_indices": track.frame_indices,

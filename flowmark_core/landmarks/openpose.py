@@ -23,6 +23,7 @@ from flowmark_core.landmarks.layouts import (
     HAND21_NAMES,
     OPENPOSE_BODY25_NAMES,
     OPENPOSE_COCO18_NAMES,
+    Groups,
     face68_layout,
     indexed_names,
     openpose_body_groups,
@@ -59,7 +60,7 @@ def looks_like(doc: Any) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("people"), list)
 
 
-def _part_layout(part: str, count: int) -> tuple[tuple[str, ...], dict]:
+def _part_layout(part: str, count: int) -> tuple[tuple[str, ...], Groups]:
     if part == "pose":
         names = {25: OPENPOSE_BODY25_NAMES, 18: OPENPOSE_COCO18_NAMES}.get(count)
         if names is None:
@@ -124,8 +125,9 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
         xy, canvas = raw[..., :2].copy(), None
     points = np.where(found[..., None], xy, np.nan)
     check_points(path, points)
+    file_names = [f.name for f in files]
     details = {
-        "names": [f.name for f in files],
+        "names": file_names,
         "texts": [json.dumps(d) for d in docs],
         "parts": parts,
         "canvas": canvas,
@@ -138,7 +140,7 @@ def read(path: Path, options: ReadOptions) -> DetectorTrack:
         detector="openpose",
         fps=options.fps,
         frame_size=canvas,
-        frame_indices=frame_numbers(details["names"], "_keypoints.json"),
+        frame_indices=frame_numbers(file_names, "_keypoints.json"),
         source=SourceLayout(FORMAT, details),
     )
 

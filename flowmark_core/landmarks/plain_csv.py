@@ -10,6 +10,7 @@ kept when the track is written back (only then are the file's lines held in memo
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -49,7 +50,7 @@ def _column(cells: list[str], dtype: type, path: Path, what: str, lines: list[in
         return np.array(cells, dtype=dtype)
     except ValueError:
         pass
-    out = np.empty(len(cells), dtype=dtype)
+    out: np.ndarray = np.empty(len(cells), dtype=dtype)
     for n, cell in enumerate(cells):
         if dtype is np.int64:
             try:
@@ -197,7 +198,8 @@ def _track(path, options, header, lines, frames, names, values):
         cells = csv_rows.CellMap(line_of, np.full(len(order), xc), np.full(len(order), yc))
         details = {"lines": lines, "cells": cells}
     known = mediapipe_layout(len(order))
-    detector, groups = "unknown", {}
+    detector = "unknown"
+    groups: Mapping[str, tuple[int, ...]] = {}
     if known is not None and tuple(order) == known[1]:
         detector, _, groups = known
     return DetectorTrack(

@@ -46,7 +46,8 @@ class DetectorTrack:
         detector: detector name ("mediapipe-face", "openface", "dlib-68", ...).
         fps: frames per second of the track, or None when the file does not say.
         frame_size: (width, height) px of the frames the track was made on, or None.
-        frame_indices: (T,) int64 video frame index of each row (increasing).
+        frame_indices: (T,) int64 video frame index of each row (increasing); empty on
+            construction means 0..T-1.
         timestamps: (T,) float64 seconds of each row, or None.
         source: the layout the track was read from (None: made by flowmark).
     """
@@ -58,7 +59,7 @@ class DetectorTrack:
     detector: str = "unknown"
     fps: float | None = None
     frame_size: tuple[int, int] | None = None
-    frame_indices: np.ndarray | None = None
+    frame_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     timestamps: np.ndarray | None = None
     source: SourceLayout | None = None
 
@@ -76,8 +77,9 @@ class DetectorTrack:
             if conf.shape != (t, k):
                 raise ValueError(f"confidence must be {(t, k)}, got {conf.shape}")
             object.__setattr__(self, "confidence", conf)
-        indices = np.arange(t) if self.frame_indices is None else self.frame_indices
-        indices = np.asarray(indices, dtype=np.int64)
+        indices = np.asarray(self.frame_indices, dtype=np.int64)
+        if indices.size == 0:
+            indices = np.arange(t, dtype=np.int64)
         if indices.shape != (t,):
             raise ValueError(f"frame_indices must be ({t},), got {indices.shape}")
         if t > 1 and np.any(np.diff(indices) <= 0):

@@ -86,7 +86,7 @@ def match_to_video(
 
 def _frames(track: DetectorTrack, video: VideoReader, by: str, label: str) -> np.ndarray:
     if by == "index":
-        return track.frame_indices
+        return np.asarray(track.frame_indices)
     if by != "timestamp":
         raise InputFileError(f"--match {by!r}: expected one of {', '.join(MATCHES)}")
     if track.timestamps is None:
