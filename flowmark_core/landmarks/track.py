@@ -77,8 +77,9 @@ class DetectorTrack:
             if conf.shape != (t, k):
                 raise ValueError(f"confidence must be {(t, k)}, got {conf.shape}")
             object.__setattr__(self, "confidence", conf)
-        indices = np.asarray(self.frame_indices, dtype=np.int64)
-        if indices.size == 0:
+        given = self.frame_indices
+        indices = np.asarray([] if given is None else given, dtype=np.int64)
+        if indices.size == 0:  # not given (None accepted too): 0..T-1
             indices = np.arange(t, dtype=np.int64)
         if indices.shape != (t,):
             raise ValueError(f"frame_indices must be ({t},), got {indices.shape}")
