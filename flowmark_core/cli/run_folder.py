@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from flowmark_core.errors import OutputFileError
-from flowmark_core.io.atomic import resolved
+from flowmark_core.io.atomic import is_out_of_space, no_space_error, resolved
 
 
 def inside(path: Path, folder: Path) -> bool:
@@ -71,6 +71,8 @@ def run_folder_held(out: Path, run_files: Sequence[str]) -> Iterator[bool]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if is_out_of_space(resolved(out).parent, exc):
+            raise no_space_error(out) from None
         raise OutputFileError(f"{out}: cannot create the run folder ({exc.strerror})") from None
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
