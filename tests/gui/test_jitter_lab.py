@@ -159,11 +159,15 @@ def test_ab_shows_both_filters_on_plot_and_frame(qtbot: QtBot, lab, tmp_path) ->
     index = 6
     lab.state.set_index(index)
     qtbot.waitUntil(lambda: lab.canvas.shown_index == index, timeout=WAIT_MS)
+    iris = MEDIAPIPE_IRIS_GROUPS["right_iris"]
     for layer, key in ((lab.canvas.layer_a, a), (lab.canvas.layer_b, b)):
-        expected = lab.state.results[key].dense[index] + PIXEL_CENTRE
+        # on the frame: the selection's points as A and as B, in two colours
+        expected = lab.state.results[key].dense[index, list(iris)] + PIXEL_CENTRE
         np.testing.assert_allclose(scatter_xy(layer), expected, atol=1e-6)
     assert not np.allclose(scatter_xy(lab.canvas.layer_a), scatter_xy(lab.canvas.layer_b))
-    iris = MEDIAPIPE_IRIS_GROUPS["right_iris"]
+    brush_a = lab.canvas.layer_a.opts["brush"].color().getRgb()
+    brush_b = lab.canvas.layer_b.opts["brush"].color().getRgb()
+    assert brush_a != brush_b
     for role, key in (("a", a), ("b", b)):
         assert set(lab.trajectories.curves[role]) == set(iris)
         curve_x, _ = lab.trajectories.curves[role][iris[0]]
@@ -171,6 +175,8 @@ def test_ab_shows_both_filters_on_plot_and_frame(qtbot: QtBot, lab, tmp_path) ->
     pen_a = lab.trajectories.curves["a"][iris[0]][0].opts["pen"].color().getRgb()
     pen_b = lab.trajectories.curves["b"][iris[0]][0].opts["pen"].color().getRgb()
     assert pen_a != pen_b
+    lab.state.set_selection([])  # no selection: every point as A and as B
+    assert len(scatter_xy(lab.canvas.layer_a)) == len(scatter_xy(lab.canvas.layer_b)) == MESH
     lab.panel.b.setCurrentIndex(0)  # "—": B off
     assert lab.state.b is None and len(scatter_xy(lab.canvas.layer_b)) == 0
 

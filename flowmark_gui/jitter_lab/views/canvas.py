@@ -11,14 +11,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from flowmark_gui.jitter_lab.data import key_label
 from flowmark_gui.jitter_lab.points import inside_polygon, jitter_colours, region_colours
 from flowmark_gui.jitter_lab.state import LabState
 from flowmark_gui.jitter_lab.views.lasso import LassoViewBox
 from flowmark_gui.views.pg_setup import configure_pyqtgraph
 
 PIXEL_CENTRE = 0.5
-A_COLOUR = (255, 150, 40)
-B_COLOUR = (60, 210, 255)
+A_COLOUR = (255, 170, 0)  # amber
+B_COLOUR = (0, 255, 170)  # spring green
 POINT_SIZE = 5
 AB_SIZE = 4
 RING_SIZE = 10
@@ -131,13 +132,24 @@ class FrameCanvas(QWidget):
             values = None if result is None else data.points_at(index, result.dense)
             if values is None:
                 item.clear()
-            else:
-                item.setData(pos=values + PIXEL_CENTRE)
+            else:  # the selection's points (all without one): the colours stay readable
+                item.setData(pos=(values[sel] if sel.size else values) + PIXEL_CENTRE)
         found = int(np.isfinite(raw).all(axis=1).sum())
         self.caption.setText(
             f"frame {index} · {found} of {len(raw)} points · {len(state.selection)} selected "
-            "(drag to lasso, Ctrl adds)"
+            f"(drag to lasso, Ctrl adds){self._legend()}"
         )
+
+    def _legend(self) -> str:
+        state = self.state
+        parts = []
+        if state.colouring == "jitter" and state.data is not None:
+            top = jitter_colours(state.data.jitter)[1]
+            parts.append(f"colour: raw jitter, blue 0 → red ≥ {top:.2f} px")
+        for name, key in (("amber", state.a), ("green", state.b)):
+            if key is not None:
+                parts.append(f"{name}: {key_label(key)}")
+        return " · " + " · ".join(parts) if parts else ""
 
     def _on_lasso(self, polygon: np.ndarray, additive: bool) -> None:
         raw = None if self.state.data is None else self.state.data.points_at(self.state.index)

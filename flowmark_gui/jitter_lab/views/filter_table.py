@@ -47,7 +47,6 @@ class FilterTable(QWidget):
             self.table.horizontalHeaderItem(col).setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         row = QHBoxLayout()
         row.addWidget(QLabel("metrics of region"))
         row.addWidget(self.region, 1)
@@ -84,4 +83,4 @@ class FilterTable(QWidget):
             self.table.setItem(r, 0, QTableWidgetItem(label))
             for c, text in enumerate(cells, start=1):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnsToContents()

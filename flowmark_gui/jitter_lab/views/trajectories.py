@@ -15,7 +15,8 @@ from flowmark_gui.jitter_lab.views.canvas import A_COLOUR, B_COLOUR
 from flowmark_gui.views.pg_setup import configure_pyqtgraph
 
 MAX_CURVES = 12
-RAW_ALPHA = 150
+RAW_ALPHA = 230
+WINDOW = 240  # frames shown at first around the current one
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
@@ -87,19 +88,21 @@ class TrajectoryView(QWidget):
         colours = region_colours(data.track.num_points, data.track.groups)
         layers: list[tuple[str, np.ndarray, object]] = []
         shown_ab = [(r, k) for r, k in (("a", state.a), ("b", state.b)) if k is not None]
-        for k in points:
-            raw_pen = pg.mkPen(*colours[k], RAW_ALPHA if shown_ab else 255, width=1)
-            layers.append(("raw", data.raw, (k, raw_pen)))
-        for role, key in shown_ab:
+        for role, key in shown_ab:  # filters under the raw line, which stays visible
             colour = A_COLOUR if role == "a" else B_COLOUR
             for k in points:
-                layers.append((role, state.results[key].dense, (k, pg.mkPen(*colour, width=1.6))))
+                layers.append((role, state.results[key].dense, (k, pg.mkPen(*colour, width=2.4))))
+        for k in points:
+            layers.append(("raw", data.raw, (k, pg.mkPen(*colours[k], RAW_ALPHA, width=1))))
         for role, values, (k, pen) in layers:  # type: ignore[misc]
             pair = tuple(self._curve(plot, t, values[:, k, axis], pen)
                          for axis, plot in enumerate((self.plot_x, self.plot_y)))  # fmt: skip
             self.curves.setdefault(role, {})[k] = pair  # type: ignore[assignment]
-        self.plot_x.setXRange(float(t[0]), float(t[-1]), padding=0.01)
+        half = WINDOW // 2  # jitter shows over a few seconds; the wheel zooms out
+        start = min(max(state.index - half, int(t[0])), max(int(t[-1]) - WINDOW, int(t[0])))
+        self.plot_x.setXRange(start, min(start + WINDOW, int(t[-1])), padding=0.01)
         for plot in (self.plot_x, self.plot_y):
+            plot.setAutoVisible(y=True)  # the y range of the frames in view
             plot.enableAutoRange(axis="y")
         self._move_cursor(state.index)
         self.hint.setText(self._describe(points, shown_ab))
@@ -118,9 +121,9 @@ class TrajectoryView(QWidget):
             if len(points) == selected
             else (f"the {len(points)} shakiest of {selected} selected points")
         )
-        names = ["thin: raw"]
-        names += [f"{'orange' if r == 'a' else 'blue'}: {key_label(k)}" for r, k in shown_ab]
-        return f"{which}; {', '.join(names)}"
+        names = ["thin: raw (region colour)"]
+        names += [f"{'amber' if r == 'a' else 'green'}: {key_label(k)}" for r, k in shown_ab]
+        return f"{which}; {', '.join(names)}; wheel: zoom time, drag: pan"
 
     def _move_cursor(self, index: int) -> None:
         for cursor in self.cursors:
