@@ -39,7 +39,7 @@ def add_track_options(p: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMAT_NAMES,
         default=None,
-        help="the track's format (default: from its extension and content)",
+        help="the track's format; None: detected from its extension and content",
     )
     p.add_argument(
         "--match",
