@@ -34,7 +34,13 @@ from flowmark_core.metrics.track_quality import compare_tracks
 from flowmark_core.stabilize.auto import FEATURES, TABLE_PATH, choose_filter, clip_condition
 from flowmark_core.stabilize.flow_offline import FlowOfflineStabilizer
 from flowmark_core.stabilize.flow_samples import FlowSamples, fill_gaps, sample_flow
-from flowmark_core.stabilize.track_smoothing import CAUSAL_FILTERS, FILTERS, smooth_track
+from flowmark_core.stabilize.track_smoothing import (
+    CAUSAL_FILTERS,
+    FILTERS,
+    noise_scale,
+    point_strength,
+    smooth_track,
+)
 
 GRID: dict[str, list[dict]] = {
     "none": [{}],
@@ -74,9 +80,11 @@ def smooth(
     strength: dict[str, float] | None = None,
 ) -> np.ndarray:
     """The clip's track smoothed by one filter setting (optionally per-region strength)."""
-    if name == "flow-offline" and samples is not None and strength is None:
+    if name == "flow-offline" and samples is not None:
         size = clip.frames.shape[1:3]
-        return FlowOfflineStabilizer(size, **params).smooth_samples(clip.raw, None, samples)[0]
+        scale = noise_scale(clip.raw, None, point_strength(clip.raw.shape[1], GROUPS, strength))
+        stab = FlowOfflineStabilizer(size, **params)
+        return stab.smooth_samples(clip.raw, None, samples, scale)[0]
     frames = list(clip.frames) if name in ("flow", "flow-offline") else None
     return smooth_track(clip.raw, frames, name, params, clip.fps, groups=GROUPS,
                         region_strength=strength, image_size=clip.frames.shape[1:3])  # fmt: skip
@@ -173,22 +181,24 @@ def report(args: argparse.Namespace) -> None:
         preset = Path(data).name.split("faces-photo-")[-1]
         tuned = table["splits"][preset]["filters"]
         clips = load_clips(data, "test", args.videos, args.frames, Path(args.cache))
+        samples = [flow_samples(c) for c in clips]  # read once, shared by flow-offline rows
         rows = {}
         for name in FILTERS:
             params = tuned[name]["params"]
-            rows[name] = {
-                "params": params,
-                **pooled(clips, [smooth(c, name, params) for c in clips]),
-            }
-            default = {"params": {}, **pooled(clips, [smooth(c, name, {}) for c in clips])}
-            rows[f"{name} (defaults)"] = default
+            tracks = [smooth(c, name, params, s) for c, s in zip(clips, samples)]
+            rows[name] = {"params": params, **pooled(clips, tracks)}
+            if args.defaults:
+                tracks = [smooth(c, name, {}, s) for c, s in zip(clips, samples)]
+                rows[f"{name} (defaults)"] = {"params": {}, **pooled(clips, tracks)}
         win = table["splits"][preset]["winner"]
         soft = {"mouth": 0.5, "eyes": 0.5}
-        tracks = [smooth(c, win["name"], win["params"], strength=soft) for c in clips]
+        tracks = [smooth(c, win["name"], win["params"], s, soft) for c, s in zip(clips, samples)]
         rows[f"{win['name']} (mouth, eyes at strength 0.5)"] = {"params": win["params"],
                                                                **pooled(clips, tracks)}  # fmt: skip
         choices = [choose_filter(c.raw, c.frames, c.fps, table=table) for c in clips]
-        auto_tracks = [smooth(c, ch.name, ch.params) for c, ch in zip(clips, choices)]
+        auto_tracks = [
+            smooth(c, ch.name, ch.params, s) for c, ch, s in zip(clips, choices, samples)
+        ]
         rows["auto"] = {"choices": [ch.name for ch in choices], "reasons": [ch.reason for ch in choices],
                         **pooled(clips, auto_tracks)}  # fmt: skip
         out["splits"][preset] = {"data": data, "videos": len(clips), "frames": args.frames,
@@ -211,6 +221,7 @@ def main() -> None:
     p.add_argument("--cache", default="data/jitter-lab-cache")
     p.add_argument("--table", default=str(TABLE_PATH))
     p.add_argument("-o", "--output", default="runs/jitter-lab.json")
+    p.add_argument("--defaults", action="store_true", help="report: also every filter's defaults")
     args = p.parse_args()
     tune(args) if args.command == "tune" else report(args)
 
