@@ -43,11 +43,14 @@ def main() -> int:
     parser.add_argument("--frame", type=int, default=None, help="frame shown (default: middle)")
     parser.add_argument("--region", default="lips")
     parser.add_argument("--filters", default="flow-offline,one-euro", help="A,B")
-    parser.add_argument("--colouring", choices=("region", "jitter"), default="region")
+    parser.add_argument(
+        "--colouring", choices=("region", "acceleration", "jitter"), default="region"
+    )
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots/jitter-lab.png"))
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     from flowmark_gui.jitter_lab import JitterLabWindow
+    from flowmark_gui.jitter_lab.state import COLOURINGS
 
     lab = JitterLabWindow()
     lab.setGeometry(0, 0, *SIZE)
@@ -61,8 +64,8 @@ def main() -> int:
     if lab.errors:
         raise SystemExit(lab.errors[-1])
     lab.regions.select_regions([args.region])
-    lab.state.set_colouring(args.colouring)
-    lab.panel.colouring.setCurrentIndex(0 if args.colouring == "region" else 1)
+    wait_until(lambda: lab.state.jitter is not None)
+    lab.panel.colouring.setCurrentIndex(COLOURINGS.index(args.colouring))
     frame = args.frame if args.frame is not None else lab.state.length // 2
     lab.state.set_index(frame)
     wait_until(lambda: lab.canvas.shown_index == frame)

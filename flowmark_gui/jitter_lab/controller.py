@@ -19,6 +19,7 @@ from flowmark_gui.jitter_lab.data import (
     export_track,
     filter_key,
     load_lab,
+    measure_jitter,
     run_filters,
 )
 from flowmark_gui.jitter_lab.state import LabState
@@ -122,6 +123,11 @@ class LabController(QObject):
             self.state.set_data(result)
             self.frames.request(self.state.index)
             track = result.track
+            self._submit(
+                "jitter",
+                "measuring each point's jitter",
+                lambda _r: (result, measure_jitter(result)),
+            )
             self.info.emit(
                 f"{track.num_points} points x {track.num_frames} frames ({track.format or track.detector})"
             )
@@ -129,6 +135,10 @@ class LabController(QObject):
             data, results = result
             if data is self.state.data:  # not a track opened since
                 self.state.add_results(_checked(results))
+        elif kind == "jitter" and isinstance(result, tuple):
+            data, values = result
+            if data is self.state.data:
+                self.state.set_jitter(values)
         elif kind == "export" and isinstance(result, Path):
             self.info.emit(f"wrote {result}")
             self.exported.emit(result)

@@ -47,7 +47,6 @@ class LabData:
         matched: the track paired with the video's frames (`MatchedTrack`).
         frame_count: the video's frames (None when the container does not say).
         raw: (span, K, 2) the track over every video frame of its span, NaN between rows.
-        jitter: (K,) each point's raw high-frequency jitter, px RMS (NaN: never found).
         acceleration: (K,) each point's raw mean acceleration, px/frame².
     """
 
@@ -57,7 +56,6 @@ class LabData:
     frame_count: int | None
     fps: float
     raw: np.ndarray
-    jitter: np.ndarray
     acceleration: np.ndarray
 
     @property
@@ -113,12 +111,8 @@ class CheckedVideo(VideoReader):
 
 def summarise(video_path: Path, track_path: Path | None, matched: MatchedTrack,
               video: VideoReader) -> LabData:  # fmt: skip
-    """The `LabData` of a matched track (its dense view and per-point raw jitter)."""
-    from flowmark_core.landmarks.jitter_report import (
-        high_frequency,
-        point_acceleration,
-        point_jitter,
-    )
+    """The `LabData` of a matched track (its dense view and per-point raw acceleration)."""
+    from flowmark_core.landmarks.jitter_report import point_acceleration
 
     raw = matched.dense(matched.track.points)
     return LabData(
@@ -128,9 +122,20 @@ def summarise(video_path: Path, track_path: Path | None, matched: MatchedTrack,
         frame_count=video.frame_count,
         fps=video.fps,
         raw=raw,
-        jitter=point_jitter(high_frequency(raw, video.fps)),
         acceleration=point_acceleration(raw),
     )
+
+
+def measure_jitter(data: LabData) -> np.ndarray:
+    """Each point's raw jitter: the RMS of its track minus a 9-frame quadratic low-pass (px),
+    as `flowmark jitter` ranks points (`flowmark_core.landmarks.jitter_report`).
+
+    Shape:
+        output: (K,), NaN for a point never found.
+    """
+    from flowmark_core.landmarks.jitter_report import high_frequency, point_jitter
+
+    return point_jitter(high_frequency(data.raw, data.fps))
 
 
 def load_lab(video_path: Path, track_path: Path) -> LabData:

@@ -77,14 +77,17 @@ def jitter_colours(jitter: np.ndarray) -> tuple[np.ndarray, float]:
     """Each point's RGB on the jitter ramp (quantised to `JITTER_LEVELS`), and the top value.
 
     The ramp ends at the 95th percentile of the points' jitter (one wild point does not
-    flatten the rest); points never found are grey.
+    flatten the rest), but not below 1% of the largest (when most points stand still);
+    points never found are grey.
 
     Shape:
         jitter: (K,); output: (K, 3) uint8.
     """
     values = np.asarray(jitter, dtype=np.float64)
     seen = np.isfinite(values)
-    top = float(np.percentile(values[seen], 95)) if seen.any() else 0.0
+    top = 0.0
+    if seen.any():  # not below 1% of the largest: still points' float noise is no scale
+        top = max(float(np.percentile(values[seen], 95)), 0.01 * float(values[seen].max()))
     level = np.zeros(len(values))
     if top > 0:
         level = np.clip(np.nan_to_num(values) / top, 0.0, 1.0)

@@ -6,11 +6,12 @@ Views read it and listen to its signals; only the controller changes the data an
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_gui.jitter_lab.data import RAW, FilterKey, FilterResult, LabData
 
-COLOURINGS: tuple[str, ...] = ("region", "jitter")
+COLOURINGS: tuple[str, ...] = ("region", "acceleration", "jitter")
 
 
 class LabState(QObject):
@@ -23,10 +24,12 @@ class LabState(QObject):
     ab_changed = Signal()
     colouring_changed = Signal()
     region_changed = Signal()
+    jitter_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data: LabData | None = None
+        self.jitter: np.ndarray | None = None  # (K,) raw jitter, measured after opening
         self.index = 0
         self.selection: tuple[int, ...] = ()
         self.results: dict[FilterKey, FilterResult] = {}
@@ -46,6 +49,7 @@ class LabState(QObject):
     def set_data(self, data: LabData) -> None:
         """A new video and track: results, A/B and the selection start over."""
         self.data = data
+        self.jitter = None
         self.results = {}
         self.a = self.b = None
         self.selection = ()
@@ -56,6 +60,18 @@ class LabState(QObject):
         self.results_changed.emit()
         self.ab_changed.emit()
         self.index_changed.emit(self.index)
+
+    @property
+    def shakiness(self) -> np.ndarray:
+        """(K,) how much each point shakes: its raw jitter, its acceleration until measured."""
+        if self.data is None:
+            return np.zeros(0)
+        return self.jitter if self.jitter is not None else self.data.acceleration
+
+    def set_jitter(self, jitter: np.ndarray) -> None:
+        """The points' raw jitter of the current data (`data.measure_jitter`)."""
+        self.jitter = jitter
+        self.jitter_changed.emit()
 
     def set_index(self, index: int) -> None:
         index = min(max(int(index), 0), max(self.length - 1, 0))

@@ -19,7 +19,7 @@ from flowmark_core.landmarks.formats import read_track
 from flowmark_core.landmarks.layouts import MEDIAPIPE_FACE_GROUPS, MEDIAPIPE_IRIS_GROUPS
 from flowmark_gui.jitter_lab import JitterLabWindow
 from flowmark_gui.jitter_lab.data import RAW, filter_key
-from flowmark_gui.jitter_lab.points import inside_polygon
+from flowmark_gui.jitter_lab.points import JITTER_RAMP, inside_polygon
 from flowmark_gui.jitter_lab.views.canvas import PIXEL_CENTRE
 from flowmark_gui.jitter_lab.views.trajectories import MAX_CURVES
 
@@ -129,6 +129,28 @@ def test_lasso_selects_the_points_inside(qtbot: QtBot, lab, tmp_path) -> None:
     assert 0 < len(expected) < MESH
     assert lab.state.selection == tuple(expected.tolist())
     assert inside_polygon(np.array([[np.nan, np.nan]]), square).tolist() == [False]
+
+
+def test_jitter_colouring_marks_the_shaky_points(qtbot: QtBot, lab, tmp_path) -> None:
+    points = mesh_track(noise=0.0)
+    shaky = [3, 200, 400]
+    noise = np.random.default_rng(5).normal(0.0, 2.0, size=(FRAMES, len(shaky), 2))
+    points[:, shaky] += noise
+    open_and_wait(qtbot, lab, still_video(tmp_path / "v"), write_csv(tmp_path / "t.csv", points))
+    assert lab.state.jitter is not None  # measured on the worker after opening
+    assert np.all(lab.state.jitter[shaky] > 0.5)
+    for colouring in ("acceleration", "jitter"):
+        lab.panel.colouring.setCurrentText(f"by raw {colouring}")
+        assert lab.state.colouring == colouring
+        spots = lab.canvas.points.points()
+        rgb = [spot.brush().color().getRgb()[:3] for spot in spots]
+        assert len(rgb) == MESH
+        values = lab.state.data.acceleration if colouring == "acceleration" else lab.state.jitter
+        worst = shaky[int(np.argmax(values[shaky]))]
+        assert rgb[worst] == JITTER_RAMP[-1]  # red: the shakiest
+        assert all(rgb[k] != JITTER_RAMP[0] for k in shaky)
+        assert rgb[0] == rgb[100] == JITTER_RAMP[0]  # blue: still points
+    assert "colour: raw jitter" in lab.canvas.caption.text()
 
 
 def test_two_filters_fill_the_table_constant_track_has_zero_nmj(qtbot, lab, tmp_path) -> None:

@@ -64,6 +64,7 @@ class FrameCanvas(QWidget):
         self.box.lassoed.connect(self._on_lasso)
         state.data_changed.connect(self._on_data)
         state.colouring_changed.connect(self._recolour)
+        state.jitter_changed.connect(self._recolour)
         state.index_changed.connect(self.draw_points)
         state.selection_changed.connect(lambda: self.draw_points(state.index))
         state.ab_changed.connect(lambda: self.draw_points(state.index))
@@ -100,8 +101,10 @@ class FrameCanvas(QWidget):
         data = self.state.data
         if data is None:
             return np.zeros((0, 3), dtype=np.uint8)
+        if self.state.colouring == "acceleration":
+            return jitter_colours(data.acceleration)[0]
         if self.state.colouring == "jitter":
-            return jitter_colours(data.jitter)[0]
+            return jitter_colours(self.state.shakiness)[0]
         return region_colours(data.track.num_points, data.track.groups)
 
     def _on_data(self) -> None:
@@ -143,9 +146,14 @@ class FrameCanvas(QWidget):
     def _legend(self) -> str:
         state = self.state
         parts = []
-        if state.colouring == "jitter" and state.data is not None:
-            top = jitter_colours(state.data.jitter)[1]
-            parts.append(f"colour: raw jitter, blue 0 → red ≥ {top:.2f} px")
+        if state.colouring != "region" and state.data is not None:
+            accel = state.colouring == "acceleration" or state.jitter is None
+            values = state.data.acceleration if accel else state.jitter
+            top = jitter_colours(values)[1]  # type: ignore[arg-type]
+            what = "raw acceleration" if accel else "raw jitter"
+            unit = "px/frame²" if accel else "px"
+            wait = " (jitter still being measured)" if state.colouring == "jitter" and accel else ""
+            parts.append(f"colour: {what}, blue 0 → red ≥ {top:.2f} {unit}{wait}")
         for name, key in (("amber", state.a), ("green", state.b)):
             if key is not None:
                 parts.append(f"{name}: {key_label(key)}")

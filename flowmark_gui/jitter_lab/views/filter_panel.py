@@ -62,7 +62,7 @@ class FilterPanel(QWidget):
         for combo in (self.a, self.b):
             combo.currentIndexChanged.connect(self._on_ab)
         self.colouring = QComboBox()
-        self.colouring.addItems(["by region", "by raw jitter"])
+        self.colouring.addItems(["by region", "by raw acceleration", "by raw jitter"])
         self.colouring.currentIndexChanged.connect(lambda i: state.set_colouring(COLOURINGS[i]))
         self.export = QPushButton("Export smoothed track (A)…")
         self.export.clicked.connect(self.export_requested)

@@ -63,12 +63,17 @@ class TrajectoryView(QWidget):
         state.data_changed.connect(self.refresh)
         state.selection_changed.connect(self.refresh)
         state.ab_changed.connect(self.refresh)
+        state.jitter_changed.connect(self.refresh)
         state.index_changed.connect(self._move_cursor)
         self.refresh()
 
     def plotted(self) -> list[int]:
         data = self.state.data
-        return [] if data is None else plotted_points(self.state.selection, data.jitter, MAX_CURVES)
+        return (
+            []
+            if data is None
+            else plotted_points(self.state.selection, self.state.shakiness, MAX_CURVES)
+        )
 
     def refresh(self) -> None:
         """Redraw the curves of the selection, raw and A/B."""
