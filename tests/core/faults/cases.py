@@ -135,4 +135,11 @@ CASES: tuple[Case, ...] = (
     Case("train-override-without-equals", "train.py", f"{T} --set train.steps", 2, "train.steps"),
     Case("train-truncated-video-read-in-a-worker", "train.py", "--config {kit}/tiny.yaml --data {kit}/data-bad --out {tmp}/run --device cpu --set data.num_workers=1", 2, "clip.mp4"),
     Case("train-scales-zero", "train.py", f"{T} --set train.scales=[1,0]", 2, "train.scales"),
+    # fault campaign 3, RC21 and RC29: options checked before any work, named as typed
+    Case("generate-fps-1e9", "flowmark", f"generate {{kit}}/source.png -o {{tmp}}/g.mp4 --frames 4 {M} --fps 1e9", 2, "--fps"),
+    Case("generate-fps-tiny", "flowmark", f"generate {{kit}}/source.png -o {{tmp}}/g.mp4 --frames 4 {M} --fps 1e-9", 2, "--fps"),
+    Case("generate-seed-2pow64", "flowmark", f"generate {{kit}}/source.png -o {{tmp}}/g.mp4 --frames 4 {M} --seed 18446744073709551616", 2, "--seed"),
+    Case("adapt-lr-nan", "flowmark", f"adapt {{kit}}/driving.mp4 -o {{tmp}}/m.safetensors --steps 1 --no-face-crop {M} --lr nan", 2, "--lr"),
+    Case("adapt-lr-0", "flowmark", f"adapt {{kit}}/driving.mp4 -o {{tmp}}/m.safetensors --steps 1 --no-face-crop {M} --lr 0", 2, "--lr"),
+    Case("evaluate-generate-max-frames-300", "flowmark", f"evaluate {{kit}}/data -o {{tmp}}/ev {M} --task generate --samples 2 --max-frames 300", 2, "--max-frames"),
 )  # fmt: skip

@@ -292,3 +292,12 @@ def test_the_command_line_bounds_are_the_library_bounds() -> None:
         config.MAX_HIDDEN,
         config.MAX_LATENT,
     )
+
+
+def test_train_prior_draws_no_progress_bar_into_a_log(
+    kit: Path, tmp_path: Path, capfd: pytest.CaptureFixture
+) -> None:
+    """RC28: train-prior (and adapt) drew tqdm's carriage-return frames into a log file."""
+    capfd.readouterr()
+    assert run_program("flowmark", _prior(kit, tmp_path / "P")) == 0
+    assert "\r" not in capfd.readouterr().err
