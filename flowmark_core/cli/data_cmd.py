@@ -129,6 +129,10 @@ def _register_prepare(sub: argparse._SubParsersAction) -> None:
     prepare.set_defaults(func=run_prepare)
 
 
+def _say_skipped(line: str) -> None:
+    sys.stderr.write(f"flowmark: skipped: {line}\n")
+
+
 def run_prepare(args: argparse.Namespace) -> int:
     """Prepare the data set described by the parsed arguments."""
     from pathlib import Path
@@ -176,7 +180,7 @@ def run_prepare(args: argparse.Namespace) -> int:
         min_test_sources=args.min_test_sources,
         seed=args.seed,
         progress=lambda total: progress_bar(total, "prepare"),
-        warn=lambda line: sys.stderr.write(f"flowmark: skipped: {line}\n"),
+        warn=_say_skipped,
     )
     seconds = time.perf_counter() - start
     resumed = f" ({summary.resumed} video(s) already done)" if summary.resumed else ""
