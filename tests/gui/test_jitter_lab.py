@@ -20,6 +20,7 @@ from flowmark_core.landmarks.layouts import MEDIAPIPE_FACE_GROUPS, MEDIAPIPE_IRI
 from flowmark_gui.jitter_lab import JitterLabWindow
 from flowmark_gui.jitter_lab.data import RAW, filter_key
 from flowmark_gui.jitter_lab.points import JITTER_RAMP, inside_polygon
+from flowmark_gui.jitter_lab.views import trajectories
 from flowmark_gui.jitter_lab.views.canvas import PIXEL_CENTRE
 from flowmark_gui.jitter_lab.views.trajectories import MAX_CURVES
 
@@ -97,7 +98,9 @@ def test_points_drawn_on_the_frame_at_their_positions(qtbot: QtBot, lab, tmp_pat
     assert lab.errors == []
 
 
-def test_region_selection_shows_that_regions_trajectories(qtbot: QtBot, lab, tmp_path) -> None:
+def test_region_selection_shows_that_regions_trajectories(
+    qtbot: QtBot, lab, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     points = mesh_track()
     open_and_wait(qtbot, lab, still_video(tmp_path / "v"), write_csv(tmp_path / "t.csv", points))
     lab.regions.select_regions(["left_iris"])
@@ -109,6 +112,12 @@ def test_region_selection_shows_that_regions_trajectories(qtbot: QtBot, lab, tmp
     np.testing.assert_allclose(curve_x.yData, points[:, k, 0], atol=1e-3)
     np.testing.assert_allclose(curve_y.yData, points[:, k, 1], atol=1e-3)
     assert len(scatter_xy(lab.canvas.rings)) == len(iris)
+    monkeypatch.setattr(trajectories, "WINDOW", 4)  # a time window shorter than the track
+    lab.trajectories.refresh()
+    assert lab.trajectories.plot_x.viewRange()[0][1] < FRAMES - 2
+    lab.state.set_index(FRAMES - 1)
+    left, right = lab.trajectories.plot_x.viewRange()[0]
+    assert left <= FRAMES - 1 <= right  # the window follows the cursor's frame
 
     lab.regions.select_regions(["lips"])  # more points than curves: the region's shakiest
     lips = set(MEDIAPIPE_FACE_GROUPS["lips"])

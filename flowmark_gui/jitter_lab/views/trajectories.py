@@ -131,8 +131,15 @@ class TrajectoryView(QWidget):
         return f"{which}; {', '.join(names)}; wheel: zoom time, drag: pan"
 
     def _move_cursor(self, index: int) -> None:
+        """The cursor at `index`; the time window follows when the frame leaves it."""
         for cursor in self.cursors:
             cursor.setValue(index)
+        if not self.curves:
+            return
+        left, right = self.plot_x.viewRange()[0]
+        if not left <= index <= right:
+            half = (right - left) / 2
+            self.plot_x.setXRange(index - half, index + half, padding=0)
 
     def _on_click(self, event: object) -> None:
         """A click on either plot shows that frame."""
