@@ -86,7 +86,17 @@ class StreamBox:
         self.box = None
 
     def update(self, frame: np.ndarray) -> tuple[CropBox, bool]:
-        """This frame's box, and whether it was chosen anew (so the reference must restart)."""
+        """This frame's box, and whether it was chosen anew (so the reference must restart).
+
+        With a box, the face is first looked for only at the sizes that keep it (a quarter
+        of the cascade's cost: the full search took ~32 ms of a 640x480 frame, more than the
+        model); only when that finds no face inside the box is the whole frame searched.
+        """
+        if self.box is not None:
+            kept = (self.box.size / (1 + SIZE_TOLERANCE), self.box.size * (1 + SIZE_TOLERANCE))
+            near = self.cropper.detect(frame, sizes=kept)
+            if near is not None and not face_left(self.box, near):
+                return self.box, False
         face = self.cropper.detect(frame)
         if face is not None and (self.box is None or face_left(self.box, face)):
             self.box = face

@@ -133,3 +133,15 @@ def test_stream_keeps_its_box_until_the_face_leaves_it(animator: Animator) -> No
     assert np.allclose(result.kp_rendered, animator.source_keypoints.value, atol=1e-4)
     animator.reset_stream()
     assert animator.framing.current_stream_box is None
+
+
+def test_a_face_is_looked_for_at_the_given_sizes_only() -> None:
+    """A stream checks its face at the sizes that keep its box (a fraction of the cascade's
+    cost); a face of another size is not found there, so the whole search runs."""
+    cropper = FaceCropper()
+    frame = face_frame(0)
+    box = cropper.detect(frame)
+    assert box is not None
+    near = cropper.detect(frame, sizes=(box.size / 1.4, box.size * 1.4))
+    assert near is not None and abs(near.size - box.size) < 0.1 * box.size
+    assert cropper.detect(frame, sizes=(box.size * 2.0, box.size * 3.0)) is None
