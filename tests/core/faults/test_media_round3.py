@@ -1,6 +1,6 @@
 """Fault campaign 3, RC13: a video corrupted in the middle rendered short with exit 0 and
 no word; now the frames decoded are counted against the container's and the shortfall is
-one line naming the file (exit 2), with nothing written."""
+said in a note naming the file (not refused: some real clips' headers over-count)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from flowmark_core.io.video_writer import VideoWriter
-from tests.core.faults.test_bad_inputs import check_one_line_failure, run_program
+from tests.core.faults.test_bad_inputs import run_program
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +38,9 @@ def test_a_video_corrupt_in_the_middle_is_one_line(
     capfd.readouterr()
     code = run_program("flowmark", argv)
     err = capfd.readouterr().err
-    check_one_line_failure(err, code, 2, "corrupt_mid.mp4")
-    assert "of its 30 frames" in err
-    assert sorted(tmp_path.iterdir()) == []
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "corrupt_mid.mp4: only" in line]
+    assert len(notes) == 1 and "of its 30 frames" in notes[0] and ": note: " in notes[0], err
 
 
 def test_a_whole_video_reads_to_its_end(corrupt_mid: Path) -> None:
