@@ -3,10 +3,10 @@
 Run under a virtual X server:
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_jitter_lab.py \
-        VIDEO TRACK [--frame N] [--region lips] [--out docs/screenshots/jitter-lab.png]
+        VIDEO TRACK [--frame N] [--region lips] [--out docs/screenshots/jitter-lab.jpg]
 
 Opens VIDEO and TRACK in the lab, runs two filters (A: flow-offline, B: one-euro), selects
-a region, shows frame N and saves the window (PNG, or JPEG by the extension).
+a region, shows frame N and saves the window (JPEG; PNG by the extension, ~5 MB).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument(
         "--colouring", choices=("region", "acceleration", "jitter"), default="region"
     )
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshots/jitter-lab.png"))
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots/jitter-lab.jpg"))
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     from flowmark_gui.jitter_lab import JitterLabWindow
