@@ -48,7 +48,9 @@ def load_landmarks(path: Path) -> LandmarkTrack:
         DatasetError: unreadable file, missing array or inconsistent shapes.
     """
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # The file is opened here, so it is closed even when np.load fails on a truncated
+        # archive (numpy leaves its own handle to the garbage collector then).
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             landmarks = np.asarray(data["landmarks"], np.float32)
             visible = (
                 np.asarray(data["visible"], bool)
