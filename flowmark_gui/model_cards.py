@@ -23,7 +23,7 @@ from flowmark_core.resources import bundled_models, sample_driving, sample_sourc
 from flowmark_gui.session import Session
 
 REAL_FACE_WAY_OUT = (
-    "switch to the faces-mix-128 model (Model menu), adapt the model to your video "
+    "switch to the real-faces-128 model (Model menu), adapt the model to your video "
     "(Model ▸ Learn My Face…), or load a FOMM checkpoint"
 )
 

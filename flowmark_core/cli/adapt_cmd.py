@@ -84,7 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         default=None,
-        help="model to start from: bundled name or file (default: the default model)",
+        help="model to start from: bundled name or file (default: real-faces-128, the "
+        "bundled model trained on real talking heads)",
     )
     p.add_argument(
         "--frames",
@@ -110,6 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from flowmark_core.adapt.library import held_out_text, library_dir, new_model_path
     from flowmark_core.adapt.session import AdaptRequest, adapt_video
+    from flowmark_core.resources import photo_model_name
 
     name = args.name or Path(args.video).stem
     if args.output is None:
@@ -124,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         held_out=args.held_out,
         name=name,
         person=args.name or "",
-        model=args.model,
+        model=args.model or photo_model_name(),
         steps=args.steps,
         seconds=None if args.steps is not None else 60.0 * (args.minutes or 5.0),
         frames=args.frames,

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 DEFAULT_MODEL_NAME = "puppets-faces-128"
+PHOTO_MODEL_NAME = "real-faces-128"
+"""The bundled model trained on real talking-head video: for real photos, and what
+`flowmark adapt` starts from."""
 
 
 def resources_dir() -> Path:
@@ -38,3 +41,8 @@ def sample_source() -> Path:
 def sample_driving() -> Path:
     """The bundled sample driving clip."""
     return resources_dir() / "media" / "driving.mp4"
+
+
+def photo_model_name() -> str:
+    """The bundled real-face model's name, or the default model's when it is not bundled."""
+    return PHOTO_MODEL_NAME if PHOTO_MODEL_NAME in bundled_models() else DEFAULT_MODEL_NAME

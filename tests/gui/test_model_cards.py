@@ -115,7 +115,7 @@ def test_real_photo_with_a_puppets_model_is_noted_once_with_the_way_out(
     note = _real_face_notes(window)[0]
     assert "portrait.png looks like a real photo" in note
     assert model_cards.REAL_FACE_WAY_OUT in note
-    assert "faces-mix-128" in note and "Learn My Face" in note and "FOMM" in note
+    assert "real-faces-128" in note and "Learn My Face" in note and "FOMM" in note
     assert note in window.messages.messages("warning")  # kept in the message log too
     window.controller.open_source(media["other"])  # another source, same model: not again
     _wait_source(qtbot, window, media["other"])
