@@ -17,6 +17,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from flowmark_core.errors import ConfigError
+
 REFERENCE_SIZE = 256.0  # image size (px) at which pixel-valued parameters are stated
 
 
@@ -183,3 +185,21 @@ class IdentityStabilizer(StabilizerBase):
         """
         val, jac = check_step(value, jacobian)
         return val.copy(), None if jac is None else jac.copy()
+
+
+def check_flow_filter_settings(
+    owner: str, positive: dict[str, float], texture_ref: float, min_gain: float
+) -> None:
+    """Range checks shared by the flow-guided filters (live and offline).
+
+    Raises:
+        ConfigError: a value in `positive` is not > 0, `texture_ref` < 0 or `min_gain`
+            outside [0, 1], naming `owner` and the setting.
+    """
+    for key, val in positive.items():
+        if not val > 0:
+            raise ConfigError(f"{owner} {key} must be > 0, got {val!r}")
+    if not texture_ref >= 0:
+        raise ConfigError(f"{owner} texture_ref must be >= 0, got {texture_ref!r}")
+    if not 0 <= min_gain <= 1:
+        raise ConfigError(f"{owner} min_gain must be in [0, 1], got {min_gain!r}")

@@ -59,7 +59,7 @@ from flowmark_core.flow import (
     texture_strength,
     to_gray_u8,
 )
-from flowmark_core.stabilize.base import StabilizerBase, check_step
+from flowmark_core.stabilize.base import StabilizerBase, check_flow_filter_settings, check_step
 
 TEXTURE_RADIUS = 3
 PATCH_RADIUS = 4  # working px: the appearance check compares 9 x 9 patches
@@ -172,13 +172,7 @@ class FlowStabilizer(StabilizerBase):
             "gate": gate,
             "fb_soft": fb_soft,
         }
-        for key, val in positive.items():
-            if not val > 0:
-                raise ConfigError(f"flow stabiliser {key} must be > 0, got {val!r}")
-        if not texture_ref >= 0:
-            raise ConfigError(f"flow stabiliser texture_ref must be >= 0, got {texture_ref!r}")
-        if not 0 <= min_gain <= 1:
-            raise ConfigError(f"flow stabiliser min_gain must be in [0, 1], got {min_gain!r}")
+        check_flow_filter_settings("flow stabiliser", positive, texture_ref, min_gain)
         if not hold_gate >= 0:
             raise ConfigError(f"flow stabiliser hold_gate must be >= 0, got {hold_gate!r}")
         if int(max_hold) < 0:

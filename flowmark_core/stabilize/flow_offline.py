@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from flowmark_core.errors import ConfigError
-from flowmark_core.stabilize.base import StabilizerBase
+from flowmark_core.stabilize.base import StabilizerBase, check_flow_filter_settings
 from flowmark_core.stabilize.flow_guided import scaled_floor_and_gate
 from flowmark_core.stabilize.flow_samples import FlowSamples, fill_gaps, sample_flow
 
@@ -71,13 +71,7 @@ class FlowOfflineStabilizer(StabilizerBase):
             "fb_threshold": fb_threshold,
             "gate": gate,
         }
-        for key, val in positive.items():
-            if not val > 0:
-                raise ConfigError(f"flow-offline {key} must be > 0, got {val!r}")
-        if not texture_ref >= 0:
-            raise ConfigError(f"flow-offline texture_ref must be >= 0, got {texture_ref!r}")
-        if not 0 <= min_gain <= 1:
-            raise ConfigError(f"flow-offline min_gain must be in [0, 1], got {min_gain!r}")
+        check_flow_filter_settings("flow-offline", positive, texture_ref, min_gain)
         if int(max_flow_size) < 16:
             raise ConfigError(f"flow-offline max_flow_size must be >= 16, got {max_flow_size}")
         s = self.size_scale
