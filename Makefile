@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 # The headless pass: every core module imported, and a fast part of tests/core (about a minute;
 # the whole of tests/core runs in the first pass).
 HEADLESS_TESTS := tests/core/test_headless.py tests/core/test_stabilize.py \
-	tests/core/test_config.py tests/core/test_geometry.py tests/core/test_model_cards.py \
+	tests/core/config/test_config.py tests/core/test_geometry.py tests/core/test_model_cards.py \
 	tests/core/test_flow.py tests/core/animate/test_track_frames.py tests/core/animate/test_framing.py \
 	tests/core/animate/test_pipeline.py tests/core/cli/test_cli_light.py
 

@@ -22,7 +22,7 @@ from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_checkpoint
 from flowmark_core.config import ModelConfig
-from flowmark_core.fomm_config import load_config
+from flowmark_core.config.files import load_config
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import bundled_models
 from flowmark_core.stabilize import make_stabilizer

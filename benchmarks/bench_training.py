@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import machine, table, write_section
 from flowmark_core.config import ExperimentConfig, ModelConfig
+from flowmark_core.config.files import load_config
 from flowmark_core.flow import FlowEstimator, forward_backward_error
-from flowmark_core.fomm_config import load_config
 from flowmark_core.models import build_model
 from flowmark_core.training.objective import TrainBatch, TrainingObjective
 

@@ -245,7 +245,7 @@ def load_model(
 
         model, meta = load_fomm_checkpoint(path, config)
     elif path.suffix == ".safetensors":
-        from flowmark_core.fomm_config import load_config
+        from flowmark_core.config.files import load_config
 
         model, meta = load_checkpoint(path, None if config is None else load_config(config).model)
     else:

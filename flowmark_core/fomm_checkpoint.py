@@ -17,8 +17,8 @@ import torch
 
 from flowmark_core.checkpoints import _existing_file, load_state_strict
 from flowmark_core.config import ModelConfig
+from flowmark_core.config.files import load_config
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_config import load_config
 from flowmark_core.fomm_config_inference import infer_fomm_config
 from flowmark_core.models import MotionModel, build_model
 

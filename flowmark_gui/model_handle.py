@@ -16,7 +16,7 @@ import flowmark_core
 from flowmark_core.animate import Animator
 from flowmark_core.checkpoints import load_model
 from flowmark_core.config import ModelConfig
-from flowmark_core.fomm_config import load_config
+from flowmark_core.config.files import load_config
 from flowmark_core.model_cards import read_model_card
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models

@@ -112,7 +112,7 @@ def check_run_folder(out: Path, args: argparse.Namespace, data: Path | None = No
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from flowmark_core.fomm_config import load_config
+    from flowmark_core.config.files import load_config
     from flowmark_core.training.data import make_dataset
     from flowmark_core.training.distributed import init_distributed, shutdown_distributed
     from flowmark_core.training.interrupts import stop_on_signals

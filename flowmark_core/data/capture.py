@@ -7,7 +7,7 @@ gain), sudden lasting lighting changes, and a hand-like occluder that crosses th
 smooth path. Draws depend only on (seed, frame index), so a clip degrades the same way every
 time. Last, optionally, the whole clip goes through H.264 at a webcam bitrate
 (`capture_h264`, deterministic for its input): a clip-level stage for test splits only, so
-the training augmentation's presets (`config_data.CAPTURE_PRESETS`) leave it out.
+the training augmentation's presets (`config.data.CAPTURE_PRESETS`) leave it out.
 
 Photometric degradations and blur leave landmarks unchanged; the occluder marks the
 landmarks it covers invisible. Used as test splits (`flowmark data degrade`) and as a

@@ -10,8 +10,8 @@ import torch
 
 from flowmark_core.checkpoints import load_model
 from flowmark_core.config import ModelConfig
+from flowmark_core.config.fomm import model_from_fomm
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_config import model_from_fomm
 from flowmark_core.fomm_config_inference import infer_fomm_config, weight_shapes
 
 LAYOUT_PATH = Path(__file__).resolve().parents[2] / "data" / "fomm-checkpoint-layout.json"

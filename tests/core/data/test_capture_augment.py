@@ -9,14 +9,14 @@ import pytest
 import torch
 
 from flowmark_core.config import ExperimentConfig, from_dict
-from flowmark_core.config_data import CAPTURE_PRESETS, DataConfig
+from flowmark_core.config.data import CAPTURE_PRESETS, DataConfig
+from flowmark_core.config.files import load_config
 from flowmark_core.data.augment import AugmentParams
 from flowmark_core.data.capture import PRESETS
 from flowmark_core.data.capture_augment import draw_capture
 from flowmark_core.data.dataset import FramesDataset
 from flowmark_core.data.synthetic.writer import synthesize_dataset
 from flowmark_core.errors import ConfigError
-from flowmark_core.fomm_config import load_config
 from flowmark_core.training.data import SeededSamples, make_dataset
 
 SIZE = 48

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flowmark_core.config_checks import check_choice, check_number
+from flowmark_core.config.checks import check_choice, check_number
 from flowmark_core.errors import ConfigError
 
 #: Sources of the "flow" the flow loss compares keypoints with (`data.flow_method`);

@@ -9,10 +9,10 @@ from flowmark_core.config import (
     from_dict,
     to_dict,
 )
+from flowmark_core.config.files import apply_overrides, load_config
 from flowmark_core.errors import ConfigError
-from flowmark_core.fomm_config import apply_overrides, load_config
 
-CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+CONFIGS = Path(__file__).resolve().parents[3] / "configs"
 
 
 @pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)

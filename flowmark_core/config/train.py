@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowmark_core.config_checks import check_choice, check_number, check_numbers
+from flowmark_core.config.checks import check_choice, check_number, check_numbers
 from flowmark_core.errors import ConfigError
 
 

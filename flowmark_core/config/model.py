@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flowmark_core.config_checks import check_number, check_numbers
+from flowmark_core.config.checks import check_number, check_numbers
 from flowmark_core.errors import ConfigError
 
 #: Largest model input side; bounds memory taken from a config or a checkpoint header.
