@@ -137,6 +137,35 @@ def fit_faces(
     return faces
 
 
+def fit_image_mesh(image: np.ndarray) -> np.ndarray | None:
+    """The largest face's mesh in the image's own pixels, or None when no face is found.
+
+    The face is found with the full-range detector and meshed in a crop around it (as
+    `fit_faces` does), then mapped back to `image`: x, y pixel centres as in
+    `flowmark_core.geometry`'s pixel convention, z in the same pixels (negative towards the
+    camera).
+
+    Raises:
+        FlowmarkError: mediapipe is not installed.
+
+    Shape:
+        image: (H, W, 3) RGB uint8; output: (478, 3) float64.
+    """
+    _, mesher, _ = _solutions()
+    for cx, cy, side in _face_boxes(image):
+        # The same view of the face as `fit_faces` meshes (1.6 detector boxes wide).
+        inner, m = _crop(image, cx, cy, side * 1.6, _MESH_INPUT)
+        result = mesher.process(inner)
+        if not result.multi_face_landmarks:
+            continue
+        lm = result.multi_face_landmarks[0].landmark
+        rel = np.array([[p.x, p.y, p.z] for p in lm], np.float64)
+        inv_scale = 1.0 / m[0, 0]
+        xy = (rel[:, :2] * _MESH_INPUT - 0.5 - m[:, 2]) * inv_scale
+        return np.column_stack([xy, rel[:, 2] * _MESH_INPUT * inv_scale])
+    return None
+
+
 PORTRAITS: tuple[str, ...] = ("astronaut.png", "grace_hopper.jpg", "t1.jpg")
 """Real-media portraits (see `flowmark_core.data.real_media`) the faces-photo family uses."""
 

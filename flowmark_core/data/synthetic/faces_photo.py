@@ -146,6 +146,34 @@ def _ring(hull: np.ndarray, centre: np.ndarray, scale: float) -> np.ndarray:
     return centre + scale * (pts - centre)
 
 
+def head_and_body_rings(face_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Warp anchors around a face mesh: a ring that moves with the head (hair), and a wider
+    one that stays with the body; each `_RING_POINTS` points on the scaled convex hull.
+
+    Shape:
+        face_xy: (V, 2) mesh vertices, px; each output: (28, 2) float64.
+    """
+    hull = cv2.convexHull(face_xy.astype(np.float32))[:, 0].astype(np.float64)
+    centre = face_xy.mean(0)
+    return _ring(hull, centre, _HEAD_RING), _ring(hull, centre, _BODY_RING)
+
+
+def fill_mouth(frame: np.ndarray, lower_closed: np.ndarray, lower_open: np.ndarray) -> np.ndarray:
+    """Fill the band a jaw opened (lower inner lip where it was closed -> where it is now)
+    with a dark mouth interior (anti-aliased edge).
+
+    Shape:
+        frame: (H, W, 3) uint8; lower_closed, lower_open: (N, 2) px, the same inner-lip
+        vertices; output: (H, W, 3) uint8.
+    """
+    poly = np.vstack([lower_closed, lower_open[::-1]])
+    mask = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+    a = (mask.astype(np.float32) / 255.0)[..., None] * 0.92
+    lit = frame.astype(np.float32) * (1 - a) + _MOUTH_RGB * a
+    return np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+
+
 def _border(size: int) -> np.ndarray:
     """Anchors just outside the frame (every quarter side)."""
     lo, hi = -0.15 * size, 1.15 * size
@@ -210,10 +238,7 @@ class PhotoRenderer:
             neutral = self._composite(self.background, neutral, self.person, 0.0, 0.0)
         self.neutral = neutral
         self.look = look
-        hull = cv2.convexHull(mesh[:, :2].astype(np.float32))[:, 0].astype(np.float64)
-        centre = mesh[:, :2].mean(0)
-        self.head_ring = _ring(hull, centre, _HEAD_RING)
-        self.body_ring = _ring(hull, centre, _BODY_RING)
+        self.head_ring, self.body_ring = head_and_body_rings(mesh[:, :2])
         self.border = _border(size)
         neutral2d = self._vertices_2d(mesh, self.head_ring, self.body_ring, self.border)
         self.source = neutral2d
@@ -272,14 +297,7 @@ class PhotoRenderer:
         closed = self.anim.posed(
             self.anim.deform(Expression(expression.blink, 0.0, expression.brow)), pose
         )
-        lower_closed = closed[list(LOWER_INNER_LIP), :2]
-        lower_open = verts[list(LOWER_INNER_LIP)]
-        poly = np.vstack([lower_closed, lower_open[::-1]])
-        mask = np.zeros((self.size, self.size), np.uint8)
-        cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
-        a = (mask.astype(np.float32) / 255.0)[..., None] * 0.92
-        lit = frame.astype(np.float32) * (1 - a) + _MOUTH_RGB * a
-        return np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+        return fill_mouth(frame, closed[list(LOWER_INNER_LIP), :2], verts[list(LOWER_INNER_LIP)])
 
     def render(
         self, pose: Pose, expression: Expression, pan: tuple[float, float]
