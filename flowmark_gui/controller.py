@@ -1,5 +1,10 @@
 """Wires the session to the scrubbing engine: user actions become engine commands, engine
-replies become session state. Holds no widgets and runs nothing slow itself."""
+replies become session state. Holds no widgets and runs nothing slow itself.
+
+Until the user chooses a model (Model menu, File ▸ Open Model, a dropped checkpoint,
+`--model`), the model follows the source: the bundled photo model for a real photo, the
+default for a drawing (`flowmark_core.animate.source_kind`; the engine worker judges the
+image, the switch goes through `open_model` like any other)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from flowmark_core.animate.source_kind import choice_for_kind, photo_model_bundled
+from flowmark_core.resources import bundled_models
 from flowmark_gui.file_routing import Role, is_fomm_checkpoint, route
 from flowmark_gui.gc_tuning import freeze_long_lived
 from flowmark_gui.model_handle import ModelHandle, ModelSpec
@@ -17,6 +24,8 @@ from flowmark_gui.session import Session
 from flowmark_gui.settings import add_recent_file
 from flowmark_gui.state import RenderedFrame, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.workers.engine import EngineWorker
+
+CHANGE_MODEL_HINT = "the Model menu changes it"
 
 
 class Controller(QObject):
@@ -28,6 +37,9 @@ class Controller(QObject):
         super().__init__(parent)
         self.session = session
         self.spec = spec
+        # The app picks the model for each source until the user picks one.
+        self.model_follows_source = spec.path is None and spec.random_config is None
+        self._choice_note: str | None = None  # said once the chosen model has loaded
         self.player = Player(session, self)
         self.engine = EngineWorker(self)
         engine = self.engine
@@ -116,7 +128,10 @@ class Controller(QObject):
         return True
 
     def open_model_file(self, path: Path, config: Path | None = None) -> None:
-        """Load a checkpoint (.safetensors, or FOMM .pth.tar with its YAML config)."""
+        """Load a checkpoint (.safetensors, or FOMM .pth.tar with its YAML config): the
+        user's choice, kept whatever sources come next."""
+        self.model_follows_source = False
+        self._choice_note = None
         spec = replace(
             self.spec,
             path=str(path),
@@ -124,6 +139,26 @@ class Controller(QObject):
             random_config=None,
         )
         self.open_model(spec)
+
+    def app_switches_for_photos(self) -> bool:
+        """Whether a real photo makes the app switch to the photo model by itself."""
+        return self.model_follows_source and photo_model_bundled()
+
+    def _follow_source(self, info: SourceInfo) -> None:
+        """The user chose no model: load the bundled one for this kind of source (photo or
+        drawing) unless it is loaded already."""
+        model = self.session.model
+        if not self.model_follows_source or model is None:
+            return
+        choice = choice_for_kind(info.path.name, info.real_photo)
+        bundled = bundled_models()
+        if choice.model not in bundled:
+            return
+        current = model.info.path
+        if current is not None and Path(current).resolve() == bundled[choice.model].resolve():
+            return
+        self.open_model(replace(self.spec, path=choice.model, config=None))
+        self._choice_note = choice.message(CHANGE_MODEL_HINT)
 
     def _remember(self, path: Path | str | None) -> None:
         if path is not None:
@@ -166,8 +201,11 @@ class Controller(QObject):
         self.spec = handle.spec  # the bundled model when the requested one failed
         self.session.set_model(handle)
         freeze_long_lived(collect=True)
+        note, self._choice_note = self._choice_note, None
         if handle.warning:
             self.session.warn(handle.warning)
+        elif note is not None:
+            self.session.info(note)  # which model the app chose for the source, and why
         else:
             self.session.info(f"model {handle.info.name} loaded")
         if not handle.info.random_weights and handle.info.path is not None:
@@ -179,6 +217,7 @@ class Controller(QObject):
         if first:
             self.session.info(f"source {info.path.name} loaded")
             self._remember(info.path)
+        self._follow_source(info)
         self.request_current()
 
     def _on_driving(self, info: VideoInfo) -> None:
@@ -219,5 +258,6 @@ class Controller(QObject):
         self.session.info(f"best reference frame: {index}")
 
     def _on_failed(self, message: str) -> None:
+        self._choice_note = None
         self.session.progress.emit("tracking keypoints", -1, -1)
         self.session.error(message)

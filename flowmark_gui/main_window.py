@@ -102,7 +102,9 @@ class MainWindow(QMainWindow):
         self.recent_menu: QMenu | None = None
         self.actions = build_menus(self)
         self.actions["sharp"] = add_sharp_toggle(self.menuBar(), self.session, self.controller)
-        self.real_face_advisor = RealFaceAdvisor(self.session, self)  # advises once a session
+        self.real_face_advisor = RealFaceAdvisor(  # advises once a session
+            self.session, self.controller.app_switches_for_photos, self
+        )
         self._refresh_recent()
         self.controller.recent_changed.connect(self._refresh_recent)
         self.session.overlays_changed.connect(self._sync_actions)

@@ -1,58 +1,27 @@
 """What the loaded model is for: its card's summary in the status bar and Model menu, and a
-once-per-session note when a real photo meets a model not trained on real faces.
+once-per-session note when a real photo meets a model not trained on real faces that the
+user chose themselves (a model the app chose follows the source: `Controller`).
 
-"Real photo" is decided simply: the source is not one of the bundled sample media, it has a
-photo's richness of colour (flowmark's flat-shaded cartoon faces do not: <= 1,056 distinct
-colours by the measure below, real portraits 1,780-3,290), and the face-crop detector
-(OpenCV's frontal-face cascade) finds a face in it. The cascade alone is not enough: it also
-finds most cartoon faces. Small or blurry photos can be missed (no note then; never a false
-block). Detection runs in the engine worker (`looks_like_real_photo`), never the UI thread.
+Whether a source is a real photo is decided in the core
+(`flowmark_core.animate.source_kind.looks_like_real_photo`), in the engine worker, never the
+UI thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import cv2
-import numpy as np
 from PySide6.QtCore import QObject
 
-from flowmark_core.animate.face_crop import FaceCropper
 from flowmark_core.model_cards import ModelCard, read_model_card
-from flowmark_core.resources import bundled_models, sample_driving, sample_source
+from flowmark_core.resources import PHOTO_MODEL_NAME, bundled_models
 from flowmark_gui.session import Session
 
 REAL_FACE_WAY_OUT = (
-    "switch to the real-faces-128 model (Model menu), adapt the model to your video "
+    f"switch to the {PHOTO_MODEL_NAME} model (Model menu), adapt the model to your video "
     "(Model ▸ Learn My Face…), or load a FOMM checkpoint"
 )
-
-
-PHOTO_MIN_COLOURS = 1500  # distinct colours (32 levels a channel) in a 256x256 copy
-
-
-def colour_count(image: np.ndarray) -> int:
-    """Distinct colours of `image` resized to 256x256, each channel quantised to 32 levels."""
-    small = cv2.resize(image, (256, 256), interpolation=cv2.INTER_AREA).astype(np.int32) // 8
-    codes = small[..., 0] * 1024 + small[..., 1] * 32 + small[..., 2]
-    return int(np.unique(codes).size)
-
-
-def _face_found(image: np.ndarray) -> bool:
-    return FaceCropper().detect(image) is not None
-
-
-def looks_like_real_photo(path: Path, image: np.ndarray) -> bool:
-    """True when `path` is not a bundled sample, has a photo's colours and a face detector
-    finds a face in it (slow-ish: call it from a worker)."""
-    try:
-        resolved = Path(path).resolve()
-        samples = {sample_source().resolve(), sample_driving().resolve()}
-    except OSError:
-        return False
-    if resolved in samples or colour_count(image) < PHOTO_MIN_COLOURS:
-        return False
-    return _face_found(image)
 
 
 def bundled_cards() -> list[tuple[str, Path, ModelCard | None]]:
@@ -66,11 +35,21 @@ def card_tooltip(card: ModelCard) -> str:
 
 
 class RealFaceAdvisor(QObject):
-    """Says once per session when a real photo is animated with a puppets-only model."""
+    """Says once per session when a real photo is animated with a puppets-only model.
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    `app_switches` tells whether the app is about to switch to the photo model by itself
+    (the user chose no model): then there is nothing to advise.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        app_switches: Callable[[], bool] = lambda: False,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.app_switches = app_switches
         self.said = False
         session.model_changed.connect(self.check)
         session.source_changed.connect(self.check)
@@ -80,7 +59,7 @@ class RealFaceAdvisor(QObject):
         if self.said or s.model is None or s.source is None or not s.source.real_photo:
             return
         card = s.model.info.card
-        if card is None or card.real_faces:
+        if card is None or card.real_faces or self.app_switches():
             return
         self.said = True
         s.warn(

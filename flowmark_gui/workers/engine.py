@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.animate import HEAVY_OUTPUTS, Animator
 from flowmark_core.animate.framing import Framing, to_model_size
+from flowmark_core.animate.source_kind import looks_like_real_photo
 from flowmark_core.errors import Cancelled, FlowmarkError
 from flowmark_core.flow import to_gray_u8
 from flowmark_core.io.images import read_image
@@ -21,7 +22,6 @@ from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
 from flowmark_gui.display_view import ShownFrame, display_view
 from flowmark_gui.gc_tuning import freeze_long_lived
-from flowmark_gui.model_cards import looks_like_real_photo
 from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
 from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.track_analysis import jitter_reports

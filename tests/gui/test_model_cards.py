@@ -1,6 +1,7 @@
 """Model cards in the app: the status bar says what the loaded model is
 for, the Model menu lists the bundled models with their summaries, and a real photo
-animated with a puppets-only model gets one note per session with the way out."""
+animated with a puppets-only model the user chose gets one note per session with the way
+out (photo or drawing itself: tests/core/animate/test_source_kind.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from flowmark_core.animate import source_kind
 from flowmark_core.checkpoints import save_checkpoint
-from flowmark_core.io.images import read_image, write_image
+from flowmark_core.io.images import write_image
 from flowmark_core.model_cards import card_path, read_model_card
 from flowmark_core.models import build_model
 from flowmark_core.resources import bundled_models
@@ -109,7 +111,7 @@ def test_real_photo_with_a_puppets_model_is_noted_once_with_the_way_out(
     puppet_model: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(model_cards, "_face_found", lambda image: True)  # "a face is found"
+    monkeypatch.setattr(source_kind, "_face_found", lambda image: True)  # "a face is found"
     window = make_window(photo, spec=_spec(puppet_model))
     qtbot.waitUntil(lambda: len(_real_face_notes(window)) == 1, timeout=WAIT_MS)
     note = _real_face_notes(window)[0]
@@ -126,20 +128,6 @@ def test_real_photo_with_a_puppets_model_is_noted_once_with_the_way_out(
     assert len(_real_face_notes(window)) == 1
 
 
-def test_real_photo_is_decided_by_sample_colours_and_face(
-    media: Media, photo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cartoon, noisy = read_image(media["source"]), read_image(photo)
-    assert model_cards.colour_count(cartoon) < model_cards.PHOTO_MIN_COLOURS
-    assert model_cards.colour_count(noisy) >= model_cards.PHOTO_MIN_COLOURS
-    monkeypatch.setattr(model_cards, "_face_found", lambda image: True)
-    assert model_cards.looks_like_real_photo(photo, noisy)
-    assert not model_cards.looks_like_real_photo(media["source"], cartoon)  # a cartoon face
-    assert not model_cards.looks_like_real_photo(model_cards.sample_source(), noisy)  # sample
-    monkeypatch.setattr(model_cards, "_face_found", lambda image: False)
-    assert not model_cards.looks_like_real_photo(photo, noisy)  # no face found
-
-
 def test_no_note_when_the_source_is_not_a_real_photo(
     make_window: WindowFactory,
     media: Media,
@@ -147,7 +135,7 @@ def test_no_note_when_the_source_is_not_a_real_photo(
     puppet_model: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(model_cards, "_face_found", lambda image: True)
+    monkeypatch.setattr(source_kind, "_face_found", lambda image: True)
     window = make_window(media["source"], spec=_spec(puppet_model))  # a cartoon face
     _wait_source(qtbot, window, media["source"])
     assert window.session.source is not None and not window.session.source.real_photo
