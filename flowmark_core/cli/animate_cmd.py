@@ -14,6 +14,7 @@ from flowmark_core.cli.common import (
     HelpFormatter,
     add_model_options,
     add_stabilize_option,
+    choose_model_for_source,
     int_in_range,
     load_animator,
     load_source_image,
@@ -26,7 +27,10 @@ from flowmark_core.cli.common import (
 from flowmark_core.errors import InputFileError, OutputFileError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from flowmark_core.animate import Animator
+    from flowmark_core.io.video_base import VideoReader
 
 #: = flowmark_core.io.video_writer.WRITABLE_VIDEO_EXTENSIONS (that module imports OpenCV).
 VIDEO_OUTPUT_EXTENSIONS: tuple[str, ...] = (".mp4", ".gif")
@@ -35,7 +39,10 @@ ANIMATE_EXAMPLES = """examples:
   flowmark animate face.png driving.mp4 -o out.mp4
   flowmark animate face.png driving.mp4 -o out.gif --stabilize flow --adapt-scale
   flowmark animate face.png drive.mp4 -o out.mp4 --model vox-cpk.pth.tar --config vox-256.yaml
+  flowmark animate portrait.jpg talking.mp4 -o out.mp4 --motion mesh
 """
+
+MOTIONS: tuple[str, ...] = ("keypoints", "mesh")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source", help="source image (png, jpg, ...)")
     p.add_argument("driving", help="driving video (mp4, gif, ...) or folder of frames")
     p.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
-    add_model_options(p)
+    p.add_argument(
+        "--motion",
+        choices=MOTIONS,
+        default="keypoints",
+        help="keypoints: the model's learned keypoints; mesh: MediaPipe's face mesh of the "
+        "driver (flow-stabilised) warps the source's fitted mesh, faces only, no model "
+        "(--stabilizer-param sets the flow stabiliser; model, mode and crop options do not apply)",
+    )
+    add_model_options(p, "SOURCE")
     p.add_argument("--mode", choices=MOTION_MODES, default="relative", help="motion transfer mode")
     p.add_argument(
         "--adapt-scale", action="store_true", help="scale motion by the keypoint hull areas"
@@ -87,20 +102,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("video", help="video to reconstruct")
     r.add_argument("-o", "--output", required=True, help="output video (.mp4 or .gif)")
-    add_model_options(r)
+    add_model_options(r, "VIDEO's first frame")
     add_stabilize_option(r)
     r.set_defaults(func=run_reconstruct)
 
 
 def _write(
     animator: Animator,
-    frames_source,
+    frames_source: VideoReader,
     driving: str,
     output: str,
     fps: float,
     size: int | None,
     find_best: bool = False,
 ) -> int:
+    stream = animator.animate(frames_source, find_best=find_best, fps=frames_source.fps)
+    return write_outputs(stream, frames_source, driving, output, fps, size)
+
+
+def write_outputs(
+    stream: Iterable,
+    frames_source: VideoReader,
+    driving: str,
+    output: str,
+    fps: float,
+    size: int | None,
+) -> int:
+    """Write every result's `output` frame, with the driving clip's sound; the count."""
     from flowmark_core.io.audio import AudioSource
     from flowmark_core.io.video_writer import VideoWriter
 
@@ -113,7 +141,6 @@ def _write(
     count = 0
     try:
         with VideoWriter(output, fps=fps, size=out_size, audio=sound) as writer:
-            stream = animator.animate(frames_source, find_best=find_best, fps=frames_source.fps)
             for result in stream:
                 writer.write(result.output)
                 count += 1
@@ -126,9 +153,14 @@ def _write(
 
 
 def run_animate(args: argparse.Namespace) -> int:
+    if args.motion == "mesh":
+        from flowmark_core.cli.animate_mesh import run_mesh_animate
+
+        return run_mesh_animate(args)
     check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
+    choose_model_for_source(args, source, args.source)
     full = args.size is None  # default: output at the source's size (full_resolution.py)
     animator = load_animator(
         args,
@@ -180,6 +212,8 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     first = next(iter(video), None)
     if first is None:
         raise InputFileError(f"{args.video}: the video has no frames")
+    label = f"{Path(args.video).name}'s first frame"
+    choose_model_for_source(args, np.asarray(first), args.video, label)
     animator = load_animator(
         args, stabilizer=args.stabilize, stabilizer_params=parse_stabilizer_params(args)
     )
