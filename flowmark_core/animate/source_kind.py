@@ -94,10 +94,12 @@ def choice_for_kind(name: str, photo: bool) -> ModelChoice:
     return ModelChoice(model, photo, reason)
 
 
-def choose_model(path: str | Path, image: np.ndarray) -> ModelChoice:
+def choose_model(path: str | Path, image: np.ndarray, label: str | None = None) -> ModelChoice:
     """The bundled model for the source image `image` read from `path`, when the user gave
-    none: the photo model for a real photo, the default for anything else."""
-    return choice_for_kind(Path(path).name, looks_like_real_photo(path, image))
+    none: the photo model for a real photo, the default for anything else. `label` names the
+    image in the reason (default: the file name)."""
+    name = label if label is not None else Path(path).name
+    return choice_for_kind(name, looks_like_real_photo(path, image))
 
 
 def photo_model_bundled() -> bool:

@@ -117,14 +117,24 @@ def finite_float(low: float = 0.0):
     return parse
 
 
-def add_model_options(p: argparse.ArgumentParser) -> None:
-    """--model/--config/--device/--precision."""
+def add_model_options(p: argparse.ArgumentParser, chosen_for: str | None = None) -> None:
+    """--model/--config/--device/--precision; `chosen_for` names the image (e.g. "SOURCE")
+    whose kind picks the model when --model is not given (`choose_model_for_source`)."""
+    from flowmark_core.resources import DEFAULT_MODEL_NAME, PHOTO_MODEL_NAME
+
+    if chosen_for is None:
+        default = "the bundled default model"
+    else:
+        default = (
+            f"chosen for {chosen_for}: {PHOTO_MODEL_NAME} (trained on real talking-head "
+            f"video) when it looks like a photo of a face, else {DEFAULT_MODEL_NAME} (for "
+            "drawn and cartoon faces); a note says which"
+        )
     p.add_argument(
         "--model",
         default=None,
         help="bundled model name or checkpoint path (.safetensors, or a FOMM .pth.tar: its "
-        "config is inferred from the weights unless --config gives it); None: the bundled "
-        "default model",
+        f"config is inferred from the weights unless --config gives it); None: {default}",
     )
     p.add_argument(
         "--config",
@@ -154,6 +164,24 @@ def load_animator(args: argparse.Namespace, **kwargs: Any) -> Animator:
     if "inferred_config" in animator.meta:
         note(animator.meta["inferred_config"])
     return animator
+
+
+def choose_model_for_source(
+    args: argparse.Namespace, image: np.ndarray, path: str, label: str | None = None
+) -> None:
+    """With no --model: set `args.model` to the bundled model for `image` (read from `path`):
+    the photo model for a real photo, the default for anything else, said in one note line
+    ("LABEL looks like a photo: using real-faces-128 (choose with --model)"). An explicit
+    --model always wins; nothing changes when that bundled model is absent."""
+    if args.model is not None:
+        return
+    from flowmark_core.animate.source_kind import choose_model
+    from flowmark_core.resources import bundled_models
+
+    choice = choose_model(path, image, label)
+    if choice.model in bundled_models():
+        args.model = choice.model
+        note(choice.message("choose with --model"))
 
 
 def add_stabilize_option(p: argparse.ArgumentParser) -> None:

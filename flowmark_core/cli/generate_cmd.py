@@ -68,7 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         default=None,
-        help="bundled model name or .safetensors (default: the bundled default)",
+        help="bundled model name or .safetensors (default: the bundled default model, whose "
+        "motion prior is bundled; a photo of a face gets the real-face model instead only "
+        "when a prior for that model is bundled too; a note says so)",
     )
     p.add_argument(
         "--prior",
@@ -125,6 +127,8 @@ def run_generate(args: argparse.Namespace) -> int:
         _check_strip(args.strip, args.strip_every)
         refuse_output_over_input(args.strip, args.image)
     image = load_still(args.image)
+    if args.model is None and args.prior is None:
+        args.model = model_with_prior_for(image, args.image)
     pipeline = ImageToVideo.load(args.model, args.prior, args.device)
     if pipeline.warning:
         note(pipeline.warning)
@@ -187,6 +191,33 @@ def _write_strip(path: str, rows: list[list], group: OutputSet | None = None) ->
         for c, frame in enumerate(row):
             sheet[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = frame
     write_image(path, sheet, group)
+
+
+def model_with_prior_for(image, path: str) -> str | None:
+    """The bundled model for IMAGE when neither --model nor --prior is given (None: the
+    default), with a note on stderr when IMAGE looks like a photo.
+
+    Only a model with a bundled motion prior will do: a photo gets the photo model when its
+    prior is bundled, else the default (whose prior is); a drawing gets the default, unsaid.
+    """
+    from flowmark_core.animate.source_kind import choose_model
+    from flowmark_core.cli.common import note
+    from flowmark_core.motion_prior.checkpoint import default_prior_path
+    from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+
+    choice = choose_model(path, image)
+    if not choice.photo:
+        return None
+    bundled = bundled_models()
+    has_prior = choice.model in bundled and default_prior_path(bundled[choice.model]).is_file()
+    if choice.model == DEFAULT_MODEL_NAME or has_prior:
+        note(choice.message("choose with --model"))
+        return None if choice.model == DEFAULT_MODEL_NAME else choice.model
+    note(
+        f"{choice.reason}, but {choice.model} has no bundled motion prior: using "
+        f"{DEFAULT_MODEL_NAME}, whose prior is bundled (choose with --model and --prior)"
+    )
+    return None
 
 
 def load_still(path: str):

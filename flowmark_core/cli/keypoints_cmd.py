@@ -9,6 +9,7 @@ from flowmark_core.cli.common import (
     HelpFormatter,
     add_model_options,
     add_stabilize_option,
+    choose_model_for_source,
     load_animator,
     load_source_image,
     open_driving_video,
@@ -54,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("image", help="image file")
     p.add_argument("-o", "--output", required=True, help="output .png file")
-    add_model_options(p)
+    add_model_options(p, "IMAGE")
     p.set_defaults(func=run_parts)
 
 
@@ -84,6 +85,7 @@ def run_parts(args: argparse.Namespace) -> int:
 
     _check_output(args.output, ".png", args.image)
     image = load_source_image(args.image)
+    choose_model_for_source(args, image, args.image)
     animator = load_animator(args)
     kp = animator.set_source(image)
     if kp.heatmap is None:  # set_source keeps the source's heatmaps
