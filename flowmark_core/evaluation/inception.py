@@ -221,7 +221,7 @@ def load_fid_inception(path: str | Path) -> FIDInception:
         CheckpointError: unreadable file, or a missing / extra / misshapen tensor.
     """
     from flowmark_core.checkpoints import load_state_strict
-    from flowmark_core.fomm_checkpoint import read_pickle_safely
+    from flowmark_core.checkpoints.fomm import read_pickle_safely
 
     p = Path(path)
     if not p.is_file():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from flowmark_core.checkpoints.fomm import load_fomm_checkpoint
+from flowmark_core.checkpoints.fomm_inference import PUBLISHED_ARCHITECTURES
 from flowmark_core.config import DenseMotionConfig, GeneratorConfig, KeypointDetectorConfig
-from flowmark_core.fomm_checkpoint import load_fomm_checkpoint
-from flowmark_core.fomm_config_inference import PUBLISHED_ARCHITECTURES
 from flowmark_core.models import build_model
 from tests.core.checkpoints import fomm_reference as ref
 

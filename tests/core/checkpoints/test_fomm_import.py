@@ -7,8 +7,8 @@ import pytest
 import torch
 import yaml
 
+from flowmark_core.checkpoints.fomm import load_fomm_checkpoint
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_checkpoint import load_fomm_checkpoint
 
 # Copy of shared/reference/fomm-checkpoint-layout.json: every key and shape of the eight configs.
 LAYOUT_PATH = Path(__file__).resolve().parents[2] / "data" / "fomm-checkpoint-layout.json"

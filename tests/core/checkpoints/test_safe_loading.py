@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from flowmark_core.checkpoints import load_checkpoint, save_checkpoint
+from flowmark_core.checkpoints.fomm import read_pickle_safely
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_checkpoint import read_pickle_safely
 from flowmark_core.models import build_model
 from tests.model_configs import compact_config
 

@@ -136,7 +136,7 @@ def test_model_save_leaves_no_library_temporary(
         raise AssertionError("safetensors.torch.save_file makes its own temporary")
 
     monkeypatch.setattr(safetensors.torch, "save_file", refuse)
-    for module in ("flowmark_core.checkpoints", "flowmark_core.motion_prior.checkpoint"):
+    for module in ("flowmark_core.checkpoints.files", "flowmark_core.motion_prior.checkpoint"):
         monkeypatch.setattr(f"{module}.save_file", refuse, raising=False)  # a name bound at import
     model, _ = load_checkpoint(kit / "model.safetensors")
     save_checkpoint(tmp_path / "m.safetensors", model, {})
@@ -251,19 +251,19 @@ def test_a_huge_header_is_refused_before_the_network_is_built(kit: Path, tmp_pat
     path = tmp_path / "huge-channels.safetensors"
     _raw_safetensors(path, model.state_dict(), header)
     built: list[str] = []
-    import flowmark_core.checkpoints as checkpoints
+    import flowmark_core.checkpoints.files as checkpoint_files
 
     def recording_build(config):  # the real build, noting where its tensors live
         net = real_build(config)
         built.append(str(next(iter(net.state_dict().values())).device))
         return net
 
-    checkpoints.build_model = recording_build  # type: ignore[assignment]
+    checkpoint_files.build_model = recording_build  # type: ignore[assignment]
     try:
         with pytest.raises(CheckpointError, match="huge-channels"):
             load_checkpoint(path)
     finally:
-        checkpoints.build_model = real_build  # type: ignore[assignment]
+        checkpoint_files.build_model = real_build  # type: ignore[assignment]
     assert built == ["meta"], built
 
 

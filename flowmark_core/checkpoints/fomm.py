@@ -15,17 +15,17 @@ from typing import Any
 
 import torch
 
-from flowmark_core.checkpoints import _existing_file, load_state_strict
+from flowmark_core.checkpoints.files import existing_file, load_state_strict
+from flowmark_core.checkpoints.fomm_inference import infer_fomm_config
 from flowmark_core.config import ModelConfig
 from flowmark_core.config.files import load_config
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_config_inference import infer_fomm_config
 from flowmark_core.models import MotionModel, build_model
 
 
 def read_pickle_safely(path: str | Path) -> Any:
     """`torch.load(weights_only=True)` with one-line errors naming the file."""
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -60,7 +60,7 @@ def load_fomm_checkpoint(
     """Build our model for a FOMM checkpoint and load its weights into it.
 
     The config comes from a FOMM YAML (or a ModelConfig); without one it is inferred from the
-    weights (see `flowmark_core.fomm_config_inference`) and `meta["inferred_config"]` says
+    weights (see `checkpoints.fomm_inference`) and `meta["inferred_config"]` says
     which. Either way the model samples with `align_corners=False`, as the published code does.
     """
     p = Path(checkpoint)

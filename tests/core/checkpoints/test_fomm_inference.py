@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from flowmark_core.checkpoints import load_model
+from flowmark_core.checkpoints.fomm_inference import infer_fomm_config, weight_shapes
 from flowmark_core.config import ModelConfig
 from flowmark_core.config.fomm import model_from_fomm
 from flowmark_core.errors import CheckpointError
-from flowmark_core.fomm_config_inference import infer_fomm_config, weight_shapes
 
 LAYOUT_PATH = Path(__file__).resolve().parents[2] / "data" / "fomm-checkpoint-layout.json"
 LAYOUT = json.loads(LAYOUT_PATH.read_text())

@@ -1,4 +1,4 @@
-"""Model checkpoints: our safetensors format, safe loading, and model resolution by name.
+"""Our checkpoint format: safetensors with the model config in its header, read safely.
 
 Our format is one `.safetensors` file holding the weights of `MotionModel` plus, in its
 header metadata, the resolved model config (`flowmark.model_config`, JSON) and training
@@ -20,7 +20,6 @@ from flowmark_core.config import ModelConfig, model_config_from_dict, to_dict
 from flowmark_core.errors import CheckpointError, ConfigError
 from flowmark_core.io.safetensors_file import stored_shapes, write_safetensors
 from flowmark_core.models import MotionModel, build_model
-from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
 
 FORMAT_TAG = "flowmark-checkpoint-v1"
 #: Largest magnitude a stored weight may have. Weights are float32; a model whose weights
@@ -68,7 +67,7 @@ def save_checkpoint(
 
 def read_checkpoint_header(path: str | Path) -> tuple[ModelConfig, dict[str, Any]]:
     """Read the config and metadata of one of our checkpoints without loading weights."""
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         with safe_open(str(p), framework="pt") as f:
             header = f.metadata() or {}
@@ -138,7 +137,7 @@ def load_checkpoint(
 
     If `config` is given it must agree with the weights (e.g. the number of keypoints).
     """
-    p = _existing_file(path)
+    p = existing_file(path)
     stored_config, meta = read_checkpoint_header(p)
     check_shapes_before_building(lambda: build_model(config or stored_config), p)
     model = build_model(config or stored_config)
@@ -226,52 +225,8 @@ def load_state_extending(
     return fresh, dropped
 
 
-FOMM_SUFFIXES = (".tar", ".pth", ".pt", ".ckpt")
-
-
-def load_model(
-    path_or_name: str | Path | None = None, config: str | Path | None = None
-) -> tuple[MotionModel, dict[str, Any]]:
-    """Load any model file we read, in eval mode on the CPU: our `.safetensors` (config from
-    its header, or `config` when given), a bundled model by name (None = the default), or a
-    First Order Motion Model `.pth.tar` (config from `config`, else inferred from the weights).
-
-    Returns:
-        (model, meta); meta["path"] is the file loaded.
-    """
-    path = resolve_model_path(path_or_name)
-    if path.suffix in FOMM_SUFFIXES:
-        from flowmark_core.fomm_checkpoint import load_fomm_checkpoint
-
-        model, meta = load_fomm_checkpoint(path, config)
-    elif path.suffix == ".safetensors":
-        from flowmark_core.config.files import load_config
-
-        model, meta = load_checkpoint(path, None if config is None else load_config(config).model)
-    else:
-        raise CheckpointError(
-            f"{path}: unknown checkpoint type; expected .safetensors or a FOMM .pth.tar"
-        )
-    return model, dict(meta, path=str(path))
-
-
-def resolve_model_path(name_or_path: str | Path | None) -> Path:
-    """A bundled model name (or None for the default) or a file path -> existing path."""
-    if name_or_path is None:
-        name_or_path = DEFAULT_MODEL_NAME
-    candidate = Path(name_or_path)
-    if candidate.exists():
-        return _existing_file(candidate)
-    bundled = bundled_models()
-    if str(name_or_path) in bundled:
-        return bundled[str(name_or_path)]
-    names = ", ".join(bundled) or "none installed"
-    raise CheckpointError(
-        f"{name_or_path}: no such model file, and not a bundled model name (bundled: {names})"
-    )
-
-
-def _existing_file(path: str | Path) -> Path:
+def existing_file(path: str | Path) -> Path:
+    """`path` as a Path when it is a non-empty file, else a CheckpointError saying why."""
     p = Path(path)
     if not p.exists():
         raise CheckpointError(f"{p}: file not found")
