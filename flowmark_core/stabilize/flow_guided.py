@@ -29,9 +29,9 @@ For each frame t and keypoint k (pixels):
      for at most `max_hold` frames (then the detection may be right about a change the
      flow cannot see, and the gate hands over);
    - the gain becomes (1 - h) · g'.
-   Holding is opt-in (`hold_gate` > 0): measured on the capture splits and real clips it
-   held keypoints to the flow of an occluding hand and through real head turns the flow
-   under-tracked, which raised NMJ (docs/results.md).
+   The hold is `jump_hold.JumpHold`. Holding is opt-in (`hold_gate` > 0): measured on the
+   capture splits and real clips it held keypoints to the flow of an occluding hand and
+   through real head turns the flow under-tracked, which raised NMJ (docs/results.md).
    Slow disagreement (flow under-tracking real motion) never starts a hold. Reset to the
    detection (g = 1, P = R) when the flow fails the forward-backward check
    (e > fb_threshold) or the keypoint leaves the frame.
@@ -60,11 +60,9 @@ from flowmark_core.flow import (
     to_gray_u8,
 )
 from flowmark_core.stabilize.base import StabilizerBase, check_flow_filter_settings, check_step
+from flowmark_core.stabilize.jump_hold import JumpHold, to_working_px
 
 TEXTURE_RADIUS = 3
-PATCH_RADIUS = 4  # working px: the appearance check compares 9 x 9 patches
-PATCH_NOISE = 4.0  # grey levels: SSD floor per pixel (sensor noise, compression)
-SUPPORT_FROM, SUPPORT_FULL = 0.4, 1.2  # contrast c of the SSDs: no support below, full above
 
 
 def texture_near(gray: np.ndarray, points: np.ndarray, radius: int = TEXTURE_RADIUS) -> np.ndarray:
@@ -190,6 +188,7 @@ class FlowStabilizer(StabilizerBase):
         self.hold_gate = float(hold_gate)
         self.fb_soft = fb_soft * s
         self.max_hold = int(max_hold)
+        self.jump_hold = JumpHold(self.hold_gate, self.max_hold, self.trusted_var)
         self.common_motion = max(0.0, float(common_motion)) * s
         self.max_flow_size = int(max_flow_size)
         self.estimator = FlowEstimator("dis", preset)
@@ -220,8 +219,8 @@ class FlowStabilizer(StabilizerBase):
         self._jacobian: np.ndarray | None = None
         self._variance: np.ndarray | None = None
         self._prev_gray: np.ndarray | None = None
-        self._held: np.ndarray | None = None
         self._prev_det: np.ndarray | None = None
+        self.jump_hold.reset()
         self.last_gain: np.ndarray | None = None
         self.last_hold: np.ndarray | None = None
 
@@ -242,7 +241,7 @@ class FlowStabilizer(StabilizerBase):
         self._jacobian = None if jac is None else jac.copy()
         self._variance = r.copy()
         self._prev_gray = gray
-        self._held = np.zeros(len(val), np.int64)
+        self.jump_hold.start(len(val))
         self._prev_det = val.copy()
         self.last_gain = np.ones(len(val))
         self.last_hold = np.zeros(len(val))
@@ -312,11 +311,12 @@ class FlowStabilizer(StabilizerBase):
         distance = np.linalg.norm(np.nan_to_num(observed - predicted), axis=-1)
         hold = np.zeros(k)
         if self.hold_gate > 0:
-            hold = self._hold_weight(
-                prev_gray, gray, prev_det, det_carried, det_reliable, observed, distance,
-                prior_var, r,
+            hold = self.jump_hold.step(
+                before=prev_gray, after=gray, to_work=self._work_scale(gray.shape),
+                previous=prev_det, carried=det_carried, reliable=det_reliable,
+                detected=observed, distance=distance, prior_var=prior_var,
+                measurement_var=r, failed=failed,
             )  # fmt: skip
-            hold = np.where(failed, 0.0, hold)
         self._prev_gray = gray
         carried_det = np.where(unknown[k:, None], np.nan, det_carried)
         self._prev_det = np.where(seen[:, None], val, carried_det)
@@ -340,74 +340,9 @@ class FlowStabilizer(StabilizerBase):
             self._jacobian = jac_pred + gain[:, None, None] * step
         return self._value.copy(), None if self._jacobian is None else self._jacobian.copy()
 
-    def _hold_weight(
-        self,
-        prev_gray: np.ndarray,
-        gray: np.ndarray,
-        prev_det: np.ndarray,
-        det_carried: np.ndarray,
-        det_reliable: np.ndarray,
-        val: np.ndarray,
-        distance: np.ndarray,
-        prior_var: np.ndarray,
-        r: np.ndarray,
-    ) -> np.ndarray:
-        """How much to hold each keypoint off its detection this frame (h), in [0, 1].
-
-        A jump starts where the detection moved unlike the content under the previous
-        detection: j = |z_t - (z_{t-1} + F(z_{t-1}))| is surprising against the detector's
-        two-frame noise, the flow there is reliable, and the image shows the content at the
-        flow's prediction, not at the detection. A started hold continues, for at most
-        `max_hold` frames, while the detection stays away from the flow-carried keypoint.
-        """
-        held = self._held if self._held is not None else np.zeros(len(val), np.int64)
-        previous = self.last_hold if self.last_hold is not None else np.zeros(len(val))
-        jump = np.linalg.norm(val - det_carried, axis=-1)
-        jump_z = jump / np.sqrt(2.0 * r + self.trusted_var)
-        support = self._content_stayed(prev_gray, gray, prev_det, det_carried, val)
-        start = det_reliable * support * (1.0 - np.exp(-0.5 * (jump_z / self.hold_gate) ** 2))
-        apart = distance / np.sqrt(prior_var + r)
-        keep = previous * (1.0 - np.exp(-0.5 * (apart / self.hold_gate) ** 2))
-        hold = np.where(held >= self.max_hold, 0.0, np.maximum(start, keep))
-        self._held = np.where(hold > 0.5, held + 1, 0)
-        return hold
-
-    def _to_work(self, points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        """Image px -> working px (pixel centres scaled as cv2.resize does)."""
-        to_work = np.array([shape[1] / self.width, shape[0] / self.height])
-        return (points + 0.5) * to_work - 0.5
-
-    def _content_stayed(
-        self,
-        prev_gray: np.ndarray,
-        gray: np.ndarray,
-        previous: np.ndarray,
-        predicted: np.ndarray,
-        detected: np.ndarray,
-    ) -> np.ndarray:
-        """Per keypoint, how clearly the image says the content went with the prediction
-        and not with the detection (a in the module docstring), in [0, 1].
-
-        Shape:
-            previous, predicted, detected: (K, 2) image px; output: (K,).
-        """
-        side = 2 * PATCH_RADIUS + 1
-        before = prev_gray.astype(np.float32)
-        after = gray.astype(np.float32)
-        floor = 2.0 * side * side * PATCH_NOISE**2
-        out = np.zeros(len(previous))
-        prev_w = self._to_work(previous, gray.shape)
-        pred_w = self._to_work(predicted, gray.shape)
-        det_w = self._to_work(detected, gray.shape)
-        for k in range(len(previous)):
-            template = cv2.getRectSubPix(before, (side, side), tuple(map(float, prev_w[k])))
-            at_pred = cv2.getRectSubPix(after, (side, side), tuple(map(float, pred_w[k])))
-            at_det = cv2.getRectSubPix(after, (side, side), tuple(map(float, det_w[k])))
-            ssd_pred = float(np.sum((at_pred - template) ** 2))
-            ssd_det = float(np.sum((at_det - template) ** 2))
-            out[k] = 2.0 * (ssd_det - ssd_pred) / (ssd_det + ssd_pred + floor)
-        # Ambiguous evidence (repeated texture, blur, noise) gives no support at all.
-        return np.clip((out - SUPPORT_FROM) / (SUPPORT_FULL - SUPPORT_FROM), 0.0, 1.0)
+    def _work_scale(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Working size / image size per axis (x, y) for working frames of `shape`."""
+        return np.array([shape[1] / self.width, shape[0] / self.height])
 
     def _predict(
         self, prev_gray: np.ndarray, gray: np.ndarray, points: np.ndarray, with_jacobian: bool
@@ -425,9 +360,8 @@ class FlowStabilizer(StabilizerBase):
             (K,), (K, 2, 2), (K,).
         """
         work_h, work_w = gray.shape
-        # Image px -> working px, pixel centres scaled as cv2.resize does: p' = (p + ½)·D - ½.
-        to_work = np.array([work_w / self.width, work_h / self.height])
-        pts = (points + 0.5) * to_work - 0.5
+        to_work = self._work_scale(gray.shape)
+        pts = to_working_px(points, to_work)
         fw = self.estimator(prev_gray, gray)
         bw = self.estimator(gray, prev_gray)
         moved = pts + sample_at(fw, pts)
