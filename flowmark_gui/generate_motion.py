@@ -6,6 +6,10 @@ keypoints, the generator renders it into a short clip in a private temporary fol
 the clip is opened as the driving video — so the driving track, trajectories, stabilisers,
 overlays and export all work on it exactly as on a recorded video. Each press draws a new
 seed (re-sample); the seed is shown in the status line.
+
+A model the app chose for a photo (`real-faces-128`) has no bundled prior: then the motion
+is generated with the default model, whose prior is bundled (said in the status line); a
+model the user chose is used as it is.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ class MotionGenerator(BackgroundAction):
                 "(priors/<model name>.safetensors beside it; see `flowmark train-prior`)"
             )
             return
-        model = loaded.info.path  # the model the panes use, not merely the one asked for
+        model = self._model_with_prior(loaded.info.path)
         seed = self.next_seed
         self.next_seed += 1
         image = np.array(source.image, copy=True)
@@ -64,6 +68,26 @@ class MotionGenerator(BackgroundAction):
         self.start_worker(
             "flowmark-generate-motion", lambda: self._render_clip(model, image, seed, out)
         )
+
+    def _model_with_prior(self, model: str) -> str:
+        """`model` (the one the panes use), or the default when the app chose `model` for
+        the source and only the default has a prior (a file check, no loading)."""
+        from flowmark_core.motion_prior.checkpoint import default_prior_path
+        from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
+
+        default = bundled_models().get(DEFAULT_MODEL_NAME)
+        if (
+            not self.controller.model_follows_source
+            or default is None
+            or default_prior_path(model).is_file()
+            or not default_prior_path(default).is_file()
+        ):
+            return model
+        self.session.info(
+            f"{Path(model).stem} has no motion prior: the motion is generated with "
+            f"{DEFAULT_MODEL_NAME}, whose prior is bundled"
+        )
+        return str(default)
 
     # -- worker thread -----------------------------------------------------------------------
     def _render_clip(self, model: str | None, image: np.ndarray, seed: int, out: Path) -> Path:

@@ -18,6 +18,7 @@ from tests.gui.test_drops import drop
 
 PHOTO = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"  # a real portrait
 AUTOMATIC = ModelSpec(precision="float32")  # no model named: the app chooses
+LOAD_MS = 3 * WAIT_MS  # two 128 px models loaded in turn, on a busy machine too
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def _wait(qtbot: QtBot, window: MainWindow, source: Path, model: str) -> None:
         s = window.session
         return s.source is not None and s.source.path == source and _model(window) == model
 
-    qtbot.waitUntil(ready, timeout=WAIT_MS)
+    qtbot.waitUntil(ready, timeout=LOAD_MS)
     settle(qtbot, window.controller.engine)  # no further switch was queued
     assert ready()
 
@@ -105,3 +106,18 @@ def test_a_model_given_on_the_command_line_is_the_users_choice(
     window = make_window(PHOTO, spec=ModelSpec(DEFAULT_MODEL_NAME, precision="float32"))
     _wait(qtbot, window, PHOTO, DEFAULT_MODEL_NAME)
     assert not window.controller.model_follows_source
+
+
+def test_generate_motion_on_a_photo_uses_the_model_with_a_prior(
+    make_window: WindowFactory, qtbot: QtBot
+) -> None:
+    """The photo model the app chose has no bundled prior: the default's prior moves it."""
+    prior = bundled_models()[PHOTO_MODEL_NAME].parent / "priors" / f"{PHOTO_MODEL_NAME}.safetensors"
+    if prior.is_file():
+        pytest.skip(f"{PHOTO_MODEL_NAME} has a bundled prior")
+    window = make_window(PHOTO, spec=AUTOMATIC)
+    _wait(qtbot, window, PHOTO, PHOTO_MODEL_NAME)
+    with qtbot.waitSignal(window.motion_generator.generated, timeout=WAIT_MS):
+        window.actions["generate_motion"].trigger()
+    assert any(f"generated with {DEFAULT_MODEL_NAME}" in t for t in _infos(window))
+    assert _model(window) == PHOTO_MODEL_NAME  # the panes keep the photo model
