@@ -1,7 +1,9 @@
 """The driving video's face mesh, frame by frame, stabilised by the optical flow.
 
-MediaPipe's face mesh (478 points with irises, video mode: `MediaPipeDetector`) runs on
-every driving frame; the points go through the flow-guided stabiliser ("flow", causal, the
+MediaPipe's face mesh (478 points with irises: `MediaPipeDetector`) runs on every driving
+frame in static-image mode (a detection per frame: its video mode shifts a still face's points
+by ~3% of the eye distance from the first frame to the tracked ones, which relative transfer
+would carry as motion); the points go through the flow-guided stabiliser ("flow", causal, the
 one `flowmark smooth` offers for any detector's landmarks), lips, eyelids and irises with
 half the smoothing strength of the rest (they move fast and far). A frame without a face
 is given to the stabiliser as missing (it keeps its flow state) and holds the last pose.
@@ -49,7 +51,7 @@ class DriverMesh:
     ) -> None:
         from flowmark_core.landmarks.mediapipe_detector import MediaPipeDetector
 
-        self._detector = MediaPipeDetector("mediapipe-face")
+        self._detector = MediaPipeDetector("mediapipe-face", static=True)
         layout = mediapipe_layout(MESH_POINTS)
         assert layout is not None
         strengths = REGION_STRENGTH if region_strength is None else region_strength

@@ -1,0 +1,77 @@
+"""`flowmark animate --motion mesh`: the option, its refusals and the no-face error (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from flowmark_core.cli.main import build_parser, main
+from flowmark_core.metrics.reference_mesh import mediapipe_available
+
+
+def _args(*extra: str) -> list[str]:
+    return ["animate", "s.png", "d.mp4", "-o", "o.mp4", *extra]
+
+
+def test_motion_defaults_to_keypoints_and_accepts_mesh() -> None:
+    parser = build_parser()
+    assert parser.parse_args(_args()).motion == "keypoints"
+    assert parser.parse_args(_args("--motion", "mesh")).motion == "mesh"
+    with pytest.raises(SystemExit) as stop:
+        parser.parse_args(_args("--motion", "landmarks"))
+    assert stop.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [(("--crop",), "--crop"), (("--mode", "absolute"), "--mode absolute"),
+     (("--stabilize", "one-euro"), "--stabilize one-euro")],
+)  # fmt: skip
+def test_keypoint_model_options_are_refused_with_mesh(media, capsys, extra, named) -> None:
+    out = media["root"] / "refused.mp4"
+    code = main(["animate", str(media["source"]), str(media["driving"]), "-o", str(out),
+                 "--motion", "mesh", *extra])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert named in err[0] and "--motion mesh" in err[0]
+    assert not out.exists()
+
+
+def test_a_source_without_a_face_exits_2_naming_the_file(media, capsys) -> None:
+    why = mediapipe_available()
+    if why is not None:
+        pytest.skip(why)
+    out = media["root"] / "noface.mp4"
+    code = main(["animate", str(media["source"]), str(media["driving"]), "-o", str(out),
+                 "--motion", "mesh"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert str(media["source"]) in err[0] and "needs a face" in err[0]
+    assert not out.exists()
+
+
+def test_a_portrait_is_animated_by_a_face_clip(tmp_path: Path) -> None:
+    why = mediapipe_available()
+    if why is not None:
+        pytest.skip(why)
+    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
+    photo = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    if not photo.is_file():
+        pytest.skip(f"{photo} is not shipped with this matplotlib")
+    from flowmark_core.io.video_reader import open_video
+    from flowmark_core.io.video_writer import VideoWriter
+
+    image = cv2.imread(str(photo))[:, :, ::-1]
+    source = tmp_path / "portrait.png"
+    cv2.imwrite(str(source), cv2.resize(image[:400], (160, 124))[:, :, ::-1])
+    driving = tmp_path / "driving.mp4"
+    with VideoWriter(driving, fps=10) as writer:
+        for t in range(5):  # the photo shifting sideways: the head moves
+            writer.write(np.ascontiguousarray(np.roll(image[:480, :480], 4 * t, axis=1)))
+    out = tmp_path / "out.mp4"
+    assert main(["animate", str(source), str(driving), "-o", str(out), "--motion", "mesh"]) == 0
+    frames = list(open_video(out))
+    assert len(frames) == 5 and frames[0].shape[:2] == (124, 160)
