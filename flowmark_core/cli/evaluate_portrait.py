@@ -22,6 +22,13 @@ def add_portrait_eval_options(p: argparse.ArgumentParser) -> None:
         help="portrait: the photo to animate with every clip of DATA_DIR (a folder of videos, "
         "one video, or a .txt list of videos)",
     )
+    p.add_argument(
+        "--motion",
+        choices=("keypoints", "mesh"),
+        default="keypoints",
+        help="portrait: keypoints (each model) or mesh (the driver's face mesh, as "
+        "`flowmark animate --motion mesh`; one row, models unused)",
+    )
 
 
 def clip_paths(source: str | Path, max_videos: int | None = None) -> list[Path]:
@@ -75,6 +82,7 @@ def run_portrait_evaluation(args: argparse.Namespace) -> int:
             device=args.device,
             precision=args.precision,
             progress=bar.update,
+            motion=args.motion,
         )
     finally:
         bar.close()

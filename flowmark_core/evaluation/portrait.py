@@ -16,6 +16,10 @@ photo:
 
 Colour shifts are the largest absolute channel mean difference, in 0..255 units, averaged
 over frames; the signed RGB means are kept too.
+
+With `motion="mesh"` the portrait is animated by the driver's face mesh instead of a model
+(`flowmark_core.mesh_motion`, as `flowmark animate --motion mesh` does) and measured the same
+way, as one row labelled `MESH_LABEL` (no paste box, so no seam).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -49,6 +54,10 @@ from flowmark_core.metrics.reference_mesh import REFERENCE_INDICES, MediaPipeRef
 from flowmark_core.metrics.region_follow import REGIONS, region_follow
 
 Progress = Callable[[int], None]
+
+MOTIONS: tuple[str, ...] = ("keypoints", "mesh")
+MESH_LABEL = "mesh-motion"
+"""The row label of the face-mesh animation (`motion="mesh"`)."""
 
 OUTER_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37)
 """Outer lip contour of MediaPipe's face mesh: left out of the face region (the mouth opens)."""
@@ -188,6 +197,7 @@ def evaluate_portrait(
     device: str = "cpu",
     precision: str = "float32",
     progress: Progress | None = None,
+    motion: str = "keypoints",
 ) -> PortraitResults:
     """Animate `portrait` with every clip and every model, and score each (model, clip).
 
@@ -199,14 +209,17 @@ def evaluate_portrait(
         max_frames: use the first N frames of each clip (None = all).
         device, precision: as for `Animator`.
         progress: called with the number of frames just finished.
+        motion: "keypoints" (each model) or "mesh" (the face mesh; `models` unused).
 
     Raises:
         DatasetError: no face in the portrait, or a clip has fewer than 3 frames.
         FlowmarkError: mediapipe is not installed (the reference is needed).
     """
+    if motion not in MOTIONS:
+        raise ValueError(f"motion must be one of {MOTIONS}, got {motion!r}")
     portrait = _fit_portrait(portrait)
-    paths = [resolve_model_path(m) for m in models]
-    labels = model_labels(paths)
+    paths = [resolve_model_path(m) for m in models] if motion == "keypoints" else []
+    labels = model_labels(paths) if motion == "keypoints" else [MESH_LABEL]
     rows: list[PortraitClipRow] = []
     notes: list[str] = []
     with MediaPipeReference() as reference:
@@ -220,11 +233,19 @@ def evaluate_portrait(
             driving[clip_label(Path(clip))] = (frames, fps, track)
             found = np.all(np.isfinite(track), axis=(1, 2)).mean()
             notes.append(f"{clip}: {len(frames)} frames, a face in {found:.0%} of them")
-        for path, label in zip(paths, labels):
-            animator = Animator.from_checkpoint(
-                path, face_crop=True, full_resolution=True, device=device, precision=precision
-            )
-            animator.set_source(portrait)
+        for index, label in enumerate(labels):
+            animator: Any
+            if motion == "mesh":
+                from flowmark_core.mesh_motion import MeshMotionAnimator
+
+                animator = MeshMotionAnimator()
+                animator.set_source(portrait, portrait_name)
+            else:
+                animator = Animator.from_checkpoint(
+                    paths[index], face_crop=True, full_resolution=True, device=device,
+                    precision=precision,
+                )  # fmt: skip
+                animator.set_source(portrait)
             for name, (frames, fps, driver) in driving.items():
                 photo = _PhotoScores(portrait, mesh, animator.paste_box)
                 generated = np.full_like(driver, np.nan)
@@ -242,4 +263,6 @@ def evaluate_portrait(
                         follow=follow, **photo.summary(),  # type: ignore[arg-type]
                     )
                 )  # fmt: skip
+            if motion == "mesh":
+                animator.close()  # MediaPipe's graph
     return PortraitResults(portrait_name, tuple(labels), tuple(rows), tuple(notes))
