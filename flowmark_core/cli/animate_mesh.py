@@ -37,22 +37,26 @@ def check_mesh_options(args: argparse.Namespace) -> None:
 
 def run_mesh_animate(args: argparse.Namespace) -> int:
     """Animate SOURCE by DRIVING's face mesh and write OUT (with the driving clip's sound)."""
-    from flowmark_core.cli.animate_cmd import check_video_output, write_outputs
+    from flowmark_core.animate.full_resolution import MAX_OUTPUT_SIDE
     from flowmark_core.cli.common import (
         load_source_image,
         open_driving_video,
         parse_stabilizer_params,
     )
+    from flowmark_core.cli.video_output import check_video_output, write_outputs
     from flowmark_core.mesh_motion import MeshMotionAnimator
 
     check_mesh_options(args)
     check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
-    with MeshMotionAnimator(params=parse_stabilizer_params(args)) as animator:
+    # --size is the output's longer side here (the source's shape is kept, never upscaled).
+    max_side = MAX_OUTPUT_SIDE if args.size is None else args.size
+    params = parse_stabilizer_params(args)
+    with MeshMotionAnimator(params=params, max_side=max_side) as animator:
         animator.set_source(source, f"SOURCE {args.source}")
         stream = animator.animate(driving, fps=driving.fps)
         fps = args.fps or driving.fps
-        n = write_outputs(stream, driving, args.driving, args.output, fps, args.size)
+        n = write_outputs(stream, driving, args.driving, args.output, fps, None)
     print(f"wrote {n} frames to {args.output}")
     return 0
