@@ -24,9 +24,9 @@ from flowmark_core.cli.common import (
     positive_float,
 )
 from flowmark_core.cli.video_output import (
-    check_video_output,
-    write_outputs,
+    VIDEO_OUTPUT_EXTENSIONS as VIDEO_OUTPUT_EXTENSIONS,  # re-exported (moved there)
 )
+from flowmark_core.cli.video_output import check_video_output, write_outputs
 from flowmark_core.errors import InputFileError
 
 if TYPE_CHECKING:
