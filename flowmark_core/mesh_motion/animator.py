@@ -3,7 +3,7 @@
 The portrait's mesh is fitted once (`face_mesh_fit.fit_image_mesh`); every driving frame's
 mesh is detected and flow-stabilised (`DriverMesh`), its motion since the driver's first
 frame with a face is split into head and expression and carried into the portrait's face
-frame (`transfer`), and the portrait is warped to the new mesh at its own resolution (capped
+frame (`transfer`; the mouth from the driver's most closed mouth in the clip, `DriverReference`), and the portrait is warped to the new mesh at its own resolution (capped
 at `MAX_OUTPUT_SIDE`, as the model's full-resolution output is: `MeshPortrait`). Frames
 before the driver's first face show the portrait as it is; frames without a face hold the
 last pose. No model, no learned occlusion: hair and neck follow only the rings around the
@@ -22,7 +22,12 @@ from flowmark_core.animate.full_resolution import MAX_OUTPUT_SIDE, output_shape
 from flowmark_core.errors import InputFileError
 from flowmark_core.mesh_motion.driver import DRIVER_STABILIZER, DriverMesh
 from flowmark_core.mesh_motion.render import MeshPortrait
-from flowmark_core.mesh_motion.transfer import driver_motion, transfer
+from flowmark_core.mesh_motion.transfer import (
+    DriverReference,
+    driver_motion,
+    mouth_gap,
+    transfer,
+)
 
 
 @dataclass(frozen=True)
@@ -92,26 +97,45 @@ class MeshMotionAnimator:
         self.portrait = MeshPortrait(fitted, mesh)
 
     def animate(
-        self, frames: Iterable[np.ndarray], fps: float | None = None
+        self, frames: Iterable[np.ndarray], fps: float | None = None, whole_clip: bool = True
     ) -> Iterator[MeshFrame]:
-        """The portrait animated by every driving frame, streamed.
+        """The portrait animated by every driving frame.
+
+        Args:
+            frames: the driving frames.
+            fps: their frame rate (the stabiliser's time step).
+            whole_clip: read every frame's mesh first (only the meshes are kept), so the
+                mouth's floor is the clip's most closed mouth from the first frame on; False:
+                streamed, the floor is the most closed mouth so far (a camera).
 
         Shape:
             frames: each (h, w, 3) uint8 RGB, any size.
         """
-        portrait = self.portrait
-        if portrait is None:
+        if self.portrait is None:
             raise RuntimeError("set_source must be called before animate")
         self._driver.reset(fps)
-        reference: np.ndarray | None = None
-        for index, frame in enumerate(frames):
-            mesh, found = self._driver.update(np.asarray(frame))
+        meshes: Iterable[tuple[np.ndarray | None, bool]]
+        meshes = (self._driver.update(np.asarray(frame)) for frame in frames)
+        floor = None
+        if whole_clip:
+            meshes = [(None if m is None else m.copy(), found) for m, found in meshes]
+            gaps = [mouth_gap(m) for m, found in meshes if m is not None and found]
+            floor = min(gaps) if gaps else None
+        return self._render(meshes, floor)
+
+    def _render(
+        self, meshes: Iterable[tuple[np.ndarray | None, bool]], floor: float | None
+    ) -> Iterator[MeshFrame]:
+        portrait = self.portrait
+        assert portrait is not None
+        reference: DriverReference | None = None
+        for index, (mesh, found) in enumerate(meshes):
             if mesh is None:
                 yield MeshFrame(index, portrait.image.copy(), found, None)
                 continue
             if reference is None:
-                reference = mesh
-            motion = driver_motion(reference, mesh)
+                reference = DriverReference(mesh, floor)
+            motion = driver_motion(reference.update(mesh), mesh)
             moved = transfer(portrait.mesh, motion)
             yield MeshFrame(index, portrait.render(moved, motion.head), found, moved)
 

@@ -7,7 +7,8 @@ triangles of the portrait's vertices; each is warped affinely (`mesh_warp.backwa
 drawn far to near by the portrait mesh's depth so a turned nose covers its cheek), and only
 the window the body ring spans is computed. Where the mouth opens wider than in the portrait
 the opened band is filled with a dark interior (`faces_photo.fill_mouth`, as the synthetic
-faces-photo clips do), not a stretched lip line.
+faces-photo clips do) and a soft band of upper teeth under the upper lip, not a stretched
+lip line.
 
 Points are image pixels: x, y with (0, 0) the top-left pixel's centre (the pixel convention
 of `flowmark_core.geometry`, the mesh code's throughout).
@@ -15,6 +16,7 @@ of `flowmark_core.geometry`, the mesh code's throughout).
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from flowmark_core.data.synthetic.faces_photo import fill_mouth, head_and_body_rings
@@ -96,4 +98,35 @@ class MeshPortrait:
         if extra.max() <= MIN_OPENING * self.frame.inter_ocular:
             return frame
         closed = np.where(extra > 0, closed, lower)
-        return fill_mouth(frame, as_points(closed), as_points(lower))
+        frame = fill_mouth(frame, as_points(closed), as_points(lower))
+        return _upper_teeth(frame, upper, closed, lower, down / abs(down))
+
+
+TEETH_RGB = np.array([212.0, 205.0, 190.0])
+TEETH_SHARE = 0.3  # of the opening below the upper lip, in the mouth's middle 70 %
+
+
+def _upper_teeth(
+    frame: np.ndarray, upper: np.ndarray, closed: np.ndarray, lower: np.ndarray, down: complex
+) -> np.ndarray:
+    """Shade a soft band of upper teeth under the upper inner lip, inside the opened band.
+
+    Shape:
+        upper, closed, lower: (N,) complex px along the inner lips (corner to corner);
+        frame: (H, W, 3) uint8.
+    """
+    opening = np.clip(np.real((lower - closed) * np.conj(down)), 0, None)
+    n = len(upper)
+    along = np.abs(np.linspace(-1.0, 1.0, n))
+    height = TEETH_SHARE * opening * np.clip((1.0 - along) / 0.3, 0, 1)
+    if height.max() < 1.0:
+        return frame
+    top = closed
+    bottom = closed + height * down
+    poly = as_points(np.concatenate([top, bottom[::-1]]))
+    mask = np.zeros(frame.shape[:2], np.float32)
+    cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.15 * float(height.max())))
+    a = (0.75 * soft)[..., None]
+    lit = frame.astype(np.float32) * (1 - a) + TEETH_RGB * a
+    return np.clip(lit + 0.5, 0, 255).astype(np.uint8)

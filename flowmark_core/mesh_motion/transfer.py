@@ -17,6 +17,8 @@ the source mesh S becomes T_s(S + e_s), where e_s is e rotated and scaled from t
 frame into the source's, and T_s turns and scales by the same z about the source's eye
 midpoint and shifts by the driver's head shift in inter-ocular distances. A driver that does
 not move gives T = identity and e = 0: the source mesh unchanged.
+
+The mouth's reference is the most closed the driver has been so far (`DriverReference`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from flowmark_core.data.synthetic.mesh_animation import (
+    LOWER_INNER_LIP,
+    UPPER_INNER_LIP,
+    MeshAnimator,
+)
 
 EYE_OUTER = (33, 263)
 """Outer eye corners (subject's right, left) of MediaPipe's mesh: the face frame's axis."""
@@ -121,6 +129,59 @@ def driver_motion(reference: np.ndarray, current: np.ndarray) -> DriverMotion:
     shift = (z * frame.origin + t - frame.origin) / frame.axis
     expression = ((cur - t) / z - ref) / frame.axis
     return DriverMotion(HeadMotion(z, shift), expression)
+
+
+def mouth_gap(mesh: np.ndarray) -> float:
+    """Mean inner-lip gap (upper to lower inner lip, projected down the face) of a mesh in
+    inter-ocular distances."""
+    frame = FaceFrame.of(mesh)
+    upper = as_complex(mesh[list(UPPER_INNER_LIP[1:-1]), :2])
+    lower = as_complex(mesh[list(LOWER_INNER_LIP[1:-1]), :2])
+    return float(np.mean(np.imag((lower - upper) / frame.axis)))
+
+
+class DriverReference:
+    """The driver's reference mesh, its mouth held at the most closed gap seen so far.
+
+    The first mesh with a face is the reference. Its jaw (the lower lip and chin, by
+    `MeshAnimator.jaw_weights`) is then moved so its inner-lip gap is the smallest the driver
+    has shown up to now: a clip that starts talking, mouth open, would otherwise transfer
+    every later closing as the portrait's lips pressing past each other, and its openings
+    only beyond the first frame's. The portrait's mouth opens by the driver's gap above that
+    floor (a still driver: unchanged). Causal, and without jumps: the portrait's opening falls
+    to its own as the driver's gap falls to a new floor.
+
+    Args:
+        reference: the driver's first mesh with a face, (478, 2+) px.
+        floor: the clip's smallest inner-lip gap (IOD units) when the whole clip is known
+            (offline): the floor from the first frame on. None: the running minimum.
+    """
+
+    def __init__(self, reference: np.ndarray, floor: float | None = None) -> None:
+        self.first = np.asarray(reference, np.float64)[:, :2].copy()
+        flat = np.column_stack([self.first, np.zeros(len(self.first))])
+        self._jaw = MeshAnimator(flat).jaw_weights()
+        self._first_gap = mouth_gap(self.first)
+        self.floor = self._first_gap
+        self.mesh = self.first.copy()
+        if floor is not None:
+            self._lower(floor)
+
+    def _lower(self, gap: float) -> None:
+        if gap < self.floor:
+            self.floor = gap
+            frame = FaceFrame.of(self.first)
+            move = (gap - self._first_gap) * 1j * frame.axis  # down the driver's face
+            self.mesh = as_points(as_complex(self.first) + self._jaw * move)
+
+    def update(self, mesh: np.ndarray) -> np.ndarray:
+        """The reference to transfer `mesh`'s motion from (the floor lowered if it is lower).
+
+        Shape:
+            mesh: (478, 2+) px; output: (478, 2) px.
+        """
+        self._lower(mouth_gap(mesh))
+        return self.mesh
 
 
 def transfer(source: np.ndarray, motion: DriverMotion) -> np.ndarray:

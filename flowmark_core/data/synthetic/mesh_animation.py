@@ -153,7 +153,9 @@ class MeshAnimator:
             shift = np.where(np.abs(w) > np.abs(shift), w, shift)
         return -0.16 * d * amount * shift
 
-    def _jaw_weights(self) -> np.ndarray:
+    def jaw_weights(self) -> np.ndarray:
+        """How much each vertex moves with the jaw, (478,) in [0, 1]: 1 on the lower lip,
+        0 on the upper lip and above, smoothly between down the chin and cheeks."""
         uv, d = self.uv, self.iod
         slit = _interp_curve(uv[list(UPPER_INNER_LIP)], uv[:, 0])
         w = _smoothstep((uv[:, 1] - slit + 0.02 * d) / (0.25 * d))
@@ -172,7 +174,7 @@ class MeshAnimator:
             # The jaw turns about the eye-line axis through a hinge below and behind the eyes.
             hinge = self.origin + 0.9 * self.iod * self.ey + np.array([0.0, 0.0, 1.3 * self.iod])
             rot = _rotation(self.ex, 0.2 * ex.jaw)
-            w = self._jaw_weights()[:, None]
+            w = self.jaw_weights()[:, None]
             turned = (p - hinge) @ rot.T + hinge
             p = p + w * (turned - p)
         return p

@@ -33,14 +33,16 @@ def test_the_unmoved_mesh_renders_the_portrait_unchanged() -> None:
     assert np.abs(out.astype(int) - portrait.image).max() <= 1
 
 
-def test_an_opened_mouth_is_filled_with_a_dark_interior_not_a_stretched_lip() -> None:
+def test_an_opened_mouth_shows_teeth_and_a_dark_interior_not_a_stretched_lip() -> None:
     portrait = _portrait()
     out = portrait.render(_opened(portrait, 12.0), STILL)
     upper = portrait.mesh[list(UPPER_INNER_LIP), :2]
     x0, x1 = int(upper[:, 0].min()) + 8, int(upper[:, 0].max()) - 8
     y = int(upper[:, 1].mean())
-    inside = out[y + 3 : y + 9, x0:x1].astype(float)
+    inside = out[y + 8 : y + 11, x0:x1].astype(float)
     assert inside.mean() < 80  # the interior colour is (52, 22, 24), the skin ~150
+    teeth = out[y + 1 : y + 3, x0 + 2 : x1 - 2].astype(float)  # under the upper lip
+    assert teeth.mean() > inside.mean() + 60
     outside = out[y + 30 : y + 40, x0:x1].astype(float)
     assert outside.mean() > 120
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from flowmark_core.data.synthetic.mesh_animation import LOWER_INNER_LIP, UPPER_INNER_LIP
 from flowmark_core.mesh_motion.transfer import (
     EYE_OUTER,
+    DriverReference,
     FaceFrame,
     as_complex,
     as_points,
     driver_motion,
+    mouth_gap,
     transfer,
 )
 
@@ -64,3 +67,28 @@ def test_an_expression_moves_the_source_by_the_same_inter_ocular_share_along_its
 def test_a_mesh_without_eye_distance_has_no_face_frame() -> None:
     with pytest.raises(ValueError):
         FaceFrame.of(np.zeros((POINTS, 2)))
+
+
+def _with_gap(mesh: np.ndarray, gap_px: float) -> np.ndarray:
+    out = mesh.copy()
+    out[list(UPPER_INNER_LIP), 1] = 150.0
+    out[list(LOWER_INNER_LIP[1:-1]), 1] = 150.0 + gap_px
+    out[list(LOWER_INNER_LIP[::10]), 1] = 150.0  # the corners are shared
+    return out
+
+
+def test_a_driver_that_starts_with_an_open_mouth_still_closes_the_portraits() -> None:
+    driver = _with_gap(_mesh(0, 50.0, (100, 90)), 10.0)  # opened 0.2 IOD at the start
+    source = _with_gap(_mesh(1, 80.0, (300, 200)), 0.0)  # a closed mouth
+    closed, wide = _with_gap(driver, 0.0), _with_gap(driver, 15.0)
+    assert mouth_gap(driver) == pytest.approx(0.2)
+    # Offline: the clip's most closed mouth is the floor from the first frame on.
+    reference = DriverReference(driver, floor=mouth_gap(closed))
+    for frame, expected in ((driver, 0.2), (closed, 0.0), (wide, 0.3)):
+        moved = transfer(source, driver_motion(reference.update(frame), frame))
+        assert mouth_gap(moved) == pytest.approx(expected, abs=0.01)
+    # Streamed: the first frame is the floor until the mouth closes further.
+    reference = DriverReference(driver)
+    for frame, expected in ((driver, 0.0), (closed, 0.0), (wide, 0.3)):
+        moved = transfer(source, driver_motion(reference.update(frame), frame))
+        assert mouth_gap(moved) == pytest.approx(expected, abs=0.01)
