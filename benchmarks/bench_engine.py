@@ -35,7 +35,7 @@ from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator, InferenceCore
 from flowmark_core.animate.precision import autocast_for
 from flowmark_core.models import Keypoints
-from flowmark_gui.state import CameraSettings
+from flowmark_gui.state.values import CameraSettings
 from flowmark_gui.workers.camera_input import crop_camera
 
 

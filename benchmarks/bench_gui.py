@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication
 from benchmarks.report import machine, table, write_section
 from flowmark_core.resources import sample_driving, sample_source
 from flowmark_gui.app import configure_threads
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.state.model_handle import ModelSpec
 
 TICK_MS = 5
 
@@ -83,7 +83,7 @@ def main() -> int:
     args = parser.parse_args()
     threads = configure_threads(None)
     app = QApplication(sys.argv[:1])
-    from flowmark_gui.main_window import MainWindow
+    from flowmark_gui.window.main_window import MainWindow
 
     window = MainWindow(ModelSpec(args.model), sample_source(), sample_driving())
     window.resize(1500, 950)

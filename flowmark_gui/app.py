@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 from flowmark_core.io.process_guard import signals_handled
 from flowmark_core.resources import sample_driving, sample_source
-from flowmark_gui.model_handle import ModelSpec
-from flowmark_gui.settings import APPLICATION, ORGANIZATION
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.state.settings import APPLICATION, ORGANIZATION
 
 EPILOG = """examples:
   flowmark-gui                                  bundled model and sample media
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    from flowmark_gui.main_window import MainWindow  # after QApplication exists
+    from flowmark_gui.window.main_window import MainWindow  # after QApplication exists
 
     spec = ModelSpec(args.model, args.config, args.device, args.precision)
     window = MainWindow(

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from flowmark_core.resources import sample_driving, sample_source
 from flowmark_gui.app import configure_threads
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.state.model_handle import ModelSpec
 
 if TYPE_CHECKING:
-    from flowmark_gui.main_window import MainWindow
+    from flowmark_gui.window.main_window import MainWindow
 
 SIZE = (1560, 960)
 
@@ -97,7 +97,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     configure_threads(None)
     app = QApplication(sys.argv[:1])  # noqa: F841 (kept alive for the run)
-    from flowmark_gui.main_window import MainWindow
+    from flowmark_gui.window.main_window import MainWindow
 
     window = MainWindow(ModelSpec(args.model), sample_source(), sample_driving())
     origin = 0 if args.size else 20  # a small screen is filled, a big one has a margin

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.file_dialogs import choose_file
-from flowmark_gui.export_job import FORMATS, ExportJob
-from flowmark_gui.session import Session
+from flowmark_gui.render.export_job import FORMATS, ExportJob
+from flowmark_gui.state.session import Session
 from flowmark_gui.workers.export import ExportWorker
 
 EXPORT_TASK = "exporting"

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QHeaderView, QTreeView, QWidget
 
 from flowmark_core.io.images import IMAGE_EXTENSIONS
 from flowmark_core.io.video_reader import VIDEO_EXTENSIONS
-from flowmark_gui.file_routing import is_fomm_checkpoint
+from flowmark_gui.state.file_routing import is_fomm_checkpoint
 
 DIALOG_SIZE = (960, 600)
 NAME_COLUMN_PX = 420

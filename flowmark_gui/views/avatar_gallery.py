@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from flowmark_core.io.images import read_image
-from flowmark_gui.camera_controller import CameraController
+from flowmark_gui.controllers.camera_controller import CameraController
 from flowmark_gui.workers.base import FunctionWorker
 
 THUMB = 56

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from flowmark_core.io.video_reader import VIDEO_EXTENSIONS
-from flowmark_gui.camera_controller import CameraController
+from flowmark_gui.controllers.camera_controller import CameraController
 from flowmark_gui.dialogs.file_dialogs import choose_file
 
 

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_gui.camera_controller import CameraController
-from flowmark_gui.file_routing import Role, classify
-from flowmark_gui.overlays import PaneLayers
-from flowmark_gui.session import Session
-from flowmark_gui.state import CameraFrame
+from flowmark_gui.controllers.camera_controller import CameraController
+from flowmark_gui.render.overlays import PaneLayers
+from flowmark_gui.state.file_routing import Role, classify
+from flowmark_gui.state.session import Session
+from flowmark_gui.state.values import CameraFrame
 from flowmark_gui.views.avatar_gallery import AvatarGallery
 from flowmark_gui.views.camera_controls import CameraControls
 from flowmark_gui.views.frame_view import FrameView

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
-from flowmark_gui.controller import Controller
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.state.session import Session
 from flowmark_gui.views.motion_controls import MotionControls
 from flowmark_gui.views.overlay_controls import OverlayControls
 from flowmark_gui.views.stabilizer_controls import StabilizerControls

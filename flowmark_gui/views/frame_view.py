@@ -12,14 +12,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from flowmark_gui.overlays import (
+from flowmark_gui.render.overlays import (
     PaneLayers,
     heatmap_rgba,
     layer_region,
     motion_segments,
     occlusion_rgba,
 )
-from flowmark_gui.state import OverlayOptions
+from flowmark_gui.state.values import OverlayOptions
 from flowmark_gui.views.graphics_items import SegmentsItem, arrow_heads
 from flowmark_gui.views.keypoint_layer import KeypointLayer
 from flowmark_gui.views.pg_setup import configure_pyqtgraph

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from flowmark_core.drawing import keypoint_colour
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 
 HEADERS = ("kp", "resid. raw", "resid. stab.", "acc. raw", "acc. stab.")
 TOOLTIPS = (

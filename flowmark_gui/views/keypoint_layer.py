@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 
 from flowmark_core.drawing import keypoint_colour
-from flowmark_gui.overlays import MAX_AXIS_FRACTION, jacobian_segments
-from flowmark_gui.state import OverlayOptions
+from flowmark_gui.render.overlays import MAX_AXIS_FRACTION, jacobian_segments
+from flowmark_gui.state.values import OverlayOptions
 from flowmark_gui.views.graphics_items import SegmentsItem
 
 DOT_SIZE = 10

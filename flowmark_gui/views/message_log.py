@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_gui.session import ERROR, INFO, WARNING, Session
+from flowmark_gui.state.session import ERROR, INFO, WARNING, Session
 
 COLOURS = {ERROR: "#ff6e6e", WARNING: "#f9ab00", INFO: "#9aa0a6"}
 MARKS = {ERROR: "✖", WARNING: "⚠", INFO: "ℹ"}

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 
 TOGGLES = (
     ("keypoints", "numbered keypoints", "K"),

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 
 from flowmark_core.animate.framing import describe_framing
-from flowmark_gui.controller import Controller
-from flowmark_gui.display_view import ShownFrame
-from flowmark_gui.file_routing import Role
-from flowmark_gui.overlays import PaneLayers, driving_layers, result_layers, source_layers
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.render.display_view import ShownFrame
+from flowmark_gui.render.overlays import PaneLayers, driving_layers, result_layers, source_layers
+from flowmark_gui.state.file_routing import Role
+from flowmark_gui.state.session import Session
 from flowmark_gui.views.frame_view import FrameView
 
 DRIVING_HINT = "drop a video, GIF or frame folder here"

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from flowmark_core.stabilize import STABILIZERS, stabilizer_params
-from flowmark_gui.controller import Controller
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.state.session import Session
 from flowmark_gui.views.param_editors import editor_value, make_editor, set_editor_value
 from flowmark_gui.views.param_specs import spec_for
 

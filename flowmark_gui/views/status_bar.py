@@ -10,7 +10,7 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from flowmark_gui.session import ERROR, WARNING, Session
+from flowmark_gui.state.session import ERROR, WARNING, Session
 
 TIMEOUT_MS = {"info": 12000, "warning": 20000, "error": 30000}  # all stay in the message log
 COLOURS = {"info": "", "warning": "color: #f9ab00;", "error": "color: #ff6e6e;"}

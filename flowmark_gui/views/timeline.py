@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from flowmark_gui.playback import Player
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.playback import Player
+from flowmark_gui.state.session import Session
 
 
 class Timeline(QWidget):

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from flowmark_core.drawing import keypoint_colour
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 from flowmark_gui.views.pg_setup import configure_pyqtgraph
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache

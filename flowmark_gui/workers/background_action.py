@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
-from flowmark_gui.controller import Controller
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.state.session import Session
 from flowmark_gui.workers.base import FunctionWorker
 
 

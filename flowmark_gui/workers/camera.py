@@ -16,10 +16,10 @@ from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.errors import FlowmarkError
 from flowmark_core.io.images import read_image
-from flowmark_gui import recording
-from flowmark_gui.gc_tuning import freeze_long_lived
-from flowmark_gui.model_handle import ModelHandle
-from flowmark_gui.state import CameraFrame, CameraSettings, RenderOptions
+from flowmark_gui.render import recording
+from flowmark_gui.render.gc_tuning import freeze_long_lived
+from flowmark_gui.state.model_handle import ModelHandle
+from flowmark_gui.state.values import CameraFrame, CameraSettings, RenderOptions
 from flowmark_gui.workers.base import WorkerThread
 from flowmark_gui.workers.camera_input import (
     FileGrabber,

@@ -13,7 +13,7 @@ import numpy as np
 
 from flowmark_core.errors import InputFileError
 from flowmark_core.io.video_reader import open_video
-from flowmark_gui.state import CameraSettings
+from flowmark_gui.state.values import CameraSettings
 
 MAX_CAMERA_INDEX = 6
 

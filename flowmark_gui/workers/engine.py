@@ -20,11 +20,11 @@ from flowmark_core.flow import to_gray_u8
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_reader import open_video
-from flowmark_gui.display_view import ShownFrame, display_view
-from flowmark_gui.gc_tuning import freeze_long_lived
-from flowmark_gui.model_handle import ModelHandle, ModelSpec, load_model_handle
-from flowmark_gui.state import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
-from flowmark_gui.track_analysis import jitter_reports
+from flowmark_gui.render.display_view import ShownFrame, display_view
+from flowmark_gui.render.gc_tuning import freeze_long_lived
+from flowmark_gui.render.track_analysis import jitter_reports
+from flowmark_gui.state.model_handle import ModelHandle, ModelSpec, load_model_handle
+from flowmark_gui.state.values import RenderedFrame, RenderOptions, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.workers.base import Job, WorkerThread, one_line
 from flowmark_gui.workers.frame_source import FrameSource
 

@@ -8,8 +8,8 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.errors import Cancelled
-from flowmark_gui.export_job import ExportJob, run_export
-from flowmark_gui.model_handle import ModelHandle
+from flowmark_gui.render.export_job import ExportJob, run_export
+from flowmark_gui.state.model_handle import ModelHandle
 from flowmark_gui.workers.base import WorkerThread
 
 PROGRESS_INTERVAL_S = 0.05

@@ -19,9 +19,9 @@ from flowmark_core.adapt.library import LIBRARY_ENV
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.model_handle import ModelSpec
-from flowmark_gui.settings import SETTINGS_ENV
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.state.settings import SETTINGS_ENV
+from flowmark_gui.window.main_window import MainWindow
 from flowmark_gui.workers import WorkerThread, live_workers
 from tests.model_configs import compact_config
 

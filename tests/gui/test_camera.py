@@ -10,9 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.io.video_reader import open_video
-from flowmark_gui import recording
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.state import CameraSettings
+from flowmark_gui.render import recording
+from flowmark_gui.state.values import CameraSettings
+from flowmark_gui.window.main_window import MainWindow
 from flowmark_gui.workers.camera import RATE_TOLERANCE
 from flowmark_gui.workers.camera_input import crop_camera, parse_camera
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory
@@ -109,7 +109,7 @@ def test_virtual_camera_without_pyvirtualcam_says_how_to_install(
 def test_no_camera_found_is_reported(
     make_window: WindowFactory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("flowmark_gui.camera_controller.enumerate_cameras", lambda: [])
+    monkeypatch.setattr("flowmark_gui.controllers.camera_controller.enumerate_cameras", lambda: [])
     window = make_window()
     window.set_mode("camera")
     qtbot.waitUntil(

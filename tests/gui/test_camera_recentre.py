@@ -8,8 +8,8 @@ import numpy as np
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate.face_crop import FaceCropper
-from flowmark_gui.model_handle import ModelSpec, load_model_handle
-from flowmark_gui.state import CameraSettings, RenderOptions
+from flowmark_gui.state.model_handle import ModelSpec, load_model_handle
+from flowmark_gui.state.values import CameraSettings, RenderOptions
 from flowmark_gui.workers.camera import CameraWorker
 from tests.core.animate.test_driving_crop import face_frame
 

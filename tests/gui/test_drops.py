@@ -10,8 +10,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.settings import recent_files
+from flowmark_gui.state.settings import recent_files
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, Media, settle, wait_tracked
 
 

@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate import Animator
 from flowmark_core.errors import InputFileError
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.session import ERROR
+from flowmark_gui.state.session import ERROR
 from flowmark_gui.views.message_log import LEVEL_ROLE
 from flowmark_gui.views.status_bar import progress_text
+from flowmark_gui.window.main_window import MainWindow
 from flowmark_gui.workers.base import WorkerThread, one_line
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory
 

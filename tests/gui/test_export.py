@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from flowmark_core.io.video_reader import open_video
 from flowmark_gui.dialogs.export_dialog import ExportDialog
-from flowmark_gui.export_job import ExportJob, run_export
-from flowmark_gui.main_window import MainWindow
+from flowmark_gui.render.export_job import ExportJob, run_export
+from flowmark_gui.window.main_window import MainWindow
 from flowmark_gui.workers import export as export_worker
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 

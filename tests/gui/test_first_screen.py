@@ -9,7 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.resources import sample_driving, sample_source
-from flowmark_gui.model_handle import RANDOM_WEIGHTS_WARNING, ModelSpec
+from flowmark_gui.state.model_handle import RANDOM_WEIGHTS_WARNING, ModelSpec
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 
 

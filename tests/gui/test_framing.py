@@ -16,10 +16,10 @@ from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
-from flowmark_gui.compose import draw_pane
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.overlays import PaneLayers
-from flowmark_gui.state import OverlayOptions
+from flowmark_gui.render.compose import draw_pane
+from flowmark_gui.render.overlays import PaneLayers
+from flowmark_gui.state.values import OverlayOptions
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 
 BAND = 12  # red columns added on each side of a 64x64 picture

@@ -18,7 +18,7 @@ from flowmark_core.data.synthetic import render_clip
 from flowmark_core.evaluation.trajectories import video_trajectories
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.models import build_model
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.state.model_handle import ModelSpec
 from tests.gui.conftest import TINY, Media, WindowFactory, wait_tracked
 
 

@@ -14,7 +14,7 @@ from flowmark_core.models import build_model
 from flowmark_core.motion_prior.checkpoint import save_prior
 from flowmark_core.motion_prior.config import PriorModelConfig
 from flowmark_core.motion_prior.model import MotionPrior
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.state.model_handle import ModelSpec
 from tests.gui.conftest import TINY, WAIT_MS, Media, WindowFactory
 
 

@@ -13,9 +13,9 @@ from flowmark_core.adapt.library import library_models
 from flowmark_core.checkpoints import save_checkpoint
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.models import build_model
-from flowmark_gui.adapt_model import AdaptLimits
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.features.adapt_model import AdaptLimits
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import TINY, WAIT_MS, Media, WindowFactory
 
 QUICK = AdaptLimits(min_steps=2, held_out=4, steps=3, face_crop=False)  # a cartoon take

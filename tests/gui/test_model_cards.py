@@ -18,9 +18,9 @@ from flowmark_core.io.images import write_image
 from flowmark_core.model_cards import card_path, read_model_card
 from flowmark_core.models import build_model
 from flowmark_core.resources import bundled_models
-from flowmark_gui import model_cards
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.controllers import model_cards
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import TINY, WAIT_MS, Media, WindowFactory, settle
 
 PUPPET_CARD = {

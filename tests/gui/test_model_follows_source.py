@@ -10,9 +10,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.resources import DEFAULT_MODEL_NAME, PHOTO_MODEL_NAME, bundled_models
-from flowmark_gui.controller import CHANGE_MODEL_HINT
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.model_handle import ModelSpec
+from flowmark_gui.controllers.controller import CHANGE_MODEL_HINT
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, settle
 from tests.gui.test_drops import drop
 

@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from flowmark_core.geometry import make_coordinate_grid
 from flowmark_gui.dialogs import confirm
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.overlays import PaneLayers
+from flowmark_gui.render.overlays import PaneLayers
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 from tests.gui.test_camera import camera_window
 from tests.gui.test_export import hold_after_first_frame

@@ -7,8 +7,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from flowmark_gui.main_window import MainWindow
-from flowmark_gui.state import CameraFrame
+from flowmark_gui.state.values import CameraFrame
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 
 

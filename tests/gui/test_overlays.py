@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from pytestqt.qtbot import QtBot
 
-from flowmark_gui.main_window import MainWindow
 from flowmark_gui.views.keypoint_layer import labelled
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, wait_tracked
 
 

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from flowmark_gui.main_window import MainWindow
 from flowmark_gui.views.frame_view import FrameView
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, settle
 
 

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from flowmark_core.data.synthetic import render_clip
 from flowmark_core.io.images import write_image
 from flowmark_core.io.video_writer import VideoWriter
-from flowmark_gui.display_view import display_view
-from flowmark_gui.main_window import MainWindow
+from flowmark_gui.render.display_view import display_view
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import TINY, WAIT_MS, WindowFactory, wait_tracked
 
 SOURCE_SIDE = 150  # neither the model's size (64) nor a multiple of it

@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.io.video_reader import open_video
-from flowmark_gui import recording
+from flowmark_gui.render import recording
 from tests.core.io.sound import RATE, decoded_audio, tone_clip
 from tests.gui.conftest import WAIT_MS, Media, WindowFactory, wait_tracked
 

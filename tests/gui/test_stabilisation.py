@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
 from flowmark_core.animate import find_best_frame
-from flowmark_gui.main_window import MainWindow
 from flowmark_gui.views.trajectory_plot import EMPTY_RANGE, TrajectoryPlot
+from flowmark_gui.window.main_window import MainWindow
 from tests.gui.conftest import WAIT_MS, WindowFactory, wait_tracked
 
 

@@ -16,16 +16,21 @@ from flowmark_core.drawing import keypoint_colour
 from flowmark_core.geometry import make_coordinate_grid
 from flowmark_gui import qt_check
 from flowmark_gui.app import main as app_main
-from flowmark_gui.compose import draw_pane
 from flowmark_gui.dialogs.file_dialogs import DIALOG_SIZE, NAME_COLUMN_PX, make_file_dialog
-from flowmark_gui.file_routing import Role, classify, route
-from flowmark_gui.overlays import PaneLayers, heatmap_rgba, jacobian_segments, motion_segments
 from flowmark_gui.qt_check import install_line, missing_from_ldd, wants_xcb
-from flowmark_gui.recording import frames_due, scaled_to
-from flowmark_gui.result_cache import ResultCache, result_bytes
-from flowmark_gui.session import Session
-from flowmark_gui.settings import add_recent_file, recent_files
-from flowmark_gui.state import OverlayOptions, RenderedFrame, RenderOptions
+from flowmark_gui.render.compose import draw_pane
+from flowmark_gui.render.overlays import (
+    PaneLayers,
+    heatmap_rgba,
+    jacobian_segments,
+    motion_segments,
+)
+from flowmark_gui.render.recording import frames_due, scaled_to
+from flowmark_gui.state.file_routing import Role, classify, route
+from flowmark_gui.state.result_cache import ResultCache, result_bytes
+from flowmark_gui.state.session import Session
+from flowmark_gui.state.settings import add_recent_file, recent_files
+from flowmark_gui.state.values import OverlayOptions, RenderedFrame, RenderOptions
 from flowmark_gui.workers.base import WorkerThread
 from tests.gui.conftest import leftover_threads
 

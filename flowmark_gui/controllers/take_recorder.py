@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from flowmark_gui.camera_controller import CameraController
+from flowmark_gui.controllers.camera_controller import CameraController
 
 TAKE_SECONDS = 30
 COUNTDOWN_SECONDS = 3

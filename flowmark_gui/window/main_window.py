@@ -20,17 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 import flowmark_core
-from flowmark_gui.camera_controller import CameraController
-from flowmark_gui.controller import Controller
+from flowmark_gui.controllers.camera_controller import CameraController
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.controllers.model_cards import RealFaceAdvisor
 from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.export_dialog import ExportDialog
 from flowmark_gui.dialogs.file_dialogs import ask_driving, ask_model, ask_source
-from flowmark_gui.menus import build_menus, fill_recent
-from flowmark_gui.model_cards import RealFaceAdvisor
-from flowmark_gui.model_handle import ModelSpec
-from flowmark_gui.session import Session
-from flowmark_gui.settings import app_settings
-from flowmark_gui.sharp_toggle import add_sharp_toggle, sync_sharp_toggle
+from flowmark_gui.state.model_handle import ModelSpec
+from flowmark_gui.state.session import Session
+from flowmark_gui.state.settings import app_settings
 from flowmark_gui.views.camera_panel import CameraPanel
 from flowmark_gui.views.controls import Controls
 from flowmark_gui.views.frame_view import dropped_paths
@@ -40,6 +38,8 @@ from flowmark_gui.views.panes import VideoPanes
 from flowmark_gui.views.status_bar import StatusBar
 from flowmark_gui.views.timeline import Timeline
 from flowmark_gui.views.trajectory_plot import TrajectoryPlot
+from flowmark_gui.window.menus import build_menus, fill_recent
+from flowmark_gui.window.sharp_toggle import add_sharp_toggle, sync_sharp_toggle
 
 SHORTCUTS = """Space  play / pause
 Left / Right  previous / next frame

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from flowmark_core.drawing import keypoint_colour
-from flowmark_gui.overlays import (
+from flowmark_gui.render.overlays import (
     MAX_AXIS_FRACTION,
     PaneLayers,
     heatmap_rgba,
@@ -17,7 +17,7 @@ from flowmark_gui.overlays import (
     motion_segments,
     occlusion_rgba,
 )
-from flowmark_gui.state import OverlayOptions
+from flowmark_gui.state.values import OverlayOptions
 
 ARROW_RGB = (255, 255, 255)
 

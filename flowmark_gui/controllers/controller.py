@@ -16,13 +16,13 @@ from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.animate.source_kind import choice_for_kind, photo_model_bundled
 from flowmark_core.resources import bundled_models
-from flowmark_gui.file_routing import Role, is_fomm_checkpoint, route
-from flowmark_gui.gc_tuning import freeze_long_lived
-from flowmark_gui.model_handle import ModelHandle, ModelSpec
-from flowmark_gui.playback import Player
-from flowmark_gui.session import Session
-from flowmark_gui.settings import add_recent_file
-from flowmark_gui.state import RenderedFrame, SourceInfo, TrackInfo, VideoInfo
+from flowmark_gui.controllers.playback import Player
+from flowmark_gui.render.gc_tuning import freeze_long_lived
+from flowmark_gui.state.file_routing import Role, is_fomm_checkpoint, route
+from flowmark_gui.state.model_handle import ModelHandle, ModelSpec
+from flowmark_gui.state.session import Session
+from flowmark_gui.state.settings import add_recent_file
+from flowmark_gui.state.values import RenderedFrame, SourceInfo, TrackInfo, VideoInfo
 from flowmark_gui.workers.engine import EngineWorker
 
 CHANGE_MODEL_HINT = "the Model menu changes it"

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from flowmark_core.adapt.library import LibraryModel, library_dir, library_models
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 
 
 def app_library_dir() -> Path:

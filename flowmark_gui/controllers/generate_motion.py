@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from flowmark_gui.controller import Controller
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.state.session import Session
 from flowmark_gui.workers.background_action import BackgroundAction
 
 GENERATED_FRAMES = 32

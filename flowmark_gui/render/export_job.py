@@ -20,11 +20,11 @@ from flowmark_core.io.audio import AudioSource
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
 from flowmark_core.io.video_writer import VideoWriter
-from flowmark_gui.compose import draw_pane, side_by_side
-from flowmark_gui.gc_tuning import freeze_long_lived
-from flowmark_gui.model_handle import ModelHandle
-from flowmark_gui.overlays import driving_layers, letterboxed, result_layers, source_layers
-from flowmark_gui.state import OverlayOptions, RenderOptions
+from flowmark_gui.render.compose import draw_pane, side_by_side
+from flowmark_gui.render.gc_tuning import freeze_long_lived
+from flowmark_gui.render.overlays import driving_layers, letterboxed, result_layers, source_layers
+from flowmark_gui.state.model_handle import ModelHandle
+from flowmark_gui.state.values import OverlayOptions, RenderOptions
 
 LAYOUTS = ("result", "side-by-side")
 FORMATS = ("mp4", "gif")

@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.io.frame_folder import list_frame_files
-from flowmark_gui.session import Session
-from flowmark_gui.state import CameraFrame, CameraSettings
+from flowmark_gui.state.session import Session
+from flowmark_gui.state.values import CameraFrame, CameraSettings
 from flowmark_gui.workers.base import FunctionWorker
 from flowmark_gui.workers.camera import CameraWorker
 from flowmark_gui.workers.camera_input import enumerate_cameras, parse_camera

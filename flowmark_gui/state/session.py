@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from flowmark_core.animate import FrameResult
-from flowmark_gui.model_handle import ModelHandle
-from flowmark_gui.result_cache import ResultCache
-from flowmark_gui.state import (
+from flowmark_gui.state.model_handle import ModelHandle
+from flowmark_gui.state.result_cache import ResultCache
+from flowmark_gui.state.values import (
     OverlayOptions,
     RenderedFrame,
     RenderOptions,

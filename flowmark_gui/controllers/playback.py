@@ -8,7 +8,7 @@ from collections import deque
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 
 
 class Player(QObject):

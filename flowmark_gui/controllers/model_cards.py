@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject
 
 from flowmark_core.model_cards import ModelCard, read_model_card
 from flowmark_core.resources import PHOTO_MODEL_NAME, bundled_models
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 
 REAL_FACE_WAY_OUT = (
     f"switch to the {PHOTO_MODEL_NAME} model (Model menu), adapt the model to your video "

@@ -18,11 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from flowmark_core.adapt.library import held_out_text, new_model_path
-from flowmark_gui.controller import Controller
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.controllers.model_library import ModelLibrary
 from flowmark_gui.dialogs.adapt_progress import AdaptProgressDialog
 from flowmark_gui.dialogs.adapt_setup import AdaptSetup, AdaptSetupDialog
-from flowmark_gui.model_library import ModelLibrary
-from flowmark_gui.session import Session
+from flowmark_gui.state.session import Session
 from flowmark_gui.workers.background_action import BackgroundAction
 
 MIN_KEEP_STEPS = 100  # fewer steps distort the face more than they help

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 
-from flowmark_gui.controller import Controller
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.state.session import Session
 
 SHARP_TEXT = "Sharp Panes (off: the model's own size, for debugging)"
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from flowmark_gui.generate_motion import MotionGenerator
-from flowmark_gui.learn_face import LearnMyFace
-from flowmark_gui.model_menu import ModelMenu
-from flowmark_gui.settings import recent_files
+from flowmark_gui.controllers.generate_motion import MotionGenerator
+from flowmark_gui.features.learn_face import LearnMyFace
+from flowmark_gui.state.settings import recent_files
 from flowmark_gui.views.overlay_controls import TOGGLES
+from flowmark_gui.window.model_menu import ModelMenu
 
 if TYPE_CHECKING:
-    from flowmark_gui.main_window import MainWindow
+    from flowmark_gui.window.main_window import MainWindow
 
 
 def _action(

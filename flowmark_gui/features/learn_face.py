@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flowmark_gui.adapt_model import ModelAdapter
-from flowmark_gui.model_library import AdaptedModelAdvisor, ModelLibrary
-from flowmark_gui.take_recorder import TakeRecorder
+from flowmark_gui.controllers.model_library import AdaptedModelAdvisor, ModelLibrary
+from flowmark_gui.controllers.take_recorder import TakeRecorder
+from flowmark_gui.features.adapt_model import ModelAdapter
 
 if TYPE_CHECKING:
-    from flowmark_gui.main_window import MainWindow
+    from flowmark_gui.window.main_window import MainWindow
 
 
 class LearnMyFace:

@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
-from flowmark_gui.model_cards import bundled_cards, card_tooltip
-from flowmark_gui.model_library import ModelLibrary
-from flowmark_gui.session import Session
+from flowmark_gui.controllers.model_cards import bundled_cards, card_tooltip
+from flowmark_gui.controllers.model_library import ModelLibrary
+from flowmark_gui.state.session import Session
 
 
 def _same_file(a: str | Path | None, b: str | Path | None) -> bool:

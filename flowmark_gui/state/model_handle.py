@@ -20,7 +20,7 @@ from flowmark_core.config.files import load_config
 from flowmark_core.model_cards import read_model_card
 from flowmark_core.models import MotionModel, build_model
 from flowmark_core.resources import DEFAULT_MODEL_NAME, bundled_models
-from flowmark_gui.state import ModelInfo
+from flowmark_gui.state.values import ModelInfo
 
 RANDOM_WEIGHTS_WARNING = "no trained model found; using random weights"
 _DEFAULT_CONFIG = Path(flowmark_core.__file__).resolve().parent.parent / "configs"
