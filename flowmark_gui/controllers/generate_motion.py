@@ -37,7 +37,9 @@ class MotionGenerator(BackgroundAction):
     def __init__(
         self, session: Session, controller: Controller, parent: QObject | None = None
     ) -> None:
-        super().__init__(session, controller, parent)
+        super().__init__(parent)
+        self.session = session
+        self.controller = controller
         self.next_seed = 0
         self._pipelines: dict[str, object] = {}  # used by one worker at a time only
         self._folder = Path(tempfile.mkdtemp(prefix="flowmark-motion-"))

@@ -1,2 +1,2 @@
 """Features the window creates and hands to its menus: Learn My Face (the adapter with its
-dialogs, the take recorder, the library)."""
+dialogs, wired to the take recorder and the model library)."""

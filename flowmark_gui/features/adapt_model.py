@@ -55,7 +55,9 @@ class ModelAdapter(BackgroundAction):
         library: ModelLibrary,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(session, controller, parent)
+        super().__init__(parent)
+        self.session = session
+        self.controller = controller
         self.library = library
         self.limits = AdaptLimits()
         self.takes: list[Path] = []  # recorded this session

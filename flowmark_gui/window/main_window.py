@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
 import flowmark_core
 from flowmark_gui.controllers.camera_controller import CameraController
 from flowmark_gui.controllers.controller import Controller
+from flowmark_gui.controllers.generate_motion import MotionGenerator
 from flowmark_gui.controllers.model_cards import RealFaceAdvisor
 from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.export_dialog import ExportDialog
 from flowmark_gui.dialogs.file_dialogs import ask_driving, ask_model, ask_source
+from flowmark_gui.features.learn_face import LearnMyFace
 from flowmark_gui.state.model_handle import ModelSpec
 from flowmark_gui.state.session import Session
 from flowmark_gui.state.settings import app_settings
@@ -38,7 +40,7 @@ from flowmark_gui.views.panes import VideoPanes
 from flowmark_gui.views.status_bar import StatusBar
 from flowmark_gui.views.timeline import Timeline
 from flowmark_gui.views.trajectory_plot import TrajectoryPlot
-from flowmark_gui.window.menus import build_menus, fill_recent
+from flowmark_gui.window.menus import MenuTargets, build_menus, fill_recent
 from flowmark_gui.window.sharp_toggle import add_sharp_toggle, sync_sharp_toggle
 
 SHORTCUTS = """Space  play / pause
@@ -99,8 +101,20 @@ class MainWindow(QMainWindow):
         self.messages.error_added.connect(self.show_messages)
         self.messages.emptied.connect(self.messages_dock.hide)
         self.status.log_button.clicked.connect(self.show_messages)
-        self.recent_menu: QMenu | None = None
-        self.actions = build_menus(self)
+        self.motion_generator = MotionGenerator(self.session, self.controller, self)
+        self.learn_face = LearnMyFace(  # a take, the library, the adapter
+            self.session,
+            self.controller,
+            self.camera,
+            self.set_mode,
+            self.camera_panel.set_guidance,
+            self,
+        )
+        self.model_adapter = self.learn_face.adapter
+        menus = build_menus(self.menuBar(), self._menu_targets())
+        self.actions = menus.actions
+        self.recent_menu: QMenu = menus.recent
+        self.model_menu = menus.models
         self.actions["sharp"] = add_sharp_toggle(self.menuBar(), self.session, self.controller)
         self.real_face_advisor = RealFaceAdvisor(  # advises once a session
             self.session, self.controller.app_switches_for_photos, self
@@ -140,6 +154,33 @@ class MainWindow(QMainWindow):
         splitter.setSizes([900, 420])
         splitter.setMinimumHeight(TRAJECTORY_MIN_HEIGHT)  # the plots and ~6 table rows
         return splitter
+
+    def _menu_targets(self) -> MenuTargets:
+        """What the menus act on: the window's objects, features and actions."""
+        return MenuTargets(
+            parent=self,
+            session=self.session,
+            controller=self.controller,
+            camera=self.camera,
+            library=self.learn_face.library,
+            ask_source=self.ask_source,
+            ask_driving=self.ask_driving,
+            ask_model=self.ask_model,
+            generate_motion=self.motion_generator.generate,
+            learn_face=self.model_adapter.begin,
+            show_export=self.show_export,
+            request_quit=self.request_quit,
+            recalibrate=self.recalibrate,
+            toggle_stabilization=self.toggle_stabilization,
+            set_mode=self.set_mode,
+            choose_avatar=self.choose_avatar,
+            show_shortcuts=self.show_shortcuts,
+            show_about=self.show_about,
+            dock_toggles=[
+                dock.toggleViewAction()
+                for dock in (self.trajectory_dock, self.controls_dock, self.messages_dock)
+            ],
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         """The trajectory dock keeps its share of the height when the window is resized
@@ -314,8 +355,7 @@ class MainWindow(QMainWindow):
             )
 
     def _refresh_recent(self) -> None:
-        if self.recent_menu is not None:
-            fill_recent(self.recent_menu, self.controller.open_path)
+        fill_recent(self.recent_menu, self.controller.open_path)
 
     # -- drops and closing -----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

@@ -2,7 +2,8 @@
 
 The window stops the worker when it really closes (`MainWindow.shutdown` calls `shutdown`;
 a close the user takes back after "work is still running…" leaves it running). Subclasses
-start jobs with `start_worker` and extend `shutdown` for their own clean-up.
+start jobs with `start_worker` and extend `shutdown` for their own clean-up. It knows no
+controller and no session: a subclass is handed what its jobs need.
 """
 
 from __future__ import annotations
@@ -11,20 +12,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
-from flowmark_gui.controllers.controller import Controller
-from flowmark_gui.state.session import Session
 from flowmark_gui.workers.base import FunctionWorker
 
 
 class BackgroundAction(QObject):
     """Owns at most one running `FunctionWorker`; stopped and waited for on window close."""
 
-    def __init__(
-        self, session: Session, controller: Controller, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.session = session
-        self.controller = controller
         self._worker: FunctionWorker | None = None
 
     @property
