@@ -143,7 +143,7 @@ def test_a_missing_camera_index_is_a_one_line_error(
     assert not window.camera_panel.controls.start.isChecked()
 
 
-def test_the_stabiliser_runs_at_the_measured_rate_and_follows_the_limit(
+def test_the_stabilizer_runs_at_the_measured_rate_and_follows_the_limit(
     make_window: WindowFactory, media: Media, qtbot: QtBot
 ) -> None:
     window = camera_window(make_window, media, qtbot)

@@ -43,7 +43,7 @@ def test_the_trajectory_legend_sits_under_the_plots_and_a_click_scrubs(
     qtbot.waitUntil(lambda: loaded.session.index == 7, timeout=WAIT_MS)
 
 
-def test_the_jitter_table_keeps_its_columns_when_the_stabiliser_changes(
+def test_the_jitter_table_keeps_its_columns_when_the_stabilizer_changes(
     loaded: MainWindow, qtbot: QtBot
 ) -> None:
     table = loaded.jitter.table

@@ -40,7 +40,7 @@ def test_heavy_outputs_are_opt_in(animator: Animator) -> None:
         animator.set_outputs(["flow"])
 
 
-def test_no_stabiliser_renders_from_the_detector_on_the_device(
+def test_no_stabilizer_renders_from_the_detector_on_the_device(
     animator: Animator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With stabiliser "none" keypoints never come back from the host to be rendered."""
@@ -93,7 +93,7 @@ def test_track_keeps_heatmaps_so_scrubbing_does_not_detect_again(
 
 
 @pytest.mark.parametrize("fps", [25.0, 50.0])
-def test_the_video_frame_rate_reaches_the_stabiliser(animator: Animator, fps: float) -> None:
+def test_the_video_frame_rate_reaches_the_stabilizer(animator: Animator, fps: float) -> None:
     frames = _frames(6)
     animator.set_stabilizer("one-euro", beta=0.0)
     track = animator.track(frames, fps=fps)
@@ -108,7 +108,7 @@ def test_the_video_frame_rate_reaches_the_stabiliser(animator: Animator, fps: fl
     assert np.allclose(rendered, track.stable, atol=1e-5)
 
 
-def test_stabiliser_factory_takes_the_rate_once() -> None:
+def test_stabilizer_factory_takes_the_rate_once() -> None:
     assert make_stabilizer("one-euro", 64, fps=25.0).fps == 25.0
     assert make_stabilizer("one-euro", 64).fps == 30.0  # no video: the filter's default
     make_stabilizer("none", 64, fps=25.0)  # strategies without a time step ignore it

@@ -13,7 +13,7 @@ def _keypoints(media: dict[str, Path], out: Path, *extra: str) -> int:
     return main([*args, *extra])
 
 
-def test_a_parameter_reaches_the_stabiliser(media: dict[str, Path], tmp_path: Path) -> None:
+def test_a_parameter_reaches_the_stabilizer(media: dict[str, Path], tmp_path: Path) -> None:
     default, sharp = tmp_path / "default.npz", tmp_path / "sharp.npz"
     assert _keypoints(media, default, "--stabilize", "one-euro") == 0
     # A cutoff far above the frame rate makes One Euro pass the detections through unchanged.

@@ -30,7 +30,7 @@ def plot_script() -> ModuleType:
     return module
 
 
-def test_trajectories_track_every_stabiliser_and_regress_landmarks(
+def test_trajectories_track_every_stabilizer_and_regress_landmarks(
     dataset: Path, checkpoints: tuple[Path, Path]
 ) -> None:
     animator = Animator.from_checkpoint(checkpoints[0], precision="float32")

@@ -21,7 +21,7 @@ def curve(plot: TrajectoryPlot, k: int, which: str) -> np.ndarray:
     return np.asarray(curves[k][0].getData()[1])
 
 
-def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qtbot: QtBot) -> None:
+def test_toggling_stabilization_changes_curves_and_result(loaded: MainWindow, qtbot: QtBot) -> None:
     session, plot = loaded.session, loaded.plot
     session.set_index(6)
     qtbot.waitUntil(lambda: session.displayed.index == 6, timeout=WAIT_MS)
@@ -46,7 +46,7 @@ def test_toggling_stabilisation_changes_curves_and_result(loaded: MainWindow, qt
     assert not plot.stable_curves[0][0].isVisible()
 
 
-def test_stabiliser_parameters_retrack_after_a_pause(loaded: MainWindow, qtbot: QtBot) -> None:
+def test_stabilizer_parameters_retrack_after_a_pause(loaded: MainWindow, qtbot: QtBot) -> None:
     controls = loaded.controls.stabilizer
     combo = controls.combo
     combo.setCurrentIndex(combo.findData("one-euro"))
@@ -102,7 +102,7 @@ def test_recalibrate_and_best_frame_set_the_reference(loaded: MainWindow, qtbot:
     assert session.index == expected
 
 
-def test_raw_and_stabilised_curves_differ_at_a_glance(loaded: MainWindow, qtbot: QtBot) -> None:
+def test_raw_and_stabilized_curves_differ_at_a_glance(loaded: MainWindow, qtbot: QtBot) -> None:
     plot = loaded.plot
     combo = loaded.controls.stabilizer.combo
     combo.setCurrentIndex(combo.findData("one-euro"))
@@ -125,7 +125,7 @@ def test_empty_trajectory_plots_show_the_same_plain_frame_range(
         assert not p.getAxis("bottom").autoSIPrefix
 
 
-def test_the_flow_stabiliser_shows_few_explained_parameters(loaded: MainWindow) -> None:
+def test_the_flow_stabilizer_shows_few_explained_parameters(loaded: MainWindow) -> None:
     controls = loaded.controls.stabilizer
     combo = controls.combo
     combo.setCurrentIndex(combo.findData("flow"))
@@ -153,7 +153,7 @@ def test_a_pending_retrack_is_announced(loaded: MainWindow, qtbot: QtBot) -> Non
     assert "re-tracking" not in loaded.plot.hint.text()
 
 
-def test_s_turns_the_tuned_stabiliser_back_on_with_its_parameters(
+def test_s_turns_the_tuned_stabilizer_back_on_with_its_parameters(
     loaded: MainWindow, qtbot: QtBot
 ) -> None:
     controls = loaded.controls.stabilizer
