@@ -16,6 +16,7 @@ stay fast. Shared options and choice lists come from `flowmark_core.cli.common`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import os
@@ -29,6 +30,7 @@ from flowmark_core import __version__
 from flowmark_core.cli.common import HelpFormatter, OneLineParser
 from flowmark_core.cli.stdout_guard import ForgivingStdout
 from flowmark_core.errors import Cancelled, FlowmarkError
+from flowmark_core.io.truncated_videos import accepting_truncated_videos
 
 #: Signals acted on as Ctrl-C (SIGINT itself raises KeyboardInterrupt already).
 AS_INTERRUPT = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
@@ -61,7 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _add_to_every_command(parser)
     return parser
+
+
+def _add_to_every_command(parser: argparse.ArgumentParser) -> None:
+    """Give every leaf command the options that apply wherever a video is read."""
+    subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subcommands:
+        parser.add_argument(
+            "--accept-truncated",
+            action="store_true",
+            help="use the frames a damaged or cut video decodes (with a note) instead of "
+            "refusing it",
+        )
+    for action in subcommands:
+        for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+            _add_to_every_command(child)
 
 
 def _terminate_as_interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -85,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_working_folder()
         args = build_parser().parse_args(args_list)
-        code = args.func(args)
+        accept = getattr(args, "accept_truncated", False)  # else FLOWMARK_ACCEPT_TRUNCATED's
+        with accepting_truncated_videos() if accept else contextlib.nullcontext():
+            code = args.func(args)
         sys.stdout.flush()
         problem = sys.stdout.problem()
         if problem is not None:

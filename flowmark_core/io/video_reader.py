@@ -24,6 +24,12 @@ import numpy as np
 from flowmark_core.errors import InputFileError
 from flowmark_core.io.frame_folder import FrameFolderReader, list_frame_files
 from flowmark_core.io.images import check_image_size, check_input_file, is_image_path
+from flowmark_core.io.mp4_header import video_track_seconds
+from flowmark_core.io.truncated_videos import (
+    ACCEPT_TRUNCATED_ENV,
+    accepting_truncated_videos,
+    truncated_videos_accepted,
+)
 from flowmark_core.io.video_base import VideoReader
 from flowmark_core.io.video_probe import explain_unreadable_video, has_video_signature
 
@@ -33,20 +39,28 @@ DEFAULT_FOLDER_FPS = 25.0
 _SEEK_THRESHOLD = 12
 #: Containers whose header frame count is exact (webm/mkv/gif headers may only estimate it).
 EXACT_COUNT_EXTENSIONS: tuple[str, ...] = (".mp4", ".mov", ".m4v")
-#: Frames a video may decode short of its header count (edit lists, a dropped last frame;
-#: or 1 % of the count, whichever is more) before it counts as corrupt.
+#: Frames a video may decode short of its header count (a dropped last frame, rounding of
+#: the track's duration; or 1 % of the count, whichever is more) before it counts as cut.
 MISSING_FRAMES_ALLOWED = 2
 
 __all__ = [
+    "ACCEPT_TRUNCATED_ENV",
     "DEFAULT_FOLDER_FPS",
     "VIDEO_EXTENSIONS",
     "FileVideoReader",
     "FrameFolderReader",
+    "TruncatedVideoError",
     "VideoReader",
+    "accepting_truncated_videos",
     "is_image_path",
     "is_video_path",
     "open_video",
+    "truncated_videos_accepted",
 ]
+
+
+class TruncatedVideoError(InputFileError):
+    """A video decoded to its end stopped well short of the frame count its header states."""
 
 
 def is_video_path(path: str | os.PathLike[str]) -> bool:
@@ -70,9 +84,12 @@ class FileVideoReader(VideoReader):
 
     `frame_count` comes from the container header (None when it has none); for some formats
     (webm, mkv) it is an estimate, and iteration simply stops at the real last frame. In
-    containers whose count is exact (`EXACT_COUNT_EXTENSIONS`) a video that stops well short
-    of it is corrupt or cut in the middle: iterating to its end writes a note saying how
-    many frames were read, instead of a silently short result.
+    mp4/mov (`EXACT_COUNT_EXTENSIONS`) it is the frames the video track presents: its
+    duration (edit lists included, `mp4_header`) times the frame rate, when that is fewer
+    than the samples it stores (a clip trimmed by an edit list is not damaged). A video that
+    decodes well short of that count is damaged or cut in the middle: iterating to its end
+    raises `TruncatedVideoError` naming the frame where decoding stopped, unless truncated
+    videos are accepted (`accepting_truncated_videos`), when a note says what was used.
     """
 
     def __init__(self, path: Path) -> None:
@@ -92,8 +109,21 @@ class FileVideoReader(VideoReader):
         check_image_size(path, width, height)
         self.path = path
         self.fps = float(fps) if fps and np.isfinite(fps) and fps > 0 else DEFAULT_FOLDER_FPS
-        self.frame_count = count if count > 0 else None
+        self.frame_count = self._presented_count(path, count, self.fps)
         self.size = (int(width), int(height))
+        self._noted = False
+
+    @staticmethod
+    def _presented_count(path: Path, stored: int, fps: float) -> int | None:
+        """The header's frame count: in mp4/mov the frames the video track presents."""
+        if stored <= 0:
+            return None
+        if path.suffix.lower() not in EXACT_COUNT_EXTENSIONS:
+            return stored
+        seconds = video_track_seconds(path)
+        if seconds is None:
+            return stored
+        return max(1, min(stored, round(seconds * fps)))
 
     @staticmethod
     def _open_capture(path: Path) -> cv2.VideoCapture:
@@ -123,16 +153,28 @@ class FileVideoReader(VideoReader):
         self._check_complete(read)
 
     def _check_complete(self, read: int) -> None:
-        """Raise `InputFileError` when decoding stopped well short of the container's count."""
+        """Refuse (or, when accepted, note) a video that decoded well short of its count.
+
+        Raises:
+            TruncatedVideoError: decoding stopped more than `MISSING_FRAMES_ALLOWED` (or 1 %)
+                frames short of the header's count, and truncated videos are not accepted.
+        """
         expected = self.frame_count
         if expected is None or self.path.suffix.lower() not in EXACT_COUNT_EXTENSIONS:
             return
-        if read < expected - max(MISSING_FRAMES_ALLOWED, expected // 100):
-            # Said, not refused: some real clips' headers over-count (one bundled with the
-            # real-face data decodes 55 of a stated 158), so the frames read are used.
+        if read >= expected - max(MISSING_FRAMES_ALLOWED, expected // 100):
+            return
+        if not truncated_videos_accepted():
+            raise TruncatedVideoError(
+                f"{self.path}: decoding stops at frame {read}, but its header states {expected}"
+                f" frames (damaged or cut from there on); pass --accept-truncated to use the "
+                f"{read} frames that decode, or repair the file"
+            )
+        if not self._noted:  # once, however often the video is read
+            self._noted = True
             sys.stderr.write(
-                f"flowmark: note: {self.path}: only {read} of its {expected} frames could be "
-                "decoded (corrupt or cut from there on, or a header that over-counts)\n"
+                f"flowmark: note: {self.path}: using the {read} frames that decode of the "
+                f"{expected} its header states (--accept-truncated)\n"
             )
 
     def read_frames(self, indices: Sequence[int]) -> list[np.ndarray]:
