@@ -7,6 +7,11 @@ display size). Relative motion with the driving clip's first frame as reference,
 on both.
 
     .venv/bin/python scripts/real_faces_strip.py --model puppets-faces-128 -o docs/real_faces_strip.png
+
+With --mesh, a fourth row: the portrait animated by the driver's face mesh instead
+(`flowmark animate --motion mesh`), cropped with the same box:
+
+    .venv/bin/python scripts/real_faces_strip.py --model real-faces-128 --mesh -o docs/mesh_motion_strip.jpg
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ import numpy as np
 import torch
 
 from flowmark_core.animate.clip_box import clip_box
-from flowmark_core.animate.face_crop import FaceCropper, crop, whole_image_box
+from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop, whole_image_box
 from flowmark_core.animate.full_resolution import FullResolutionSource, upsample_image
 from flowmark_core.animate.motion_transfer import TransferOptions, transfer_motion
 from flowmark_core.checkpoints import load_model
 from flowmark_core.data.real_media import real_media_path
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
+from flowmark_core.mesh_motion.animator import MeshMotionAnimator
 
 TILE = 192
 
@@ -35,6 +41,23 @@ def _tensor(image: np.ndarray) -> torch.Tensor:
 
 def _uint8(t: torch.Tensor) -> np.ndarray:
     return (t[0].permute(1, 2, 0) * 255 + 0.5).clamp(0, 255).to(torch.uint8).numpy()
+
+
+def _mesh_row(
+    portrait: np.ndarray, box: CropBox, driving: str, picks: list[int]
+) -> list[np.ndarray]:
+    """The picked frames of the portrait animated by the driver's face mesh, face-cropped."""
+    animator = MeshMotionAnimator()
+    animator.set_source(portrait)
+    reader = open_video(real_media_path(driving))
+    row = []
+    for frame in animator.animate(reader, fps=reader.fps):
+        if frame.index in picks:
+            scale = frame.output.shape[1] / portrait.shape[1]
+            row.append(
+                crop(frame.output, CropBox(box.x * scale, box.y * scale, box.size * scale), TILE)
+            )
+    return row
 
 
 def main() -> None:
@@ -49,6 +72,7 @@ def main() -> None:
     )
     parser.add_argument("--driving", default="carphone.mp4")
     parser.add_argument("--frames", default="0,20,40,60,80,100,119")
+    parser.add_argument("--mesh", action="store_true", help="add the face-mesh motion's row")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -84,6 +108,8 @@ def main() -> None:
             rows[0].append(cv2.resize(driving, (TILE, TILE), interpolation=cv2.INTER_CUBIC))
             rows[1].append(small)
             rows[2].append(face)
+    if args.mesh:
+        rows.append(_mesh_row(portrait, box, args.driving, picks))
     strip = np.concatenate([np.concatenate(r, 1) for r in rows], 0)
     cv2.imwrite(args.output, cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
     print(f"wrote {args.output}: {strip.shape[1]}x{strip.shape[0]}")
