@@ -16,14 +16,16 @@ training augmentation (`degrade_clip` on a sample's frames).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from flowmark_core.data.capture_h264 import h264_roundtrip
-from flowmark_core.errors import ConfigError
+from flowmark_core.data.capture_h264 import h264_stream
+from flowmark_core.errors import ConfigError, DatasetError
 
 
 @dataclass(frozen=True)
@@ -158,15 +160,20 @@ def lighting_levels(seed: int, frames: int, chance: float) -> np.ndarray:
     Each frame after the first changes the level with probability `chance`, by a factor in
     [0.55, 0.8] or its inverse, kept within [0.4, 1.6]. Shape: (frames,).
     """
+    return np.array(list(itertools.islice(lighting_steps(seed, chance), frames)), np.float64)
+
+
+def lighting_steps(seed: int, chance: float) -> Iterator[float]:
+    """`lighting_levels` one frame at a time, without an end (the first n are its n)."""
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x11647])
-    levels = np.ones(frames)
-    for t in range(1, frames):
-        levels[t] = levels[t - 1]
+    level = 1.0
+    yield level
+    while True:
         if rng.random() < chance:
             factor = rng.uniform(0.55, 0.8)
-            up = levels[t] * factor < 0.4 or (levels[t] / factor <= 1.6 and rng.random() < 0.5)
-            levels[t] = levels[t] / factor if up else levels[t] * factor
-    return levels
+            up = level * factor < 0.4 or (level / factor <= 1.6 and rng.random() < 0.5)
+            level = level / factor if up else level * factor
+        yield level
 
 
 def photometric(
@@ -288,13 +295,25 @@ def _clip_motion(frames: Sequence[np.ndarray], landmarks: np.ndarray | None) -> 
     """Per-frame motion (px) from the previous frame: landmark mean, else phase correlation."""
     motion = np.zeros((len(frames), 2))
     for t in range(1, len(frames)):
-        if landmarks is not None:
-            motion[t] = np.nanmean(landmarks[t] - landmarks[t - 1], axis=0)
-        else:
-            a = cv2.cvtColor(frames[t - 1], cv2.COLOR_RGB2GRAY).astype(np.float64)
-            b = cv2.cvtColor(frames[t], cv2.COLOR_RGB2GRAY).astype(np.float64)
-            motion[t] = cv2.phaseCorrelate(a, b)[0]
-    return np.nan_to_num(motion)
+        motion[t] = _frame_motion(frames[t - 1], frames[t], landmarks, t)
+    return motion
+
+
+def _frame_motion(
+    previous: np.ndarray, frame: np.ndarray, landmarks: np.ndarray | None, t: int
+) -> np.ndarray:
+    """Motion (px) of frame `t` from frame t - 1 (see `_clip_motion`); 0 where undefined."""
+    if landmarks is not None:
+        if t >= len(landmarks):
+            raise DatasetError(f"landmarks cover {len(landmarks)} frames, the video has more")
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a frame without landmarks
+            step = np.nanmean(landmarks[t] - landmarks[t - 1], axis=0)
+    else:
+        a = cv2.cvtColor(previous, cv2.COLOR_RGB2GRAY).astype(np.float64)
+        b = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float64)
+        step = np.array(cv2.phaseCorrelate(a, b)[0])
+    return np.nan_to_num(step)
 
 
 def _face(landmarks: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, float]:
@@ -335,21 +354,76 @@ def degrade_clip(
         params = preset(params)
     if not frames:
         return DegradedClip([], None if landmarks is None else np.zeros((0, 0), bool))
-    shape = frames[0].shape[:2]
-    lms = None if landmarks is None else np.asarray(landmarks, np.float64)
     vis = None
-    if lms is not None:
-        vis = np.ones(lms.shape[:2], bool) if visible is None else np.asarray(visible, bool).copy()
-    motion = _clip_motion(frames, lms) if params.shutter > 0 else np.zeros((len(frames), 2))
-    occluder = (
-        draw_occluder(seed, len(frames), shape, _face(lms, shape)) if params.occluder else None
-    )
-    levels = lighting_levels(seed, len(frames), params.light_steps)
-    out = []
-    for t, frame in enumerate(frames):
+    if landmarks is not None:
+        shape = np.shape(landmarks)[:2]
+        vis = np.ones(shape, bool) if visible is None else np.asarray(visible, bool).copy()
+    out = list(degrade_frames(frames, params, seed, len(frames), landmarks, vis, fps))
+    return DegradedClip(out, vis)
+
+
+def degrade_frames(
+    frames: Iterable[np.ndarray],
+    params: CaptureParams | str,
+    seed: int,
+    count: int | None = None,
+    landmarks: np.ndarray | None = None,
+    visible: np.ndarray | None = None,
+    fps: float = 25.0,
+) -> Iterator[np.ndarray]:
+    """`degrade_clip` one frame at a time: holds the previous frame, never the clip.
+
+    Frame t comes out equal to `degrade_clip`'s frame t (the H.264 stage streams through
+    one encoder and one decoder, with the same result).
+
+    Args:
+        frames: uint8 RGB frames of one clip, one size.
+        params, seed, landmarks, fps: as in `degrade_clip`.
+        count: the clip's frame count; needed by the occluder (its crossing spans a share
+            of the clip), ignored otherwise.
+        visible: (T, L) bool, updated in place as the occluder covers landmarks (give it
+            with landmarks to learn the new visibility).
+
+    Raises:
+        ValueError: an occluder without `count`.
+        DatasetError: the landmarks end before the frames.
+    """
+    if isinstance(params, str):
+        params = preset(params)
+    stream = _degrade_each(iter(frames), params, seed, count, landmarks, visible)
+    if params.h264_kbps is not None:
+        stream = h264_stream(stream, params.h264_kbps, params.h264_gop, fps)
+    return stream
+
+
+def _degrade_each(
+    frames: Iterator[np.ndarray],
+    params: CaptureParams,
+    seed: int,
+    count: int | None,
+    landmarks: np.ndarray | None,
+    vis: np.ndarray | None,
+) -> Iterator[np.ndarray]:
+    """Every stage of `degrade_frames` but the clip-level H.264 one."""
+    first = next(frames, None)
+    if first is None:
+        return
+    shape = first.shape[:2]
+    lms = None if landmarks is None else np.asarray(landmarks, np.float64)
+    occluder = None
+    if params.occluder:
+        if count is None:
+            raise ValueError("the occluder needs the clip's frame count")
+        occluder = draw_occluder(seed, count, shape, _face(lms, shape))
+    levels = lighting_steps(seed, params.light_steps)
+    previous = None
+    for t, frame in enumerate(itertools.chain([first], frames)):
+        level = next(levels)
         rng = frame_rng(seed, t)
         image = frame.astype(np.float32) / 255.0
-        image = motion_blur(image, motion[t], params.shutter)
+        if params.shutter > 0 and previous is not None:  # frame 0 has no motion
+            image = motion_blur(image, _frame_motion(previous, frame, lms, t), params.shutter)
+        previous = frame
         if occluder is not None:
             cover = occluder.mask(t, shape)
             if cover.any():
@@ -360,12 +434,9 @@ def degrade_clip(
                     xs = np.clip(np.round(lms[t, :, 0]).astype(int), 0, shape[1] - 1)
                     ys = np.clip(np.round(lms[t, :, 1]).astype(int), 0, shape[0] - 1)
                     vis[t] &= cover[ys, xs] < 0.5
-        image = photometric(image, params, rng, float(levels[t]))
+        image = photometric(image, params, rng, level)
         u8 = (image * 255.0 + 0.5).astype(np.uint8)
         if params.jpeg_quality is not None:
             low, high = params.jpeg_quality
             u8 = jpeg(u8, int(rng.integers(low, high + 1)))
-        out.append(u8)
-    if params.h264_kbps is not None:
-        out = h264_roundtrip(out, params.h264_kbps, params.h264_gop, fps)
-    return DegradedClip(out, vis)
+        yield u8

@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from flowmark_core.data.capture import PRESETS, degrade_clip, preset
+from flowmark_core.data.capture import PRESETS, degrade_frames, preset
 from flowmark_core.data.capture_h264 import check_h264
 from flowmark_core.data.layout import SPLITS, list_videos, video_name
 from flowmark_core.data.synthetic.writer import _atomic_folder
@@ -33,31 +33,39 @@ def clip_seed(seed: int, name: str) -> int:
 
 
 def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
+    """Degrade one video into the frame folder `dst`, one frame in memory at a time."""
+    params = preset(preset_name)
     reader = open_video(src)
-    frames = list(reader)
     track = load_landmarks(landmarks_path(src)) if landmarks_path(src).is_file() else None
-    clip = degrade_clip(
-        frames,
-        preset_name,
+    count = None
+    if params.occluder:  # its crossing spans a share of the clip: count the frames first
+        count = sum(1 for _ in reader)
+    visible = None if track is None else np.asarray(track.visible, bool).copy()
+    frames = degrade_frames(
+        reader,
+        params,
         clip_seed(seed, video_name(src)),
-        None if track is None else track.landmarks[: len(frames)],
-        None if track is None else track.visible[: len(frames)],
+        count,
+        None if track is None else track.landmarks,
+        visible,
         fps=reader.fps if track is None or track.fps is None else track.fps,
     )
     dst.mkdir(parents=True)
-    for t, frame in enumerate(clip.frames):
+    written = 0
+    for t, frame in enumerate(frames):
         with c_stderr_silenced():  # libpng's own "Write Error" line; ours follows
-            written = cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        if not written:
+            ok = cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        if not ok:
             if is_out_of_space(dst):
                 raise no_space_error(dst / f"{t:06d}.png")
             raise OutputFileError(f"{dst}: cannot write frame {t}")
-    if track is not None and clip.visible is not None:  # a visibility comes with landmarks
+        written += 1
+    if track is not None and visible is not None:  # a visibility comes with landmarks
         extra = {} if track.fps is None else {"fps": np.float32(track.fps)}
         np.savez(
             dst / LANDMARKS_FILE,
-            landmarks=track.landmarks[: len(frames)],
-            visible=clip.visible,
+            landmarks=track.landmarks[:written],
+            visible=visible[:written],
             names=track.names.astype(str),
             **extra,
         )

@@ -19,7 +19,7 @@ model's pixels.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from flowmark_core.stabilize import make_stabilizer
 REFERENCE_SIDE = 256
 CROP_MARGIN = 0.9  # crop side = (1 + margin) x the larger side of the mesh's face box
 FLOOR_FRAMES = 32
+HEAD_FRAMES = 10  # the first frames, where the face crop of a clip is looked for
 
 Progress = Callable[[int], None]
 
@@ -74,7 +75,7 @@ def face_box(
 ) -> CropBox:
     """A fixed square crop around the face of a clip (see the module docstring)."""
     if reference is not None:
-        for frame in frames[:10]:
+        for frame in frames[:HEAD_FRAMES]:
             mesh = reference.mesh(frame)
             if mesh is not None:
                 lo, hi = mesh.min(axis=0), mesh.max(axis=0)
@@ -135,11 +136,51 @@ class _FollowTotals:
         return self.nme_sum / self.frames, float(np.sqrt(self.nmj_sq_sum / self.frames))
 
 
-def _read_clip(entry: VideoEntry, max_frames: int | None) -> list[np.ndarray]:
-    frames = list(itertools.islice(entry.open(), max_frames))
-    if len(frames) < 2:
-        raise DatasetError(f"{entry.path}: {len(frames)} frame(s); at least 2 are needed")
-    return frames
+def _open_clip(
+    entry: VideoEntry, max_frames: int | None
+) -> tuple[list[np.ndarray], Iterator[np.ndarray]]:
+    """The clip's first `HEAD_FRAMES` frames (where its crop is chosen) and an iterator over
+    all its frames, those included, decoded one at a time.
+
+    Raises:
+        DatasetError: the clip has fewer than two frames.
+    """
+    frames = itertools.islice(iter(entry.open()), max_frames)
+    head = list(itertools.islice(frames, HEAD_FRAMES))
+    if len(head) < 2:
+        raise DatasetError(f"{entry.path}: {len(head)} frame(s); at least 2 are needed")
+    return head, itertools.chain(head, frames)
+
+
+class _ReferenceTrack:
+    """The reference's landmarks of a clip's crops, gathered frame by frame."""
+
+    def __init__(self, reference: MediaPipeReference) -> None:
+        self.reference = reference
+        self.landmarks: list[np.ndarray] = []
+        self.floor: float | None = None
+
+    def add(self, ref_crop: np.ndarray) -> None:
+        """Landmarks of one crop (NaN without a face); the noise floor on the first."""
+        if not self.landmarks:
+            try:
+                floor = reference_noise_floor(ref_crop, self.reference.landmarks, FLOOR_FRAMES)
+                self.floor = floor.nmj
+            except ValueError:  # no face in the first crop
+                self.floor = None
+        found = self.reference.landmarks(ref_crop)
+        self.landmarks.append(
+            np.full((len(MediaPipeReference.names), 2), np.nan) if found is None else found
+        )
+
+    def result(self) -> ClipReference:
+        """The clip's reference, as `clip_reference` computes it from all crops at once."""
+        landmarks = np.stack(self.landmarks)
+        found = np.all(np.isfinite(landmarks), axis=(1, 2))
+        accel = None
+        if found.all() and len(landmarks) >= 3:
+            accel = keypoint_acceleration(landmarks)
+        return ClipReference(landmarks, finite_or_none(self.floor), finite_or_none(accel))
 
 
 def evaluate_clips(
@@ -200,28 +241,34 @@ def evaluate_clips(
     notes = []
     flow = FlowEstimator("dis", options.flow_preset)
     for entry in entries:
-        frames = _read_clip(entry, options.max_frames)
-        box = face_box(frames, mesh)
-        ref_crops = [crop(f, box, REFERENCE_SIDE) for f in frames]
+        head, frames = _open_clip(entry, options.max_frames)
+        box = face_box(head, mesh)
+        del head  # the iterator still holds these until it passes them
+        track = None if reference is None else _ReferenceTrack(reference)
+        runs = [_ClipRun(animator, options, flow, backend) for animator in animators]
+        count = 0
+        for frame in frames:  # one frame in memory at a time, whatever the clip's length
+            ref_crop = crop(frame, box, REFERENCE_SIDE)
+            if track is not None:
+                track.add(ref_crop)
+            for run in runs:
+                run.step(ref_crop)
+                if progress is not None:
+                    progress(1)
+            count += 1
         notes.append(
-            f"{entry.name}: {len(frames)} frames, crop x={box.x:.0f} y={box.y:.0f} "
-            f"side={box.size:.0f} px"
+            f"{entry.name}: {count} frames, crop x={box.x:.0f} y={box.y:.0f} side={box.size:.0f} px"
         )
-        clip_ref = None if reference is None else clip_reference(reference, ref_crops)
+        clip_ref = None if track is None else track.result()
         if clip_ref is not None and clip_ref.floor_nmj is not None:
             floors.append(clip_ref.floor_nmj)
-        for m, animator in enumerate(animators):
-            prepared_frames = [animator.prepare(c) for c in ref_crops]
-            sized = None if clip_ref is None else clip_ref.at_size(animator.size)
+        for m, run in enumerate(runs):
+            sized = None if clip_ref is None else clip_ref.at_size(run.animator.size)
             if m == 0 and sized is not None and sized.acceleration is not None:
                 ref_accels.append(sized.acceleration)
-            rebuilt = _run_clip(
-                animator, entry, prepared_frames, options, flow, m, totals, follow, sized
-            )
+            run.finish(entry, m, totals, follow, sized)
             if backend is not None:
-                _score_faces(backend, prepared_frames, rebuilt, m, totals, faces)
-            if progress is not None:
-                progress(len(frames))
+                run.score_faces(m, totals, faces)
     if mesh is not None:
         mesh.close()
     floor = float(np.mean(floors)) if floors else None
@@ -251,78 +298,93 @@ def evaluate_clips(
     )
 
 
-def _run_clip(
-    animator: Animator,
-    entry: VideoEntry,
-    prepared_frames: list[np.ndarray],
-    options: EvalOptions,
-    flow: FlowEstimator,
-    model_index: int,
-    totals: dict[tuple[int, str], VariantTotals],
-    follow: dict[tuple[int, str], _FollowTotals],
-    clip_ref: ClipReference | None,
-) -> dict[str, list[np.ndarray]]:
-    """One model over one clip, every stabiliser side by side; returns the reconstructions."""
-    animator.set_transfer(mode="absolute")
-    streams = {
-        name: VideoStream(make_stabilizer(name, animator.size), options.fb_threshold)
-        for name in options.stabilizers
-    }
-    outputs: dict[str, list[np.ndarray]] = {name: [] for name in streams}  # for AKD/AED
-    identity_sum = 0.0
-    previous = None
-    for index, prepared in enumerate(prepared_frames):
-        if index == 0:
+class _ClipRun:
+    """One model over one clip, every stabiliser side by side, fed one frame at a time.
+
+    Holds no frames: per frame it keeps the stabilised keypoints (in each `VideoStream`) and,
+    with face metrics, the face detections of the frame and of each reconstruction.
+    """
+
+    def __init__(
+        self,
+        animator: Animator,
+        options: EvalOptions,
+        flow: FlowEstimator,
+        backend: FaceBackend | None,
+    ) -> None:
+        animator.set_transfer(mode="absolute")
+        self.animator = animator
+        self.flow = flow
+        self.backend = backend
+        self.streams = {
+            name: VideoStream(make_stabilizer(name, animator.size), options.fb_threshold)
+            for name in options.stabilizers
+        }
+        self.real = FaceDetections()
+        self.rebuilt = {name: FaceDetections() for name in self.streams}
+        self.identity_sum = 0.0
+        self.index = 0
+        self.previous: np.ndarray | None = None
+
+    def step(self, ref_crop: np.ndarray) -> None:
+        """Reconstruct the next frame (its crop at `REFERENCE_SIDE`) from the clip's first."""
+        animator = self.animator
+        prepared = animator.prepare(ref_crop)
+        if self.index == 0:
             animator.set_source(prepared)
         raw = animator.detect(prepared)
-        pair = None if previous is None else flow.pair(previous, prepared)
-        identity_sum += reconstruction_l1(prepared, animator.source_image)
-        for name, stream in streams.items():
-            outputs[name].append(stream.step(animator, prepared, raw, pair, index))
-        previous = prepared
-    for name, stream in streams.items():
-        key = (model_index, name)
-        totals[key].add_video(entry.name, stream, identity_sum, None, None)
-        if clip_ref is None:
-            continue
-        score = landmark_follow(stream.track, clip_ref.landmarks)
-        follow[key].add(score.nme, score.nmj, score.scored_frames)
-        last = totals[key].per_video[-1]
-        totals[key].per_video[-1] = replace(
-            last,
-            ref_nme=finite_or_none(score.nme),
-            ref_nmj=finite_or_none(score.nmj),
-            ref_floor_nmj=clip_ref.floor_nmj,
-            ref_acceleration=clip_ref.acceleration,
-        )
-    return outputs
+        pair = None if self.previous is None else self.flow.pair(self.previous, prepared)
+        self.identity_sum += reconstruction_l1(prepared, animator.source_image)
+        if self.backend is not None:
+            self.real.add(self.backend, prepared)
+        for name, stream in self.streams.items():
+            output = stream.step(animator, prepared, raw, pair, self.index)
+            if self.backend is not None:
+                self.rebuilt[name].add(self.backend, output)
+        self.previous = prepared
+        self.index += 1
 
+    def finish(
+        self,
+        entry: VideoEntry,
+        model_index: int,
+        totals: dict[tuple[int, str], VariantTotals],
+        follow: dict[tuple[int, str], _FollowTotals],
+        clip_ref: ClipReference | None,
+    ) -> None:
+        """Fold the finished clip into the totals (and the landmark-follow scores)."""
+        for name, stream in self.streams.items():
+            key = (model_index, name)
+            totals[key].add_video(entry.name, stream, self.identity_sum, None, None)
+            if clip_ref is None:
+                continue
+            score = landmark_follow(stream.track, clip_ref.landmarks)
+            follow[key].add(score.nme, score.nmj, score.scored_frames)
+            last = totals[key].per_video[-1]
+            totals[key].per_video[-1] = replace(
+                last,
+                ref_nme=finite_or_none(score.nme),
+                ref_nmj=finite_or_none(score.nmj),
+                ref_floor_nmj=clip_ref.floor_nmj,
+                ref_acceleration=clip_ref.acceleration,
+            )
 
-def _score_faces(
-    backend: FaceBackend,
-    real_frames: list[np.ndarray],
-    rebuilt_frames: dict[str, list[np.ndarray]],
-    model_index: int,
-    totals: dict[tuple[int, str], VariantTotals],
-    faces: dict[tuple[int, str], tuple[FaceDetections, FaceDetections]],
-) -> None:
-    """AKD / AED of the clip just run (each frame is its own truth), per clip and pooled."""
-    real = FaceDetections()
-    for frame in real_frames:
-        real.add(backend, frame)
-    for (m, name), variant in totals.items():
-        if m != model_index:
-            continue
-        rebuilt = FaceDetections()
-        for output in rebuilt_frames[name]:
-            rebuilt.add(backend, output)
-        score = face_scores(real, rebuilt)
-        variant.per_video[-1] = replace(
-            variant.per_video[-1],
-            akd=finite_or_none(score["akd"]),
-            aed=finite_or_none(score["aed"]),
-        )
-        pooled_real, pooled_rebuilt = faces[(m, name)]
-        for pooled, clip in ((pooled_real, real), (pooled_rebuilt, rebuilt)):
-            pooled.landmarks += clip.landmarks
-            pooled.embeddings += clip.embeddings
+    def score_faces(
+        self,
+        model_index: int,
+        totals: dict[tuple[int, str], VariantTotals],
+        faces: dict[tuple[int, str], tuple[FaceDetections, FaceDetections]],
+    ) -> None:
+        """AKD / AED of the finished clip (each frame is its own truth), per clip and pooled."""
+        for name, rebuilt in self.rebuilt.items():
+            variant = totals[(model_index, name)]
+            score = face_scores(self.real, rebuilt)
+            variant.per_video[-1] = replace(
+                variant.per_video[-1],
+                akd=finite_or_none(score["akd"]),
+                aed=finite_or_none(score["aed"]),
+            )
+            pooled_real, pooled_rebuilt = faces[(model_index, name)]
+            for pooled, clip in ((pooled_real, self.real), (pooled_rebuilt, rebuilt)):
+                pooled.landmarks += clip.landmarks
+                pooled.embeddings += clip.embeddings
