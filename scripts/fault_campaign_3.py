@@ -1117,6 +1117,22 @@ def _(w: Path) -> Result:
     return not bars, f"logs with carriage-return frames: {len(bars)}"
 
 
+def ffmpeg_on_path() -> None:
+    """Put an `ffmpeg` on PATH for this script and its children (the long-clip cases make
+    their clip with it): the system's when there is one, else imageio-ffmpeg's binary,
+    linked as W/bin/ffmpeg. Nothing outside the work folder changes."""
+    if shutil.which("ffmpeg", path=ENV.get("PATH")):
+        return
+    import imageio_ffmpeg
+
+    folder = W / "bin"
+    folder.mkdir(exist_ok=True)
+    link = folder / "ffmpeg"
+    if not link.exists():
+        link.symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
+    ENV["PATH"] = f"{folder}{os.pathsep}{ENV.get('PATH', '')}"
+
+
 def main() -> int:
     global W
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1125,6 +1141,7 @@ def main() -> int:
     args = parser.parse_args()
     W = Path(args.work or tempfile.mkdtemp(prefix="fault-campaign-3."))
     W.mkdir(parents=True, exist_ok=True)
+    ffmpeg_on_path()
     build_kit()
     names = args.only or list(CASES)
     held = 0
