@@ -9,7 +9,8 @@ Run under a virtual X server at a realistic size (and again at a small one):
 
 Uses the bundled sample media and model (or `--model`); settings go to a temporary file.
 With a real portrait (`--portrait`, default: matplotlib's grace_hopper.jpg when installed)
-it also shows that photo animated by the sample clip (`real-portrait.png`).
+it also shows that photo animated by a real clip (carphone, from the real-media cache; else
+the sample clip), with the model the app picks for photos (`real-portrait.png`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ os.environ.setdefault("FLOWMARK_MODEL_LIBRARY", str(Path(tempfile.mkdtemp()) / "
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
-from flowmark_core.resources import sample_driving, sample_source
+from flowmark_core.data.real_media import real_media_path
+from flowmark_core.errors import InputFileError
+from flowmark_core.resources import photo_model_name, sample_driving, sample_source
 from flowmark_gui.app import configure_threads
 from flowmark_gui.state.model_handle import ModelSpec
 
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from flowmark_gui.window.main_window import MainWindow
 
 SIZE = (1560, 960)
+REAL_FRAME = 80  # carphone: a big head turn and an open mouth around here
 
 
 def default_portrait() -> Path | None:
@@ -79,6 +83,21 @@ def grab(widget: QWidget, path: Path, rect: QRect | None = None) -> None:
     shot = screen.grabWindow(0, area.x(), area.y(), area.width(), area.height())
     shot.save(str(path))
     print(f"wrote {path} ({area.width()}x{area.height()})")
+
+
+def real_driving() -> Path | None:
+    """The real driving clip (carphone) when the real-media cache has it."""
+    try:
+        return real_media_path("carphone.mp4")
+    except InputFileError:
+        return None
+
+
+def model_is(window: MainWindow, name: str) -> bool:
+    """Whether the loaded model is the bundled model `name`."""
+    model = window.session.model
+    path = None if model is None else model.info.path
+    return path is not None and Path(path).stem == name
 
 
 def ready(window: MainWindow) -> bool:
@@ -142,10 +161,18 @@ def main() -> int:
     dialog.hide()
 
     if args.portrait is not None:
+        # A real photo driven by a real clip (carphone, package media, when cached): the app
+        # picks the photo model by itself; the window is grabbed once it is in use.
+        driving = real_driving()
+        if driving is not None:
+            window.controller.open_path(driving)
+            wait_until(lambda: session.driving is not None and session.driving.path == driving)
         window.controller.open_path(args.portrait)
         wait_until(lambda: session.source is not None and session.source.path == args.portrait)
-        session.set_index(37)
-        wait_until(lambda: ready(window) and session.displayed.index == 37)
+        if window.controller.app_switches_for_photos():
+            wait_until(lambda: model_is(window, photo_model_name()))
+        session.set_index(REAL_FRAME if driving is not None else 37)
+        wait_until(lambda: ready(window) and session.displayed.index == session.index)
         session.set_selection(())
         grab(window, args.out / "real-portrait.png")
 
