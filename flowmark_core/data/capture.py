@@ -304,8 +304,6 @@ def _frame_motion(
 ) -> np.ndarray:
     """Motion (px) of frame `t` from frame t - 1 (see `_clip_motion`); 0 where undefined."""
     if landmarks is not None:
-        if t >= len(landmarks):
-            raise DatasetError(f"landmarks cover {len(landmarks)} frames, the video has more")
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a frame without landmarks
             step = np.nanmean(landmarks[t] - landmarks[t - 1], axis=0)
@@ -418,6 +416,8 @@ def _degrade_each(
     levels = lighting_steps(seed, params.light_steps)
     previous = None
     for t, frame in enumerate(itertools.chain([first], frames)):
+        if lms is not None and t >= len(lms):
+            raise DatasetError(f"landmarks cover {len(lms)} frames, the video has more")
         level = next(levels)
         rng = frame_rng(seed, t)
         image = frame.astype(np.float32) / 255.0

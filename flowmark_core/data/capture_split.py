@@ -52,14 +52,18 @@ def _degrade_video(src: Path, dst: Path, preset_name: str, seed: int) -> None:
     )
     dst.mkdir(parents=True)
     written = 0
-    for t, frame in enumerate(frames):
-        with c_stderr_silenced():  # libpng's own "Write Error" line; ours follows
-            ok = cv2.imwrite(str(dst / f"{t:06d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        if not ok:
-            if is_out_of_space(dst):
-                raise no_space_error(dst / f"{t:06d}.png")
-            raise OutputFileError(f"{dst}: cannot write frame {t}")
-        written += 1
+    try:
+        for t, frame in enumerate(frames):
+            with c_stderr_silenced():  # libpng's own "Write Error" line; ours follows
+                image = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+                ok = cv2.imwrite(str(dst / f"{t:06d}.png"), image)
+            if not ok:
+                if is_out_of_space(dst):
+                    raise no_space_error(dst / f"{t:06d}.png")
+                raise OutputFileError(f"{dst}: cannot write frame {t}")
+            written += 1
+    except DatasetError as exc:  # the landmarks end before the video
+        raise DatasetError(f"{landmarks_path(src)}: {exc}") from exc
     if track is not None and visible is not None:  # a visibility comes with landmarks
         extra = {} if track.fps is None else {"fps": np.float32(track.fps)}
         np.savez(
