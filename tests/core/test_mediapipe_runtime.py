@@ -14,6 +14,7 @@ import pytest
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.mediapipe_runtime import NATIVE_LOG_LINE
 from flowmark_core.metrics.reference_mesh import mediapipe_available
+from tests.portraits import grace_hopper_path
 
 SCRIPT = textwrap.dedent(
     """
@@ -46,10 +47,7 @@ def test_native_lines_are_filtered_errors_kept() -> None:
 
 
 def _portrait_video(path: Path) -> None:
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    photo = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not photo.is_file():
-        pytest.skip(f"{photo} is not shipped with this matplotlib")
+    photo = grace_hopper_path()
     image = cv2.resize(cv2.imread(str(photo))[:, :, ::-1], (256, 256))
     with VideoWriter(path, fps=25) as writer:
         for t in range(5):

@@ -10,6 +10,7 @@ import pytest
 
 from flowmark_core.cli.main import build_parser, main
 from flowmark_core.metrics.reference_mesh import mediapipe_available
+from tests.portraits import grace_hopper_path
 
 
 def _args(*extra: str) -> list[str]:
@@ -57,10 +58,7 @@ def test_a_portrait_is_animated_by_a_face_clip(tmp_path: Path) -> None:
     why = mediapipe_available()
     if why is not None:
         pytest.skip(why)
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    photo = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not photo.is_file():
-        pytest.skip(f"{photo} is not shipped with this matplotlib")
+    photo = grace_hopper_path()
     from flowmark_core.io.video_reader import open_video
     from flowmark_core.io.video_writer import VideoWriter
 

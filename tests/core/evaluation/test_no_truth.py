@@ -15,6 +15,7 @@ from flowmark_core.cli.main import main
 from flowmark_core.evaluation.no_truth import is_clip_folder
 from flowmark_core.metrics.reference_follow import warped_still_path
 from flowmark_core.metrics.reference_mesh import mediapipe_available
+from tests.portraits import grace_hopper_path
 
 
 def _clip_folder(dataset: Path, root: Path) -> Path:
@@ -55,10 +56,7 @@ def _hopper_clip(root: Path, frames: int) -> Path:
     why = mediapipe_available()
     if why is not None:
         pytest.skip(why)
-    matplotlib = pytest.importorskip("matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
+    path = grace_hopper_path()
     image = cv2.resize(cv2.imread(str(path)), (256, 300), interpolation=cv2.INTER_AREA)
     folder = root / "clips" / "hopper"
     folder.mkdir(parents=True)

@@ -10,6 +10,7 @@ import pytest
 
 from flowmark_core.evaluation.portrait import MESH_LABEL, evaluate_portrait
 from flowmark_core.metrics.reference_mesh import mediapipe_available
+from tests.portraits import grace_hopper_path
 
 
 def test_an_unknown_motion_is_refused() -> None:
@@ -21,10 +22,7 @@ def test_the_mesh_row_follows_a_known_jaw(tmp_path: Path) -> None:
     why = mediapipe_available()
     if why is not None:
         pytest.skip(why)
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
+    path = grace_hopper_path()
     from flowmark_core.data.synthetic.face_mesh_fit import fit_faces
     from flowmark_core.data.synthetic.faces_photo import PhotoAppearance, PhotoRenderer
     from flowmark_core.data.synthetic.mesh_animation import Expression, Pose

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from flowmark_core.io.images import write_image
+from tests.portraits import grace_hopper
 
 #: Pixels the portrait moves right per frame in `face_clip`.
 SHIFT_PER_FRAME = 3.0
@@ -18,11 +19,7 @@ FACE_SIZE = (320, 240)  # (width, height)
 
 def portrait() -> np.ndarray:
     """matplotlib's Grace Hopper photo (RGB), or a skip when it is not shipped."""
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
-    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+    return grace_hopper()
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,6 @@ and framing. Needs mediapipe (skipped without it), not ../shared/data.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from flowmark_core.errors import InputFileError
 from flowmark_core.metrics.reference_mesh import MediaPipeReference, mediapipe_available
 from flowmark_core.metrics.region_follow import region_follow
+from tests.portraits import grace_hopper
 
 FRAMES = 16
 JAW = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FRAMES) / 8)  # closed at 0 and 8
@@ -26,11 +25,7 @@ def photo() -> np.ndarray:
     why = mediapipe_available()
     if why is not None:
         pytest.skip(why)
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
-    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+    return grace_hopper()
 
 
 def _driver(photo: np.ndarray, jaw: np.ndarray) -> list[np.ndarray]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ from flowmark_core.metrics.reference_mesh import (
     inter_ocular,
     mediapipe_available,
 )
+from tests.portraits import grace_hopper
 
 # dlib 68-point index of the same anatomical point (iBUG 300-W numbering).
 DLIB_MATCH = {
@@ -30,11 +29,7 @@ DLIB_MATCH = {
 
 
 def _portrait() -> np.ndarray:
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
-    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+    return grace_hopper()
 
 
 @pytest.fixture(scope="module")

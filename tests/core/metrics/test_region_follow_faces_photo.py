@@ -8,9 +8,6 @@ period, must give the known range ratio and correlation.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
 import numpy as np
 import pytest
 
@@ -21,6 +18,7 @@ from flowmark_core.metrics.region_follow import (
     region_signals,
     signal_follow,
 )
+from tests.portraits import grace_hopper
 
 FRAMES = 40
 T = np.arange(FRAMES)
@@ -32,11 +30,7 @@ ROLL = 0.1 * np.cos(2 * np.pi * T / 40)
 
 
 def _portrait() -> np.ndarray:
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
-    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+    return grace_hopper()
 
 
 def _clip(jaw_scale: float) -> list[np.ndarray]:

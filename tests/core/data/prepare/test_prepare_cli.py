@@ -12,14 +12,11 @@ import pytest
 from flowmark_core.cli.main import main
 from flowmark_core.io.video_writer import VideoWriter
 from flowmark_core.metrics.reference_mesh import mediapipe_available
+from tests.portraits import grace_hopper
 
 
 def _portrait() -> np.ndarray:
-    matplotlib = pytest.importorskip("matplotlib", reason="the portrait ships with matplotlib")
-    path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-    if not path.is_file():
-        pytest.skip(f"{path} is not shipped with this matplotlib")
-    return np.ascontiguousarray(cv2.imread(str(path))[:, :, ::-1])
+    return grace_hopper()
 
 
 def _shot(face: np.ndarray, background: tuple[int, int, int], t: int, scale: float) -> np.ndarray:
