@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from flowmark_core.io.process_guard import signals_handled
+from flowmark_core.io.truncated_videos import ACCEPT_TRUNCATED_ENV
 from flowmark_core.resources import sample_driving, sample_source
 from flowmark_gui.state.model_handle import ModelSpec
 from flowmark_gui.state.settings import APPLICATION, ORGANIZATION
@@ -63,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="PyTorch CPU threads per worker (default: half the CPU cores)",
     )
+    p.add_argument(
+        "--accept-truncated",
+        action="store_true",
+        help="use the frames a damaged or cut video decodes (with a note) instead of refusing it",
+    )
     return p
 
 
@@ -92,6 +98,8 @@ def _excepthook_for(app: QApplication) -> object:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `flowmark-gui`."""
     args = build_parser().parse_args(argv)
+    if args.accept_truncated:  # every reader, in every worker thread, for this run
+        os.environ[ACCEPT_TRUNCATED_ENV] = "1"
     from flowmark_gui.qt_check import xcb_problem  # before Qt aborts with a page of advice
 
     problem = xcb_problem()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QTreeView
 from flowmark_core.animate import FrameResult
 from flowmark_core.drawing import keypoint_colour
 from flowmark_core.geometry import make_coordinate_grid
+from flowmark_core.io.truncated_videos import ACCEPT_TRUNCATED_ENV, truncated_videos_accepted
 from flowmark_gui import qt_check
 from flowmark_gui.app import main as app_main
 from flowmark_gui.dialogs.file_dialogs import DIALOG_SIZE, NAME_COLUMN_PX, make_file_dialog
@@ -195,3 +196,15 @@ def test_the_app_stops_with_the_apt_line_before_qt_aborts(
     monkeypatch.setattr(qt_check, "xcb_problem", lambda: "flowmark-gui: ... apt-get install")
     assert app_main([]) == 2
     assert capsys.readouterr().err.strip() == "flowmark-gui: ... apt-get install"
+
+
+def test_accept_truncated_reaches_every_video_reader_of_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ACCEPT_TRUNCATED_ENV, raising=False)  # restored after the test
+    monkeypatch.setattr(qt_check, "xcb_problem", lambda: "flowmark-gui: ... apt-get install")
+    assert not truncated_videos_accepted()
+    app_main([])
+    assert not truncated_videos_accepted()
+    app_main(["--accept-truncated"])
+    assert truncated_videos_accepted()
