@@ -28,14 +28,20 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flowmark_core.errors import OutputFileError
 from flowmark_core.io.file_mode import apply_default_mode
 from flowmark_core.io.process_guard import stop_signals_blocked
 
-if TYPE_CHECKING:
-    from flowmark_core.io.output_set import OutputSet
+
+class OutputGroup(Protocol):
+    """A set of outputs committed together (`output_set.OutputSet`): `atomic_output` hands it
+    each temporary and leaves the renaming to it."""
+
+    def add(self, tmp: Path, target: Path) -> None:
+        """Register a temporary to be renamed to `target` with the rest of the set."""
+
 
 #: errno values that mean "the disk (or the quota) is full".
 NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
@@ -211,7 +217,7 @@ def replace_output(tmp: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_output(
-    path: str | os.PathLike[str], *, exclusive: bool = False, group: OutputSet | None = None
+    path: str | os.PathLike[str], *, exclusive: bool = False, group: OutputGroup | None = None
 ) -> Iterator[Path]:
     """Yield a temporary path next to `path` (same suffix); rename it to `path` on success.
 
