@@ -124,9 +124,22 @@ def _upper_teeth(
     top = closed
     bottom = closed + height * down
     poly = as_points(np.concatenate([top, bottom[::-1]]))
-    mask = np.zeros(frame.shape[:2], np.float32)
-    cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.15 * float(height.max())))
+    sigma = max(0.6, 0.15 * float(height.max()))
+    # Only the band's window (grown by the blur's reach) is masked, blurred and blended: the
+    # rest of the frame is untouched, and this runs on every frame.
+    h, w = frame.shape[:2]
+    reach = int(np.ceil(4 * sigma)) + 2
+    x0, y0 = np.maximum(np.floor(poly.min(0)).astype(int) - reach, 0)
+    x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + reach + 1, (w, h))
+    if x1 <= x0 or y1 <= y0:
+        return frame
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    local = np.round((poly - (x0, y0)) * 16).astype(np.int32)
+    cv2.fillPoly(mask, [local], 1.0, cv2.LINE_AA, 4)
+    soft = cv2.GaussianBlur(mask, (0, 0), sigma, borderType=cv2.BORDER_CONSTANT)
     a = (0.75 * soft)[..., None]
-    lit = frame.astype(np.float32) * (1 - a) + TEETH_RGB * a
-    return np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+    window = frame[y0:y1, x0:x1].astype(np.float32)
+    lit = window * (1 - a) + TEETH_RGB * a
+    out = frame.copy()
+    out[y0:y1, x0:x1] = np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+    return out

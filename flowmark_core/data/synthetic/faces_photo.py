@@ -167,11 +167,21 @@ def fill_mouth(frame: np.ndarray, lower_closed: np.ndarray, lower_open: np.ndarr
         vertices; output: (H, W, 3) uint8.
     """
     poly = np.vstack([lower_closed, lower_open[::-1]])
-    mask = np.zeros(frame.shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+    # Only the band's bounding window is masked and blended (every other pixel would be
+    # blended with weight 0, i.e. left as it is): this runs on every rendered frame.
+    h, w = frame.shape[:2]
+    x0, y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 1, 0)
+    x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 2, (w, h))
+    out = frame.copy()
+    if x1 <= x0 or y1 <= y0:
+        return out
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    local = np.round((poly - (x0, y0)) * 16).astype(np.int32)
+    cv2.fillPoly(mask, [local], 255, cv2.LINE_AA, 4)
     a = (mask.astype(np.float32) / 255.0)[..., None] * 0.92
-    lit = frame.astype(np.float32) * (1 - a) + _MOUTH_RGB * a
-    return np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+    lit = out[y0:y1, x0:x1].astype(np.float32) * (1 - a) + _MOUTH_RGB * a
+    out[y0:y1, x0:x1] = np.clip(lit + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 def _border(size: int) -> np.ndarray:
