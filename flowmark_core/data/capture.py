@@ -291,18 +291,11 @@ class DegradedClip:
     visible: np.ndarray | None
 
 
-def _clip_motion(frames: Sequence[np.ndarray], landmarks: np.ndarray | None) -> np.ndarray:
-    """Per-frame motion (px) from the previous frame: landmark mean, else phase correlation."""
-    motion = np.zeros((len(frames), 2))
-    for t in range(1, len(frames)):
-        motion[t] = _frame_motion(frames[t - 1], frames[t], landmarks, t)
-    return motion
-
-
 def _frame_motion(
     previous: np.ndarray, frame: np.ndarray, landmarks: np.ndarray | None, t: int
 ) -> np.ndarray:
-    """Motion (px) of frame `t` from frame t - 1 (see `_clip_motion`); 0 where undefined."""
+    """Motion (px) of frame `t` from frame t - 1: the landmarks' mean step, else phase
+    correlation; 0 where undefined."""
     if landmarks is not None:
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a frame without landmarks

@@ -1,12 +1,12 @@
 """A portrait warped through its face mesh to a new mesh pose, at the portrait's resolution.
 
 The warp vertices are the 478 mesh vertices, a ring around the face that moves with the head
-(hair) and a wider ring that stays with the body (`faces_photo.head_and_body_rings`);
+(hair) and a wider ring that stays with the body (`portrait_warp_parts.head_and_body_rings`);
 everything outside the body ring is the portrait as it is. Triangles are the Delaunay
 triangles of the portrait's vertices; each is warped affinely (`mesh_warp.backward_map`,
 drawn far to near by the portrait mesh's depth so a turned nose covers its cheek), and only
 the window the body ring spans is computed. Where the mouth opens wider than in the portrait
-the opened band is filled with a dark interior (`faces_photo.fill_mouth`, as the synthetic
+the opened band is filled with a dark interior (`portrait_warp_parts.fill_mouth`, as the synthetic
 faces-photo clips do) and a soft band of upper teeth under the upper lip, not a stretched
 lip line.
 
@@ -19,9 +19,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from flowmark_core.data.synthetic.faces_photo import fill_mouth, head_and_body_rings
 from flowmark_core.data.synthetic.mesh_animation import LOWER_INNER_LIP, UPPER_INNER_LIP
 from flowmark_core.data.synthetic.mesh_warp import backward_map, delaunay, warp_image
+from flowmark_core.data.synthetic.portrait_warp_parts import fill_mouth, head_and_body_rings
 from flowmark_core.mesh_motion.transfer import FaceFrame, HeadMotion, as_complex, as_points
 
 MIN_OPENING = 0.01
