@@ -23,7 +23,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.engine_steps import bench_arguments, default_model, load_average, sample_frames
+from benchmarks.engine_steps import (
+    bench_arguments,
+    default_model,
+    load_average,
+    sample_frames,
+    write_input_clip,
+)
 from benchmarks.report import machine, table, write_section
 from flowmark_core.animate import Animator, pipeline
 from flowmark_core.animate.full_resolution import FullResolutionSource
@@ -83,10 +89,7 @@ def profile(animator: Animator, frames: list[np.ndarray]) -> tuple[Totals, int, 
     ]
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "in.mp4"
-            with VideoWriter(path, fps=25) as writer:
-                for frame in frames:
-                    writer.write(frame)
+            path = write_input_clip(Path(tmp), frames)
             list(animator.animate(frames[:3], fps=25.0))  # warm-up
             totals.clear()
             count, cpu, child, wall = 0, time.process_time(), children_cpu(), time.perf_counter()

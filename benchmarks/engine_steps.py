@@ -50,14 +50,20 @@ def bench_arguments(description: str | None) -> argparse.Namespace:
     return args
 
 
+def write_input_clip(folder: Path, frames: list[np.ndarray]) -> Path:
+    """`frames` written to `folder`/in.mp4 at 25 fps (a benchmark's input video)."""
+    path = folder / "in.mp4"
+    with VideoWriter(path, fps=25) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
 def file_to_file_fps(animator: Animator, frames: list[np.ndarray]) -> float:
     """Frames/s of `animator` (source already set) from an mp4 of `frames` to an mp4:
     decode, detect, stabilise, render and encode, after a warm-up on the first 3 frames."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "in.mp4"
-        with VideoWriter(path, fps=25) as writer:
-            for frame in frames:
-                writer.write(frame)
+        path = write_input_clip(Path(tmp), frames)
         list(animator.animate(frames[:3], fps=25.0))  # warm-up
         start = time.perf_counter()
         count = 0
