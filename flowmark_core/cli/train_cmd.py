@@ -138,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     created = not out.exists()
     with stop_on_signals(), _held(out):
         dist = init_distributed(args.device)
+        finished = False
         try:
             if args.resume and not args.force_resume:
                 check_same_run(resume_folder(args), cfg, root)
@@ -159,12 +160,13 @@ def run(args: argparse.Namespace) -> int:
                     f"flowmark train: done at step {trainer.step}; "
                     f"model in {out / 'model.safetensors'}"
                 )
+            finished = True
         except BaseException:
             if created:  # a failed start leaves no run folder behind (only an empty one goes)
                 _remove_if_only_logs(out)
             raise
         finally:
-            shutdown_distributed()
+            shutdown_distributed(finished)
     return 0
 
 

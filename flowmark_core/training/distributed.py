@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -63,7 +64,34 @@ def init_distributed(device_request: str | None) -> DistInfo:
     return DistInfo(rank=rank, world_size=world, local_rank=local_rank, device=device)
 
 
-def shutdown_distributed() -> None:
-    """Tear down the process group if one was created."""
-    if dist.is_available() and dist.is_initialized():
+#: How long the store's host (rank 0) waits for the other ranks to tear their groups down.
+TEARDOWN_TIMEOUT_S = 60.0
+_TEARDOWN_KEY = "flowmark/torn-down"
+
+
+def shutdown_distributed(finished: bool = False) -> None:
+    """Tear down the process group if one was created.
+
+    Args:
+        finished: every rank finished its work and calls this (the success path). The ranks
+            then meet at a barrier, tear down together, and rank 0, which hosts the
+            rendezvous store, exits only after every other rank has torn its group down:
+            a rank whose store host is gone while it tears down can abort (SIGABRT) after a
+            run that succeeded. False (a failure): tear down at once, no collective call
+            (the other ranks may never come).
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    if not finished or dist.get_world_size() == 1:
         dist.destroy_process_group()
+        return
+    dist.barrier()
+    store = dist.distributed_c10d._get_default_store()
+    world, rank = dist.get_world_size(), dist.get_rank()
+    dist.destroy_process_group()
+    if rank != 0:
+        store.set(f"{_TEARDOWN_KEY}/{rank}", "1")
+        return
+    others = [f"{_TEARDOWN_KEY}/{r}" for r in range(1, world)]
+    with contextlib.suppress(RuntimeError):  # a rank gone without a word: exit all the same
+        store.wait(others, timedelta(seconds=TEARDOWN_TIMEOUT_S))

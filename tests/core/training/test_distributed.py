@@ -92,6 +92,23 @@ def test_loopback_is_chosen_only_when_every_rank_is_local(monkeypatch) -> None:
     assert os.environ["GLOO_SOCKET_IFNAME"] == "eth7"
 
 
+def _torn_down_at(log: str, rank: int) -> float:
+    prefix = f"rank {rank}: torn down at "
+    lines = [line for line in log.splitlines() if line.startswith(prefix)]
+    assert lines, f"rank {rank} did not report its teardown:\n{log}"
+    return float(lines[-1][len(prefix) :])
+
+
+def test_rank_zero_keeps_the_store_until_every_rank_has_torn_down(tmp_path: Path) -> None:
+    """Rank 0 hosts the rendezvous store: after a run that succeeded it must not exit while
+    another rank is still tearing its group down (rank 1 is made 1 s slower here)."""
+    ok, log = _launch_ranks(["--teardown"], tmp_path / "logs", DEADLINE_S)
+    if not ok and "rank 0: torn down" not in log:
+        pytest.skip(f"two processes cannot start a gloo group on this machine:\n{log}")
+    assert ok, log
+    assert _torn_down_at(log, 0) >= _torn_down_at(log, 1), log
+
+
 def test_two_process_gloo_equals_one_process_same_global_batch(tmp_path: Path) -> None:
     probe_ok, probe_log = _launch_ranks(["--probe"], tmp_path / "probe", PROBE_DEADLINE_S)
     if not probe_ok:
