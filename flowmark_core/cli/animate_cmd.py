@@ -27,11 +27,12 @@ from flowmark_core.cli.video_output import (
     VIDEO_OUTPUT_EXTENSIONS as VIDEO_OUTPUT_EXTENSIONS,  # re-exported (moved there)
 )
 from flowmark_core.cli.video_output import check_video_output, write_outputs
-from flowmark_core.errors import InputFileError
+from flowmark_core.errors import ConfigError, InputFileError
 
 if TYPE_CHECKING:
     from flowmark_core.animate import Animator
     from flowmark_core.io.video_base import VideoReader
+    from flowmark_core.mesh_motion import HybridMotionAnimator
 
 
 ANIMATE_EXAMPLES = """examples:
@@ -39,9 +40,10 @@ ANIMATE_EXAMPLES = """examples:
   flowmark animate face.png driving.mp4 -o out.gif --stabilize flow --adapt-scale
   flowmark animate face.png drive.mp4 -o out.mp4 --model vox-cpk.pth.tar --config vox-256.yaml
   flowmark animate portrait.jpg talking.mp4 -o out.mp4 --motion mesh
+  flowmark animate portrait.jpg talking.mp4 -o out.mp4 --motion hybrid
 """
 
-MOTIONS: tuple[str, ...] = ("keypoints", "mesh")
+MOTIONS: tuple[str, ...] = ("keypoints", "mesh", "hybrid")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="keypoints",
         help="keypoints: the model's learned keypoints; mesh: MediaPipe's face mesh of the "
         "driver (flow-stabilised) warps the source's fitted mesh, faces only, no model "
-        "(--stabilizer-param sets the flow stabiliser; model, mode and crop options do not apply)",
+        "(--stabilizer-param sets the flow stabiliser; model, mode and crop options do not "
+        "apply); hybrid: the model renders, then the mouth, eyes and brows are moved by the "
+        "driver's face mesh (faces only; output at the source's resolution, no --size)",
     )
     add_model_options(p, "SOURCE")
     p.add_argument("--mode", choices=MOTION_MODES, default="relative", help="motion transfer mode")
@@ -107,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _write(
-    animator: Animator,
+    animator: Animator | HybridMotionAnimator,
     frames_source: VideoReader,
     driving: str,
     output: str,
@@ -124,6 +128,11 @@ def run_animate(args: argparse.Namespace) -> int:
         from flowmark_core.cli.animate_mesh import run_mesh_animate
 
         return run_mesh_animate(args)
+    if args.motion == "hybrid" and args.size is not None:
+        raise ConfigError(
+            "--size does not apply to --motion hybrid (the expression is drawn on the output at "
+            "the source's resolution, capped at 1024 px)"
+        )
     check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
@@ -143,16 +152,22 @@ def run_animate(args: argparse.Namespace) -> int:
         side = min(height, width)
         square = "" if height == width else f", its centred {side}x{side} square (not stretched)"
         note(f"source {width}x{height}{square} is resized to the model's {s}x{s}")
-    animator.set_source(source)
-    n = _write(
-        animator,
-        driving,
-        args.driving,
-        args.output,
-        args.fps or driving.fps,
-        args.size,
-        args.find_best_frame,
-    )
+    if args.motion != "hybrid":
+        animator.set_source(source)
+        n = _write(
+            animator, driving, args.driving, args.output, args.fps or driving.fps, args.size,
+            args.find_best_frame,
+        )  # fmt: skip
+        print(f"wrote {n} frames to {args.output}")
+        return 0
+    from flowmark_core.mesh_motion import HybridMotionAnimator
+
+    with HybridMotionAnimator(animator) as hybrid:  # the mesh's own flow stabiliser
+        hybrid.set_source(source, f"SOURCE {args.source}")
+        n = _write(
+            hybrid, driving, args.driving, args.output, args.fps or driving.fps, None,
+            args.find_best_frame,
+        )  # fmt: skip
     print(f"wrote {n} frames to {args.output}")
     return 0
 

@@ -24,10 +24,11 @@ def add_portrait_eval_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--motion",
-        choices=("keypoints", "mesh"),
+        choices=("keypoints", "mesh", "hybrid"),
         default="keypoints",
-        help="portrait: keypoints (each model) or mesh (the driver's face mesh, as "
-        "`flowmark animate --motion mesh`; one row, models unused)",
+        help="portrait: keypoints (each model), mesh (the driver's face mesh, as "
+        "`flowmark animate --motion mesh`; one row, models unused) or hybrid (each model's "
+        "frames given the driver's expression by the mesh, as `--motion hybrid`)",
     )
 
 

@@ -19,7 +19,10 @@ over frames; the signed RGB means are kept too.
 
 With `motion="mesh"` the portrait is animated by the driver's face mesh instead of a model
 (`flowmark_core.mesh_motion`, as `flowmark animate --motion mesh` does) and measured the same
-way, as one row labelled `MESH_LABEL` (no paste box, so no seam).
+way, as one row labelled `MESH_LABEL` (no paste box, so no seam). With `motion="hybrid"`
+each model renders and the driver's expression is carried by the mesh on top
+(`HybridMotionAnimator`, as `flowmark animate --motion hybrid`); rows are labelled with
+`HYBRID_SUFFIX`.
 """
 
 from __future__ import annotations
@@ -55,9 +58,11 @@ from flowmark_core.metrics.region_follow import REGIONS, region_follow
 
 Progress = Callable[[int], None]
 
-MOTIONS: tuple[str, ...] = ("keypoints", "mesh")
+MOTIONS: tuple[str, ...] = ("keypoints", "mesh", "hybrid")
 MESH_LABEL = "mesh-motion"
 """The row label of the face-mesh animation (`motion="mesh"`)."""
+HYBRID_SUFFIX = "+mesh-expression"
+"""Appended to a model's row label for `motion="hybrid"` (the model's head, the mesh's face)."""
 
 OUTER_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37)
 """Outer lip contour of MediaPipe's face mesh: left out of the face region (the mouth opens)."""
@@ -218,8 +223,10 @@ def evaluate_portrait(
     if motion not in MOTIONS:
         raise ValueError(f"motion must be one of {MOTIONS}, got {motion!r}")
     portrait = _fit_portrait(portrait)
-    paths = [resolve_model_path(m) for m in models] if motion == "keypoints" else []
-    labels = model_labels(paths) if motion == "keypoints" else [MESH_LABEL]
+    paths = [resolve_model_path(m) for m in models] if motion != "mesh" else []
+    labels = [MESH_LABEL] if motion == "mesh" else model_labels(paths)
+    if motion == "hybrid":
+        labels = [f"{label}{HYBRID_SUFFIX}" for label in labels]
     rows: list[PortraitClipRow] = []
     notes: list[str] = []
     with MediaPipeReference() as reference:
@@ -245,7 +252,13 @@ def evaluate_portrait(
                     paths[index], face_crop=True, full_resolution=True, device=device,
                     precision=precision,
                 )  # fmt: skip
-                animator.set_source(portrait)
+                if motion == "hybrid":
+                    from flowmark_core.mesh_motion import HybridMotionAnimator
+
+                    animator = HybridMotionAnimator(animator)
+                    animator.set_source(portrait, portrait_name)
+                else:
+                    animator.set_source(portrait)
             for name, (frames, fps, driver) in driving.items():
                 photo = _PhotoScores(portrait, mesh, animator.paste_box)
                 generated = np.full_like(driver, np.nan)
@@ -263,6 +276,6 @@ def evaluate_portrait(
                         follow=follow, **photo.summary(),  # type: ignore[arg-type]
                     )
                 )  # fmt: skip
-            if motion == "mesh":
-                animator.close()  # MediaPipe's graph
+            if motion != "keypoints":
+                animator.close()  # MediaPipe's graphs
     return PortraitResults(portrait_name, tuple(labels), tuple(rows), tuple(notes))

@@ -2,10 +2,12 @@
 
 `transfer` (head and expression motion between meshes, in each face's frame), `driver`
 (the driving video's mesh, flow-stabilised), `render` (a portrait warped through its mesh)
-and `animator` (`MeshMotionAnimator`, the frame loop). It sits above `data` (it reuses the
+`animator` (`MeshMotionAnimator`, the frame loop) and `hybrid` (`HybridMotionAnimator`: a
+keypoint model's frames given the driver's expression by the mesh). It sits above `data` (it reuses the
 faces-photo family's mesh fit, warp and mouth fill) and `landmarks` (the MediaPipe detector).
 """
 
 from flowmark_core.mesh_motion.animator import MeshFrame, MeshMotionAnimator
+from flowmark_core.mesh_motion.hybrid import HybridMotionAnimator
 
-__all__ = ["MeshFrame", "MeshMotionAnimator"]
+__all__ = ["HybridMotionAnimator", "MeshFrame", "MeshMotionAnimator"]

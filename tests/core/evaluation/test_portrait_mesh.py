@@ -43,3 +43,21 @@ def test_the_mesh_row_follows_a_known_jaw(tmp_path: Path) -> None:
     assert row.model == MESH_LABEL and row.frames == 12 and row.face_found == 1.0
     assert row.seam is None  # no paste box
     assert row.follow["mouth_r"] is not None and row.follow["mouth_r"] >= 0.8
+
+
+def test_hybrid_rows_are_labelled_by_model(tmp_path: Path) -> None:
+    why = mediapipe_available()
+    if why is not None:
+        pytest.skip(why)
+    from flowmark_core.evaluation.portrait import HYBRID_SUFFIX
+    from flowmark_core.io.video_writer import VideoWriter
+
+    photo = np.ascontiguousarray(cv2.imread(str(grace_hopper_path()))[:, :, ::-1])
+    clip = tmp_path / "clip.mp4"
+    with VideoWriter(clip, fps=25) as writer:
+        for t in range(3):
+            writer.write(np.ascontiguousarray(np.roll(photo[:480, :480], 3 * t, axis=1)))
+    portrait = cv2.resize(photo[:400], (240, 186), interpolation=cv2.INTER_AREA)
+    results = evaluate_portrait(portrait, "gh", [clip], [None], motion="hybrid")
+    assert len(results.rows) == 1 and results.models[0].endswith(HYBRID_SUFFIX)
+    assert results.rows[0].frames == 3 and results.rows[0].face_found == 1.0
