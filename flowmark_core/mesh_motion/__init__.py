@@ -8,6 +8,6 @@ faces-photo family's mesh fit, warp and mouth fill) and `landmarks` (the MediaPi
 """
 
 from flowmark_core.mesh_motion.animator import MeshFrame, MeshMotionAnimator
-from flowmark_core.mesh_motion.hybrid import HybridMotionAnimator
+from flowmark_core.mesh_motion.hybrid import ExpressionOverlay, HybridMotionAnimator
 
-__all__ = ["HybridMotionAnimator", "MeshFrame", "MeshMotionAnimator"]
+__all__ = ["ExpressionOverlay", "HybridMotionAnimator", "MeshFrame", "MeshMotionAnimator"]

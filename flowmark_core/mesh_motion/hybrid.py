@@ -16,7 +16,7 @@ frame whose rendered face or driver face is not found is the model's frame as it
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -70,8 +70,108 @@ def expression_target(
     return transfer(portrait, DriverMotion(head_in_frame(portrait, rendered), motion.expression))
 
 
+class ExpressionOverlay:
+    """The driver's expression drawn onto a portrait's rendered frames, frame by frame.
+
+    Give it the picture the frames show (`set_picture`), the driving clip's meshes (all at
+    once: `read_driver`, or one by one: `start` then `add_driver`), then each rendered frame in
+    order (`apply`: its mesh is flow-stabilised from the previous one).
+
+    Args:
+        stabilizer, params: the stabiliser of both meshes (driver's and rendered).
+
+    Raises:
+        FlowmarkError: mediapipe is not installed.
+    """
+
+    def __init__(
+        self, stabilizer: str = DRIVER_STABILIZER, params: Mapping[str, object] | None = None
+    ) -> None:
+        self._driver = DriverMesh(stabilizer, params)
+        self._rendered = DriverMesh(stabilizer, params)
+        self.mesh: np.ndarray | None = None
+        self._meshes: list[np.ndarray | None] = []
+        self._floor: float | None = None
+        self._reference: DriverReference | None = None
+
+    def set_picture(self, picture: np.ndarray, label: str = "the source image") -> None:
+        """Find the portrait's mesh in `picture`, the frames' picture at their size.
+
+        The mesh's points are found as the rendered frames' are (the same detector and
+        stabiliser), so a frame rendered as the portrait is left as it is; the depth (the
+        warp's drawing order) is the fitted mesh's.
+
+        Raises:
+            InputFileError: no face in the picture (`label` names it in the message).
+        """
+        from flowmark_core.data.synthetic.face_mesh_fit import fit_image_mesh
+
+        mesh = fit_image_mesh(picture)
+        if mesh is None:
+            raise InputFileError(
+                f"{label}: no face found; --motion hybrid takes the expression from the face "
+                "mesh and needs a face in the source image"
+            )
+        self._rendered.reset()
+        detected, found = self._rendered.update(picture)
+        points = detected if found and detected is not None else mesh[:, :2]
+        self.mesh = np.column_stack([points, np.asarray(mesh, np.float64)[:, 2]])
+
+    def start(self, fps: float | None = None, floor: float | None = None) -> None:
+        """Begin a driving clip at `fps`; its mouth's floor (None: the most closed so far)."""
+        self._driver.reset(fps)
+        self._rendered.reset(fps)
+        self._meshes = []
+        self._floor = floor
+        self._reference = None
+
+    def add_driver(self, frame: np.ndarray) -> None:
+        """The next driving frame's mesh (after `start`)."""
+        mesh, _ = self._driver.update(np.asarray(frame))
+        self._meshes.append(None if mesh is None else mesh.copy())
+
+    def read_driver(self, frames: Iterable[np.ndarray], fps: float | None = None) -> None:
+        """Every driving frame's mesh, the floor the clip's most closed mouth."""
+        self.start(fps)
+        for frame in frames:
+            self.add_driver(frame)
+        self.close_driver_clip()
+
+    def close_driver_clip(self) -> None:
+        """Every driving frame has been added: the mouth's floor is the clip's most closed."""
+        gaps = [mouth_gap(m) for m in self._meshes if m is not None]
+        self._floor = min(gaps) if gaps else None
+
+    def apply(self, index: int, output: np.ndarray) -> np.ndarray:
+        """Rendered frame `index` with the driver's expression at that frame (the frame as
+        it is where either face is not found).
+
+        Shape:
+            output: (H, W, 3) uint8, the size of the picture given to `set_picture`.
+        """
+        portrait = self.mesh
+        if portrait is None:
+            raise RuntimeError("set_picture must be called before apply")
+        driver = self._meshes[index] if 0 <= index < len(self._meshes) else None
+        rendered, _ = self._rendered.update(output)
+        if driver is None or rendered is None:
+            return output
+        if self._reference is None:
+            self._reference = DriverReference(driver, self._floor)
+        motion = driver_motion(self._reference.update(driver), driver)
+        target = expression_target(portrait, rendered, motion)
+        posed = np.column_stack([rendered, portrait[:, 2]])  # depth order: the portrait's
+        return MeshPortrait(output, posed).render(target, STILL_HEAD)
+
+    def close(self) -> None:
+        """Release MediaPipe's graphs."""
+        self._driver.close()
+        self._rendered.close()
+
+
 class HybridMotionAnimator:
-    """A keypoint `Animator` whose frames get the driver's facial expression from the mesh.
+    """A keypoint `Animator` whose frames get the driver's facial expression from the mesh
+    (`ExpressionOverlay`).
 
     Args:
         animator: the keypoint-model animator, its options set; full-resolution output (the
@@ -92,9 +192,7 @@ class HybridMotionAnimator:
         if not animator.full_resolution:
             raise ValueError("the hybrid motion needs an Animator with full_resolution=True")
         self.animator = animator
-        self._driver = DriverMesh(stabilizer, params)
-        self._rendered = DriverMesh(stabilizer, params)
-        self.mesh: np.ndarray | None = None
+        self.overlay = ExpressionOverlay(stabilizer, params)
 
     @property
     def paste_box(self) -> CropBox | None:
@@ -104,28 +202,12 @@ class HybridMotionAnimator:
     def set_source(self, image: np.ndarray, label: str = "the source image") -> None:
         """Give the model the portrait and find the portrait's mesh at the output's size.
 
-        The mesh's points are found as the rendered frames' are (the same detector and
-        stabiliser), so a frame the model renders as the portrait is left as it is; the depth
-        (the warp's drawing order) is the fitted mesh's.
-
         Raises:
             InputFileError: no face in the image (`label` names it in the message).
         """
-        from flowmark_core.data.synthetic.face_mesh_fit import fit_image_mesh
-
         self.animator.set_source(image)
         picture, _ = self.animator.source_picture  # what the output frames show, uncapped
-        fitted = fit_source(picture, MAX_OUTPUT_SIDE)
-        mesh = fit_image_mesh(fitted)
-        if mesh is None:
-            raise InputFileError(
-                f"{label}: no face found; --motion hybrid takes the expression from the face "
-                "mesh and needs a face in the source image"
-            )
-        self._rendered.reset()
-        detected, found = self._rendered.update(fitted)
-        points = detected if found and detected is not None else mesh[:, :2]
-        self.mesh = np.column_stack([points, np.asarray(mesh, np.float64)[:, 2]])
+        self.overlay.set_picture(fit_source(picture, MAX_OUTPUT_SIDE), label)
 
     def animate(
         self,
@@ -148,63 +230,30 @@ class HybridMotionAnimator:
         Shape:
             frames: each (h, w, 3) uint8 RGB; each output as `Animator.animate`'s.
         """
-        if self.mesh is None:
+        if self.overlay.mesh is None:
             raise RuntimeError("set_source must be called before animate")
         if find_best and not whole_clip:
             raise ValueError("find_best reads the driving frames twice: it needs whole_clip")
-        self._driver.reset(fps)
-        self._rendered.reset(fps)
-        floor: float | None = None
-        meshes: list[np.ndarray | None] = []
-        source: Iterable[np.ndarray]
+        source: Iterable[np.ndarray] = frames
         if whole_clip:
-            meshes = [self._driver_mesh(frame) for frame in frames]
-            gaps = [mouth_gap(m) for m in meshes if m is not None]
-            floor = min(gaps) if gaps else None
-            source = frames
+            self.overlay.read_driver(frames, fps)
         else:
-            source = self._recording(frames, meshes.append)
+            self.overlay.start(fps)
+            source = self._recording(frames)
         stream = self.animator.animate(source, find_best=find_best, fps=fps)
-        return self._restyled(stream, meshes, floor)
+        return (
+            dataclasses.replace(result, output=self.overlay.apply(result.index, result.output))
+            for result in stream
+        )
 
-    def _driver_mesh(self, frame: np.ndarray) -> np.ndarray | None:
-        mesh, _ = self._driver.update(np.asarray(frame))
-        return None if mesh is None else mesh.copy()
-
-    def _recording(
-        self, frames: Iterable[np.ndarray], record: Callable[[np.ndarray | None], None]
-    ) -> Iterator[np.ndarray]:
+    def _recording(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         for frame in frames:
-            record(self._driver_mesh(frame))
+            self.overlay.add_driver(frame)
             yield frame
-
-    def _restyled(
-        self,
-        stream: Iterable[FrameResult],
-        meshes: list[np.ndarray | None],
-        floor: float | None,
-    ) -> Iterator[FrameResult]:
-        portrait = self.mesh
-        assert portrait is not None
-        reference: DriverReference | None = None
-        for result in stream:
-            driver = meshes[result.index] if result.index < len(meshes) else None
-            rendered, _ = self._rendered.update(result.output)
-            if driver is None or rendered is None:
-                yield result
-                continue
-            if reference is None:
-                reference = DriverReference(driver, floor)
-            motion = driver_motion(reference.update(driver), driver)
-            target = expression_target(portrait, rendered, motion)
-            posed = np.column_stack([rendered, portrait[:, 2]])  # depth order: the portrait's
-            output = MeshPortrait(result.output, posed).render(target, STILL_HEAD)
-            yield dataclasses.replace(result, output=output)
 
     def close(self) -> None:
         """Release MediaPipe's graphs."""
-        self._driver.close()
-        self._rendered.close()
+        self.overlay.close()
 
     def __enter__(self) -> HybridMotionAnimator:
         return self

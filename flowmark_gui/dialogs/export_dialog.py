@@ -1,12 +1,14 @@
-"""Export dialog: path, format, fps, size and layout; runs the export worker with a
+"""Export dialog: path, format, fps, size, layout and face motion; runs the export worker with a
 progress bar and Cancel while the rest of the app stays usable (the dialog is modeless)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from flowmark_core.mediapipe_runtime import MEDIAPIPE_HINT
 from flowmark_gui.dialogs import confirm
 from flowmark_gui.dialogs.file_dialogs import choose_file
 from flowmark_gui.render.export_job import FORMATS, ExportJob
@@ -76,6 +79,15 @@ class ExportDialog(QDialog):
         self.layout_box = QComboBox()
         for key, label in LAYOUT_LABELS.items():
             self.layout_box.addItem(label, key)
+        self.mesh_expression = QCheckBox("mouth, eyes and brows from the face mesh (photos)")
+        self.mesh_expression.setToolTip(
+            "The model renders at the source's resolution; the driver's mouth, eyes and brows "
+            "are then carried by MediaPipe's face mesh (as flowmark animate --motion hybrid). "
+            "Needs a face in the source."
+        )
+        if importlib.util.find_spec("mediapipe") is None:  # not imported here: it is slow
+            self.mesh_expression.setEnabled(False)
+            self.mesh_expression.setToolTip(f"mediapipe is not installed; {MEDIAPIPE_HINT}")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -99,6 +111,7 @@ class ExportDialog(QDialog):
         form.addRow("frame rate", self.fps)
         form.addRow("size (each pane)", self.size)
         form.addRow("layout", self.layout_box)
+        form.addRow("face motion", self.mesh_expression)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.progress)
@@ -187,6 +200,7 @@ class ExportDialog(QDialog):
             options=session.options,
             overlays=session.overlays,
             selection=session.selection,
+            expression_from_mesh=self.mesh_expression.isChecked(),
         )
 
     def start(self) -> bool:

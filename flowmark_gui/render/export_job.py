@@ -1,7 +1,10 @@
 """Rendering a whole animation to a file (no Qt: the export worker runs `run_export`).
 
 Frames stream from the driving video through the exporter's own Animator into a
-`VideoWriter`; cancelling calls `VideoWriter.cancel()`, which leaves no file behind.
+`VideoWriter`; cancelling calls `VideoWriter.cancel()`, which leaves no file behind. With
+`expression_from_mesh` the model renders at the source's resolution and the driver's mouth,
+eyes and brows are carried by the face mesh on top (`ExpressionOverlay`, as
+`flowmark animate --motion hybrid`): a first pass reads the driving video's face meshes.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from flowmark_core.animate import DetectedKeypoints, FrameResult, KeypointTrack
+from flowmark_core.animate import Animator, DetectedKeypoints, FrameResult, KeypointTrack
 from flowmark_core.animate.face_crop import CropBox
 from flowmark_core.errors import Cancelled
 from flowmark_core.io.audio import AudioSource
@@ -25,6 +29,9 @@ from flowmark_gui.render.gc_tuning import freeze_long_lived
 from flowmark_gui.render.overlays import driving_layers, letterboxed, result_layers, source_layers
 from flowmark_gui.state.model_handle import ModelHandle
 from flowmark_gui.state.values import OverlayOptions, RenderOptions
+
+if TYPE_CHECKING:
+    from flowmark_core.mesh_motion import ExpressionOverlay
 
 LAYOUTS = ("result", "side-by-side")
 FORMATS = ("mp4", "gif")
@@ -46,6 +53,7 @@ class ExportJob:
     overlays: OverlayOptions
     selection: tuple[int, ...] = ()
     source_box: CropBox | None = None  # where the face-crop result sits in the source
+    expression_from_mesh: bool = False  # mouth, eyes and brows from the face mesh (hybrid)
 
     @property
     def frame_count(self) -> int:
@@ -115,7 +123,9 @@ def run_export(
     options = job.options
     side_by_side_layout = job.layout == "side-by-side"
     heavy = ("motion", "occlusion") if side_by_side_layout else ()
-    animator = handle.new_animator(face_crop=options.face_crop, outputs=heavy)
+    animator = handle.new_animator(
+        face_crop=options.face_crop, outputs=heavy, full_resolution=job.expression_from_mesh
+    )
     freeze_long_lived()
     animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
     image = read_image(job.source_path)
@@ -123,6 +133,9 @@ def run_export(
     if options.face_crop:  # the result is pasted into the whole source at this box
         job = replace(job, source_box=animator.paste_box)
     total = job.frame_count
+    overlay = (
+        _expression_overlay(job, animator, total, cancelled) if job.expression_from_mesh else None
+    )
     reference = min(max(options.reference_index, 0), total - 1)
     animator.reference_from_track(job.track, reference)
     heatmaps = side_by_side_layout and job.overlays.heatmaps
@@ -137,6 +150,8 @@ def run_export(
             if cancelled():
                 raise Cancelled(f"{job.path}: export cancelled")
             result = animator.render_from_track(frame, job.track, index, with_heatmaps=heatmaps)
+            if overlay is not None:
+                result = replace(result, output=overlay.apply(index, result.output))
             writer.write(
                 compose_frame(job, result, animator.source_image, source_kp, animator.size)
             )
@@ -147,6 +162,41 @@ def run_export(
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        if overlay is not None:
+            overlay.close()
     if note is not None and writer.audio_note:
         note(writer.audio_note)
     return writer.frames_written
+
+
+def _expression_overlay(
+    job: ExportJob, animator: Animator, total: int, cancelled: Callable[[], bool]
+) -> ExpressionOverlay:
+    """The face mesh's expression overlay for this export: the source's mesh in the picture
+    the result shows, and the first `total` driving frames' meshes.
+
+    Raises:
+        Cancelled: `cancelled()` became true while the driving meshes were read.
+        InputFileError: no face in the source; FlowmarkError: mediapipe is not installed.
+    """
+    from flowmark_core.mesh_motion import ExpressionOverlay
+    from flowmark_core.mesh_motion.animator import fit_source
+
+    overlay = ExpressionOverlay()
+    try:
+        picture, _ = animator.source_picture
+        overlay.set_picture(fit_source(picture), str(job.source_path))
+        reader = open_video(job.driving_path)
+        overlay.start(reader.fps)
+        for index, frame in enumerate(reader):
+            if index >= total:
+                break
+            if cancelled():
+                raise Cancelled(f"{job.path}: export cancelled")
+            overlay.add_driver(frame)
+        overlay.close_driver_clip()
+    except BaseException:
+        overlay.close()
+        raise
+    return overlay

@@ -123,3 +123,61 @@ def test_export_needs_a_tracked_video(
     dialog = _dialog(window, tmp_path / "x.mp4")
     assert not dialog.start()
     assert "driving video" in dialog.status.text()
+
+
+def _needs_mediapipe() -> None:
+    from flowmark_core.metrics.reference_mesh import mediapipe_available
+
+    why = mediapipe_available()
+    if why is not None:
+        pytest.skip(why)
+
+
+def test_mesh_expression_export_of_a_photo(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    _needs_mediapipe()
+    import cv2
+    import numpy as np
+
+    from flowmark_core.io.video_writer import VideoWriter
+    from tests.portraits import grace_hopper
+
+    photo = grace_hopper()
+    source = tmp_path / "portrait.png"
+    cv2.imwrite(str(source), cv2.resize(photo[:400], (160, 124))[:, :, ::-1])
+    driving = tmp_path / "driving.mp4"
+    with VideoWriter(driving, fps=10) as writer:
+        for t in range(4):  # the photo shifting sideways: a real face that moves
+            writer.write(np.ascontiguousarray(np.roll(photo[:480, :480], 4 * t, axis=1)))
+    window = make_window(source, driving)
+    wait_tracked(qtbot, window)
+    dialog = _dialog(window, tmp_path / "hybrid.mp4", "result", size=96)
+    assert dialog.mesh_expression.isEnabled()
+    dialog.mesh_expression.setChecked(True)
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "wrote 4 frames" in dialog.status.text()
+    reader = open_video(tmp_path / "hybrid.mp4")
+    assert reader.frame_count == 4 and reader.size == (96, 96)
+
+
+def test_mesh_expression_export_without_a_face_says_so(
+    make_window: WindowFactory, media: Media, qtbot: QtBot, tmp_path: Path
+) -> None:
+    _needs_mediapipe()
+    import numpy as np
+
+    from flowmark_core.io.images import write_image
+
+    grey = tmp_path / "grey.png"
+    write_image(grey, np.full((64, 64, 3), 128, np.uint8))
+    window = make_window(grey, media["driving"])
+    wait_tracked(qtbot, window)
+    dialog = _dialog(window, tmp_path / "noface.mp4")
+    dialog.mesh_expression.setChecked(True)
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "no face found" in dialog.status.text()
+    assert "grey.png" in dialog.status.text()
+    assert not (tmp_path / "noface.mp4").exists()
