@@ -28,3 +28,16 @@ def jaw_driver(photo: np.ndarray, jaw: np.ndarray) -> list[np.ndarray]:
 def other_framing(photo: np.ndarray) -> np.ndarray:
     """The photo's top 400 rows at 240 px wide: another size and framing than the driver's."""
     return cv2.resize(photo[:400], (240, 186), interpolation=cv2.INTER_AREA)
+
+
+def assert_mouth_follows(driving: list[np.ndarray], generated: list[np.ndarray]) -> None:
+    """The generated frames' mouth opens and closes with the driver's (face-mesh reference):
+    a face in every frame, r >= 0.9, at least half the driver's range."""
+    from flowmark_core.metrics.reference_mesh import MediaPipeReference
+    from flowmark_core.metrics.region_follow import region_follow
+
+    with MediaPipeReference() as reference:
+        follow = region_follow(reference.track(driving), reference.track(generated))
+    assert follow.face_found == 1.0
+    assert follow.regions["mouth"].r >= 0.9
+    assert follow.regions["mouth"].range_ratio >= 0.5

@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 from flowmark_core.errors import InputFileError
-from flowmark_core.metrics.reference_mesh import MediaPipeReference
-from flowmark_core.metrics.region_follow import region_follow
-from tests.core.mesh_motion.synthetic_driver import JAW, jaw_driver, other_framing
+from tests.core.mesh_motion.synthetic_driver import (
+    JAW,
+    assert_mouth_follows,
+    jaw_driver,
+    other_framing,
+)
 
 
 def test_a_driver_that_does_not_move_leaves_the_portrait_unchanged(photo) -> None:
@@ -38,11 +41,7 @@ def test_the_generated_mouth_opens_and_closes_with_the_drivers_jaw(photo) -> Non
     with MeshMotionAnimator() as animator:
         animator.set_source(other_framing(photo))
         generated = [r.output for r in animator.animate(driving, fps=25.0)]
-    with MediaPipeReference() as reference:
-        follow = region_follow(reference.track(driving), reference.track(generated))
-    assert follow.face_found == 1.0
-    assert follow.regions["mouth"].r >= 0.9
-    assert follow.regions["mouth"].range_ratio >= 0.5
+    assert_mouth_follows(driving, generated)
 
 
 def test_a_source_without_a_face_is_refused_naming_it(photo) -> None:
