@@ -30,6 +30,8 @@ from flowmark_core.cli.video_output import check_video_output, write_outputs
 from flowmark_core.errors import ConfigError, InputFileError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from flowmark_core.animate import Animator
     from flowmark_core.io.video_base import VideoReader
     from flowmark_core.mesh_motion import HybridMotionAnimator
@@ -43,7 +45,8 @@ ANIMATE_EXAMPLES = """examples:
   flowmark animate portrait.jpg talking.mp4 -o out.mp4 --motion hybrid
 """
 
-MOTIONS: tuple[str, ...] = ("keypoints", "mesh", "hybrid")
+MOTIONS: tuple[str, ...] = ("auto", "keypoints", "mesh", "hybrid")
+HYBRID_NOTE = " with the face mesh's expression (--motion hybrid)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,12 +63,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--motion",
         choices=MOTIONS,
-        default="keypoints",
-        help="keypoints: the model's learned keypoints; mesh: MediaPipe's face mesh of the "
-        "driver (flow-stabilised) warps the source's fitted mesh, faces only, no model "
-        "(--stabilizer-param sets the flow stabiliser; model, mode and crop options do not "
-        "apply); hybrid: the model renders, then the mouth, eyes and brows are moved by the "
-        "driver's face mesh (faces only; output at the source's resolution, no --size)",
+        default="auto",
+        help="auto (default): hybrid for a photo of a face (when mediapipe is installed and "
+        "no --size is given), keypoints for anything else; keypoints: the model's learned "
+        "keypoints; hybrid: the model renders, then the mouth, eyes and brows are moved by the "
+        "driver's face mesh (faces only; output at the source's resolution, no --size); mesh: "
+        "MediaPipe's face mesh of the driver (flow-stabilised) warps the source's fitted mesh, "
+        "faces only, no model (--stabilizer-param sets the flow stabiliser; model, mode and "
+        "crop options do not apply)",
     )
     add_model_options(p, "SOURCE")
     p.add_argument("--mode", choices=MOTION_MODES, default="relative", help="motion transfer mode")
@@ -136,7 +141,9 @@ def run_animate(args: argparse.Namespace) -> int:
     check_video_output(args.output, args.source, args.driving)
     source = load_source_image(args.source)
     driving = open_driving_video(args.driving)
-    choose_model_for_source(args, source, args.source)
+    motion, photo = _motion_for_source(args, source)
+    also = HYBRID_NOTE if args.motion == "auto" and motion == "hybrid" else ""
+    choose_model_for_source(args, source, args.source, photo=photo, also=also)
     full = args.size is None  # default: output at the source's size (full_resolution.py)
     animator = load_animator(
         args,
@@ -152,24 +159,56 @@ def run_animate(args: argparse.Namespace) -> int:
         side = min(height, width)
         square = "" if height == width else f", its centred {side}x{side} square (not stretched)"
         note(f"source {width}x{height}{square} is resized to the model's {s}x{s}")
-    if args.motion != "hybrid":
+    fps = args.fps or driving.fps
+    if motion == "hybrid":
+        n = _write_hybrid(animator, source, driving, args, fps, fallback=args.motion == "auto")
+    else:
         animator.set_source(source)
         n = _write(
-            animator, driving, args.driving, args.output, args.fps or driving.fps, args.size,
-            args.find_best_frame,
-        )  # fmt: skip
-        print(f"wrote {n} frames to {args.output}")
-        return 0
+            animator, driving, args.driving, args.output, fps, args.size, args.find_best_frame
+        )
+    print(f"wrote {n} frames to {args.output}")
+    return 0
+
+
+def _motion_for_source(args: argparse.Namespace, source: np.ndarray) -> tuple[str, bool | None]:
+    """The motion to use (`--motion auto` resolved) and whether the source looks like a real
+    photo (None: not judged). Auto: hybrid for a photo of a face when mediapipe is installed
+    and the output is at the source's resolution (no --size), else keypoints."""
+    if args.motion != "auto":
+        return args.motion, None
+    from flowmark_core.animate.source_kind import looks_like_real_photo
+    from flowmark_core.metrics.reference_mesh import mediapipe_available
+
+    photo = looks_like_real_photo(args.source, source)
+    hybrid = photo and args.size is None and mediapipe_available() is None
+    return ("hybrid" if hybrid else "keypoints"), photo
+
+
+def _write_hybrid(
+    animator: Animator,
+    source: np.ndarray,
+    driving: VideoReader,
+    args: argparse.Namespace,
+    fps: float,
+    fallback: bool,
+) -> int:
+    """Animate with the model and the face mesh's expression (`HybridMotionAnimator`); with
+    `fallback` (chosen by --motion auto) a photo whose face the mesh does not find is
+    animated by the keypoints alone, said in one note line."""
     from flowmark_core.mesh_motion import HybridMotionAnimator
 
     with HybridMotionAnimator(animator) as hybrid:  # the mesh's own flow stabiliser
-        hybrid.set_source(source, f"SOURCE {args.source}")
-        n = _write(
-            hybrid, driving, args.driving, args.output, args.fps or driving.fps, None,
-            args.find_best_frame,
-        )  # fmt: skip
-    print(f"wrote {n} frames to {args.output}")
-    return 0
+        try:
+            hybrid.set_source(source, f"SOURCE {args.source}")
+        except InputFileError:
+            if not fallback:
+                raise
+            note(f"{args.source}: the face mesh finds no face; animating with the keypoints alone")
+            return _write(
+                animator, driving, args.driving, args.output, fps, None, args.find_best_frame
+            )
+        return _write(hybrid, driving, args.driving, args.output, fps, None, args.find_best_frame)
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:

@@ -167,21 +167,41 @@ def load_animator(args: argparse.Namespace, **kwargs: Any) -> Animator:
 
 
 def choose_model_for_source(
-    args: argparse.Namespace, image: np.ndarray, path: str, label: str | None = None
+    args: argparse.Namespace,
+    image: np.ndarray,
+    path: str,
+    label: str | None = None,
+    photo: bool | None = None,
+    also: str = "",
 ) -> None:
     """With no --model: set `args.model` to the bundled model for `image` (read from `path`):
     the photo model for a real photo, the default for anything else, said in one note line
     ("LABEL looks like a photo: using real-faces-128 (choose with --model)"). An explicit
-    --model always wins; nothing changes when that bundled model is absent."""
-    if args.model is not None:
-        return
-    from flowmark_core.animate.source_kind import choose_model
+    --model always wins; nothing changes when that bundled model is absent.
+
+    Args:
+        photo: whether `image` looks like a real photo, when already judged (None: judge).
+        also: what else was chosen, said in the same line after the model
+            (" with the face mesh's expression (--motion hybrid)"); with --model given, it
+            is said in a line of its own.
+    """
+    from flowmark_core.animate.source_kind import choice_for_kind, looks_like_real_photo
     from flowmark_core.resources import bundled_models
 
-    choice = choose_model(path, image, label)
+    name = label if label is not None else Path(path).name
+    if args.model is not None:
+        if also:
+            note(f"{name} looks like a photo: animated{also}")
+        return
+    if photo is None:
+        photo = looks_like_real_photo(path, image)
+    choice = choice_for_kind(name, photo)
     if choice.model in bundled_models():
         args.model = choice.model
-        note(choice.message("choose with --model"))
+        how = "choose with --model and --motion" if also else "choose with --model"
+        note(f"{choice.reason}: using {choice.model}{also} ({how})")
+    elif also:
+        note(f"{name} looks like a photo: animated{also}")
 
 
 def add_stabilize_option(p: argparse.ArgumentParser) -> None:

@@ -85,6 +85,8 @@ class ExportDialog(QDialog):
             "are then carried by MediaPipe's face mesh (as flowmark animate --motion hybrid). "
             "Needs a face in the source."
         )
+        self._mesh_chosen = False  # the user ticked or unticked it: no longer follows the source
+        self.mesh_expression.clicked.connect(self._on_mesh_clicked)
         if importlib.util.find_spec("mediapipe") is None:  # not imported here: it is slow
             self.mesh_expression.setEnabled(False)
             self.mesh_expression.setToolTip(f"mediapipe is not installed; {MEDIAPIPE_HINT}")
@@ -153,6 +155,13 @@ class ExportDialog(QDialog):
                 text = str(free_name(Path(text).expanduser()))
             self.path.setText(text)
         self._on_format(self.format.currentText())
+        if not self._mesh_chosen and self.mesh_expression.isEnabled():
+            # as `flowmark animate --motion auto`: on for a real photo, off for anything else
+            photo = session.source is not None and session.source.real_photo
+            self.mesh_expression.setChecked(bool(photo))
+
+    def _on_mesh_clicked(self) -> None:
+        self._mesh_chosen = True
 
     def _on_path_edited(self) -> None:
         """A typed extension picks the format (the field always shows the file written)."""

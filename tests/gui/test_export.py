@@ -154,7 +154,7 @@ def test_mesh_expression_export_of_a_photo(
     wait_tracked(qtbot, window)
     dialog = _dialog(window, tmp_path / "hybrid.mp4", "result", size=96)
     assert dialog.mesh_expression.isEnabled()
-    dialog.mesh_expression.setChecked(True)
+    assert dialog.mesh_expression.isChecked()  # on by default for a real photo
     assert dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
     assert "wrote 4 frames" in dialog.status.text()
@@ -175,6 +175,7 @@ def test_mesh_expression_export_without_a_face_says_so(
     window = make_window(grey, media["driving"])
     wait_tracked(qtbot, window)
     dialog = _dialog(window, tmp_path / "noface.mp4")
+    assert not dialog.mesh_expression.isChecked()  # off for anything but a real photo
     dialog.mesh_expression.setChecked(True)
     assert dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)

@@ -18,9 +18,10 @@ def _args(*extra: str) -> list[str]:
     return ["animate", "s.png", "d.mp4", "-o", "o.mp4", *extra]
 
 
-def test_motion_defaults_to_keypoints_and_accepts_mesh() -> None:
+def test_motion_defaults_to_auto_and_accepts_each_motion() -> None:
     parser = build_parser()
-    assert parser.parse_args(_args()).motion == "keypoints"
+    assert parser.parse_args(_args()).motion == "auto"
+    assert parser.parse_args(_args("--motion", "keypoints")).motion == "keypoints"
     assert parser.parse_args(_args("--motion", "mesh")).motion == "mesh"
     assert parser.parse_args(_args("--motion", "hybrid")).motion == "hybrid"
     with pytest.raises(SystemExit) as stop:
