@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
@@ -121,7 +122,9 @@ def test_empty_trajectory_plots_show_the_same_plain_frame_range(
     qtbot.waitUntil(lambda: window.session.model is not None, timeout=WAIT_MS)
     plot = window.plot
     for p in (plot.plot_x, plot.plot_y):
-        assert tuple(p.viewRange()[0]) == EMPTY_RANGE
+        # pyqtgraph recomputes the range from the view's geometry after a resize: equal up
+        # to float rounding (100.00000000000001 was seen), not bit for bit
+        assert tuple(p.viewRange()[0]) == pytest.approx(EMPTY_RANGE, abs=1e-9)
         assert not p.getAxis("bottom").autoSIPrefix
 
 
