@@ -123,9 +123,10 @@ def run_export(
     options = job.options
     side_by_side_layout = job.layout == "side-by-side"
     heavy = ("motion", "occlusion") if side_by_side_layout else ()
-    animator = handle.new_animator(
-        face_crop=options.face_crop, outputs=heavy, full_resolution=job.expression_from_mesh
-    )
+    # The Result as the app shows it: at the source's resolution with sharp panes (and always
+    # for the face mesh's expression, drawn on the full-resolution frame).
+    full = options.sharp or job.expression_from_mesh
+    animator = handle.new_animator(face_crop=options.face_crop, outputs=heavy, full_resolution=full)
     freeze_long_lived()
     animator.set_transfer(mode=options.mode, adapt_scale=options.adapt_scale)
     image = read_image(job.source_path)
