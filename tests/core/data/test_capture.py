@@ -12,10 +12,10 @@ from flowmark_core.data.capture import (
     CaptureParams,
     _face,
     degrade_clip,
-    draw_occluder,
     lighting_levels,
     motion_blur,
 )
+from flowmark_core.data.capture_occluder import draw_occluder
 from flowmark_core.data.video_folder import VideoFolder
 from flowmark_core.errors import ConfigError
 
