@@ -86,6 +86,8 @@ def shutdown_distributed(finished: bool = False) -> None:
         dist.destroy_process_group()
         return
     dist.barrier()
+    # The rendezvous store outlives the group through this reference (torch has no public
+    # accessor for the default group's store; the call exists since torch 1.x).
     store = dist.distributed_c10d._get_default_store()
     world, rank = dist.get_world_size(), dist.get_rank()
     dist.destroy_process_group()

@@ -3,8 +3,9 @@
 Run as `python -m tests.core.training.ddp_worker OUT_DIR STEPS` with RANK, WORLD_SIZE,
 LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT set. `--probe` only checks that two
 processes can all-reduce over gloo on this machine (no flowmark code involved).
-`--teardown` only tears down as train.py does after a run that succeeded, rank 1 slowed by
-`SLOW_TEARDOWN_S` in its teardown; each rank prints when its teardown ended.
+`--teardown FLAG` only tears down as train.py does after a run that succeeded, rank 1 holding
+its group teardown until rank 0 has torn its own down (rank 0 creates the file FLAG then);
+each rank prints when its teardown ended.
 """
 
 from __future__ import annotations
@@ -24,19 +25,26 @@ from tests.core.training.toy_data import ToyMotionDataset
 
 #: Seconds after which a stuck rank prints every thread's stack to its log (then goes on).
 STACK_DUMP_AFTER_S = 150
-#: `--teardown`: rank 1's group teardown is this much slower than rank 0's.
-SLOW_TEARDOWN_S = 1.0
+#: `--teardown`: how long rank 1 waits for rank 0's flag at most.
+FLAG_DEADLINE_S = 60.0
 
 
-def _slow_teardown() -> None:
-    """Make this rank's `destroy_process_group` start late."""
+def _teardown_after(flag: Path, rank: int) -> None:
+    """Rank 0: create `flag` once its group is torn down. Other ranks: tear down only once
+    `flag` exists, i.e. after rank 0 (which, unprotected, would then already be gone)."""
     destroy = dist.destroy_process_group
 
-    def late(*args: object, **kwargs: object) -> None:
-        time.sleep(SLOW_TEARDOWN_S)
+    def ordered(*args: object, **kwargs: object) -> None:
+        if rank == 0:
+            destroy(*args, **kwargs)  # type: ignore[arg-type]
+            flag.touch()
+            return
+        deadline = time.monotonic() + FLAG_DEADLINE_S
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling a file another process creates
         destroy(*args, **kwargs)  # type: ignore[arg-type]
 
-    dist.destroy_process_group = late  # type: ignore[assignment]
+    dist.destroy_process_group = ordered  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:
@@ -46,8 +54,7 @@ def main(argv: list[str]) -> int:
     finished = False
     try:
         if argv[0] == "--teardown":
-            if info.rank == 1:
-                _slow_teardown()
+            _teardown_after(Path(argv[1]), info.rank)
             finished = True
             return 0
         if argv[0] == "--probe":

@@ -101,8 +101,10 @@ def _torn_down_at(log: str, rank: int) -> float:
 
 def test_rank_zero_keeps_the_store_until_every_rank_has_torn_down(tmp_path: Path) -> None:
     """Rank 0 hosts the rendezvous store: after a run that succeeded it must not exit while
-    another rank is still tearing its group down (rank 1 is made 1 s slower here)."""
-    ok, log = _launch_ranks(["--teardown"], tmp_path / "logs", DEADLINE_S)
+    another rank is still tearing its group down (here rank 1 starts its teardown only after
+    rank 0 has finished its own)."""
+    flag = tmp_path / "rank0-torn-down"
+    ok, log = _launch_ranks(["--teardown", str(flag)], tmp_path / "logs", DEADLINE_S)
     if not ok and "rank 0: torn down" not in log:
         pytest.skip(f"two processes cannot start a gloo group on this machine:\n{log}")
     assert ok, log
