@@ -30,17 +30,18 @@ def test_motion_defaults_to_auto_and_accepts_each_motion() -> None:
 
 
 @pytest.mark.parametrize(
-    ("extra", "named"),
-    [(("--crop",), "--crop"), (("--mode", "absolute"), "--mode absolute"),
-     (("--stabilize", "one-euro"), "--stabilize one-euro")],
+    ("motion", "extra", "named"),
+    [("mesh", ("--crop",), "--crop"), ("mesh", ("--mode", "absolute"), "--mode absolute"),
+     ("mesh", ("--stabilize", "one-euro"), "--stabilize one-euro"),
+     ("hybrid", ("--size", "256"), "--size")],
 )  # fmt: skip
-def test_keypoint_model_options_are_refused_with_mesh(media, capsys, extra, named) -> None:
+def test_options_a_motion_does_not_use_are_refused(media, capsys, motion, extra, named) -> None:
     out = media["root"] / "refused.mp4"
     code = main(["animate", str(media["source"]), str(media["driving"]), "-o", str(out),
-                 "--motion", "mesh", *extra])  # fmt: skip
+                 "--motion", motion, *extra])  # fmt: skip
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
-    assert named in err[0] and "--motion mesh" in err[0]
+    assert named in err[0] and f"--motion {motion}" in err[0]
     assert not out.exists()
 
 
@@ -76,16 +77,6 @@ def test_a_portrait_is_animated_by_a_face_clip(tmp_path: Path) -> None:
     assert main(["animate", str(source), str(driving), "-o", str(out), "--motion", "mesh"]) == 0
     frames = list(open_video(out))
     assert len(frames) == 5 and frames[0].shape[:2] == (124, 160)
-
-
-def test_size_is_refused_with_hybrid(media, capsys) -> None:
-    out = media["root"] / "sized.mp4"
-    code = main(["animate", str(media["source"]), str(media["driving"]), "-o", str(out),
-                 "--motion", "hybrid", "--size", "256"])  # fmt: skip
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1
-    assert "--size" in err[0] and "--motion hybrid" in err[0]
-    assert not out.exists()
 
 
 def test_hybrid_needs_a_face_in_the_source(media, capsys) -> None:
